@@ -1,0 +1,41 @@
+# Shared by run.sh and test.sh: installs what is missing, on Debian or Ubuntu.
+# Source it; it defines functions and changes nothing by itself.
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# install_system_packages NAME...: apt-get install only the packages not installed yet.
+install_system_packages() {
+  local missing=()
+  for name in "$@"; do
+    dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" || missing+=("$name")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# Debian names the browser packages chromium and chromium-driver; Ubuntu chromium-browser
+# and chromium-chromedriver.
+browser_packages() {
+  if grep -qi '^ID=ubuntu' /etc/os-release 2>/dev/null; then
+    echo "chromium-browser chromium-chromedriver"
+  else
+    echo "chromium chromium-driver"
+  fi
+}
+
+# make_venv EXTRAS: a virtual environment in .venv with the project installed (editable,
+# so templates/, static/ and the content folders are used where they are).
+make_venv() {
+  local extras="$1"
+  if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+    install_system_packages python3-venv
+  fi
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".${extras}"
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install what the tests need (speech engine, Chromium and its driver, a venv with the
+# project and its test tools), then run the whole suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/install.sh
+
+install_system_packages python3 espeak-ng
+install_system_packages $(browser_packages)
+make_venv "[test]"
+exec .venv/bin/python -m pytest "$@"

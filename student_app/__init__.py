@@ -1,0 +1,79 @@
+"""Careers activities with symbols and narration for young people with SEND."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every setting, its default and what it is for. Each can be set by an environment
+# variable named STUDENT_APP_<NAME> (the README lists them); tests pass a mapping.
+SETTINGS = {
+    "DATABASE": (None, "SQLite file; defaults to student_app.sqlite3 in the instance folder"),
+    "CONTENT_DIR": (str(ROOT / "activities"), "folder of activity content (TOML files)"),
+    "SYMBOLS_DIR": (str(ROOT / "symbols"), "folder of symbol images and manifest.toml"),
+    "AUDIO_DIR": (str(ROOT / "audio"), "folder where narration is rendered and cached"),
+    "NARRATION_VOICE": ("gmw/en", "espeak-ng voice for English (UK)"),
+    "NARRATION_RATE": (150, "narration speed in words a minute"),
+    "LEARNER_IDLE_MINUTES": (15, "a learner on a shared tablet is signed out after this idle time"),
+    "STAFF_IDLE_MINUTES": (60, "a member of staff is signed out after this idle time"),
+    "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
+    "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
+}
+
+
+def create_app(test_config=None):
+    """Build the app: defaults, then environment variables, then the test mapping."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("STUDENT_APP_INSTANCE", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping({name: default for name, (default, _) in SETTINGS.items()})
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="student_app_session",
+        BABEL_DEFAULT_LOCALE="en_GB",
+        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_prefixed_env("STUDENT_APP")
+    if test_config:
+        app.config.update(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE"]:
+        app.config["DATABASE"] = str(Path(app.instance_path) / "student_app.sqlite3")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+    Babel(app)
+    CSRFProtect(app)
+
+    from . import auth, content, db, demo, errors, learner, narration, staff, symbols, web
+
+    db.init_app(app)
+    symbols.init_app(app)
+    content.init_app(app)
+    narration.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    demo.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(learner.bp)
+    app.register_blueprint(staff.bp)
+    return app
+
+
+def _instance_secret(path):
+    """Read the secret key kept in the instance folder, making it on first start."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

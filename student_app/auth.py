@@ -1,0 +1,266 @@
+"""Signing in and out: learners by picture code or badge, staff by email and password."""
+
+import functools
+import hashlib
+import math
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import (
+    Blueprint, abort, current_app, g, redirect, request, session, url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash
+
+from .db import get_db, now, transaction
+from .web import render
+
+bp = Blueprint("auth", __name__)
+
+CODE_LENGTH = 3
+# The nine pictures a sign-in code is made from, in the order they are shown.
+CODE_SYMBOLS = (
+    "code-cat", "code-dog", "code-apple", "code-star", "code-car",
+    "code-sun", "code-fish", "code-tree", "code-ball",
+)
+FREE_TRIES = 3
+LONGEST_WAIT = 60  # seconds: a classmate's wrong guesses can delay a learner, never lock them out
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def wait_after(failures):
+    """Seconds to wait before the next try, growing with each wrong code, capped."""
+    if failures < FREE_TRIES:
+        return 0
+    return min(LONGEST_WAIT, 5 * 2 ** (failures - FREE_TRIES))
+
+
+def seconds_to_wait(learner):
+    wait = wait_after(learner["failed_codes"])
+    if not wait or not learner["last_failed_at"]:
+        return 0
+    ready = datetime.fromisoformat(learner["last_failed_at"]) + timedelta(seconds=wait)
+    return max(0, math.ceil((ready - datetime.now(timezone.utc)).total_seconds()))
+
+
+def start_session(role, user_id):
+    """Sign in afresh: a new session and a new server-side token, nothing carried over."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    stamp = now()
+    get_db()["sign_ins"].insert(
+        {"token_hash": token_hash(token), "role": role, "user_id": user_id,
+         "created_at": stamp, "seen_at": stamp}
+    )
+    session["token"] = token
+
+
+def end_session():
+    token = session.get("token")
+    if token:
+        get_db().execute("DELETE FROM sign_ins WHERE token_hash = ?", [token_hash(token)])
+    session.clear()
+
+
+def load_user():
+    """Find who is asking, and sign them out if they have been idle too long."""
+    g.user = None
+    token = session.get("token")
+    if not token:
+        return
+    db = get_db()
+    key = token_hash(token)
+    rows = list(db.query("SELECT * FROM sign_ins WHERE token_hash = ?", [key]))
+    if not rows:
+        session.clear()
+        return
+    sign_in = rows[0]
+    idle = current_app.config[
+        "LEARNER_IDLE_MINUTES" if sign_in["role"] == "learner" else "STAFF_IDLE_MINUTES"
+    ]
+    seen = datetime.fromisoformat(sign_in["seen_at"])
+    current = datetime.now(timezone.utc)
+    if current - seen > timedelta(minutes=idle):
+        end_session()
+        g.signed_out_idle = True
+        return
+    if current - seen > timedelta(seconds=30):
+        db.execute("UPDATE sign_ins SET seen_at = ? WHERE token_hash = ?", [now(), key])
+    table = "learners" if sign_in["role"] == "learner" else "staff"
+    found = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [sign_in["user_id"]]))
+    if not found:
+        end_session()
+        return
+    g.user = dict(found[0], role=sign_in["role"])
+
+
+def role_required(role):
+    """Allow the view only to a signed-in user of `role`; send others to sign in."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(**kwargs):
+            if g.user is None:
+                return redirect(url_for("auth.sign_in"))
+            if g.user["role"] != role:
+                abort(403)
+            return view(**kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+learner_required = role_required("learner")
+staff_required = role_required("staff")
+
+
+def learners_of_class(class_id):
+    return list(
+        get_db().query(
+            "SELECT id, name, avatar FROM learners WHERE class_id = ? ORDER BY name", [class_id]
+        )
+    )
+
+
+def get_or_404(table, row_id):
+    rows = list(get_db().query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+@bp.get("/")
+def index():
+    if g.user is None:
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("learner.home" if g.user["role"] == "learner" else "staff.home"))
+
+
+@bp.get("/sign-in")
+def sign_in():
+    classes = list(get_db().query("SELECT id, name FROM classes ORDER BY name"))
+    if len(classes) == 1:
+        return redirect(url_for("auth.choose_learner", class_id=classes[0]["id"]))
+    return render("sign_in/classes.html", classes=classes)
+
+
+@bp.get("/sign-in/class/<int:class_id>")
+def choose_learner(class_id):
+    group = get_or_404("classes", class_id)
+    return render("sign_in/learners.html", group=group, learners=learners_of_class(class_id))
+
+
+def _code_page(learner, picks, message=None, status=200):
+    return render(
+        "sign_in/code.html",
+        block="code",
+        learner=learner,
+        picks=picks,
+        step=len(picks) + 1,
+        steps=CODE_LENGTH,
+        code_symbols=CODE_SYMBOLS,
+        message=message,
+        wait=seconds_to_wait(learner),
+    ), status
+
+
+@bp.get("/sign-in/learner/<int:learner_id>")
+def enter_code(learner_id):
+    return _code_page(get_or_404("learners", learner_id), [])
+
+
+@bp.post("/sign-in/learner/<int:learner_id>")
+def check_code(learner_id):
+    learner = get_or_404("learners", learner_id)
+    picks = [p for p in request.form.get("picks", "").split(",") if p]
+    pick = request.form.get("pick", "")
+    if pick not in CODE_SYMBOLS or len(picks) >= CODE_LENGTH or any(
+        p not in CODE_SYMBOLS for p in picks
+    ):
+        return _code_page(learner, [], _("Let's start again. Tap your first picture."), 400)
+    picks.append(pick)
+    if len(picks) < CODE_LENGTH:
+        return _code_page(learner, picks)
+    if seconds_to_wait(learner):
+        return _code_page(learner, [], _("Let's have a little rest, then try again."), 429)
+    db = get_db()
+    if not check_password_hash(learner["code_hash"], "-".join(picks)):
+        db.execute(
+            "UPDATE learners SET failed_codes = failed_codes + 1, last_failed_at = ? WHERE id = ?",
+            [now(), learner_id],
+        )
+        learner = get_or_404("learners", learner_id)
+        return _code_page(learner, [], _("That was not quite right. Let's try again."), 200)
+    with transaction(db):
+        db.execute(
+            "UPDATE learners SET failed_codes = 0, last_failed_at = NULL WHERE id = ?", [learner_id]
+        )
+        start_session("learner", learner_id)
+    return redirect(url_for("learner.home"))
+
+
+def badge_for(secret):
+    rows = list(
+        get_db().query(
+            """SELECT learners.id, learners.name, learners.avatar FROM badges
+               JOIN learners ON learners.id = badges.learner_id
+               WHERE badges.secret_hash = ? AND badges.voided_at IS NULL""",
+            [token_hash(secret)],
+        )
+    )
+    return rows[0] if rows else None
+
+
+@bp.get("/badge/<secret>")
+def badge(secret):
+    learner = badge_for(secret)
+    if learner is None:
+        return render("sign_in/badge.html", learner=None, secret=None), 404
+    return render("sign_in/badge.html", learner=learner, secret=secret)
+
+
+@bp.post("/badge")
+def badge_sign_in():
+    learner = badge_for(request.form.get("secret", ""))
+    if learner is None:
+        return render("sign_in/badge.html", learner=None, secret=None), 404
+    start_session("learner", learner["id"])
+    return redirect(url_for("learner.home"))
+
+
+@bp.route("/staff/sign-in", methods=["GET", "POST"])
+def staff_sign_in():
+    message = None
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        password = request.form.get("password", "")
+        rows = list(get_db().query("SELECT * FROM staff WHERE email = ?", [email]))
+        # Check a hash even for an unknown email, so timing does not reveal who has an account.
+        stored = rows[0]["password_hash"] if rows else current_app.extensions["dummy_hash"]
+        if check_password_hash(stored, password) and rows:
+            start_session("staff", rows[0]["id"])
+            return redirect(url_for("staff.home"))
+        message = _("That email and password do not match. Please try again.")
+    status = 200 if message is None else 401
+    return render("sign_in/staff.html", message=message), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    was_learner = g.user is not None and g.user["role"] == "learner"
+    end_session()
+    if was_learner:
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("auth.staff_sign_in"))
+
+
+def init_app(app):
+    from werkzeug.security import generate_password_hash
+
+    app.extensions["dummy_hash"] = generate_password_hash(secrets.token_hex(16))
+    app.before_request(load_user)
+    app.register_blueprint(bp)

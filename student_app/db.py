@@ -1,0 +1,172 @@
+"""The SQLite database: one connection per request, and numbered migrations."""
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import click
+from flask.cli import with_appcontext
+import sqlite_utils
+from flask import current_app, g
+
+
+def now():
+    """The current UTC time as ISO text, which sorts in time order."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path):
+    """Open the database with WAL, foreign keys, a busy timeout and durable commits."""
+    conn = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: an answer acknowledged to a learner survives a power cut as well as a crash.
+    conn.execute("PRAGMA synchronous = FULL")
+    return sqlite_utils.Database(conn)
+
+
+def get_db():
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+@contextmanager
+def transaction(db):
+    """Run several writes as one: all of them land, or none do.
+
+    IMMEDIATE takes the write lock at the start, so a busy database makes this wait
+    (busy timeout) rather than fail part way, as a plain BEGIN can under WAL.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def close_db(exc=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def _run_script(db, script):
+    # executescript() would commit the migration's transaction part way through.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.conn.execute(statement)
+
+
+def _m001_initial(db):
+    _run_script(
+        db,
+        """
+        CREATE TABLE schools (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE classes (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            name TEXT NOT NULL
+        );
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            is_admin INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE learners (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            name TEXT NOT NULL,
+            avatar TEXT NOT NULL,
+            code_hash TEXT NOT NULL,
+            career_group INTEGER NOT NULL DEFAULT 1 CHECK (career_group IN (1, 2)),
+            choices INTEGER NOT NULL DEFAULT 2 CHECK (choices IN (2, 4)),
+            autoplay INTEGER NOT NULL DEFAULT 1,
+            failed_codes INTEGER NOT NULL DEFAULT 0,
+            last_failed_at TEXT
+        );
+        CREATE TABLE badges (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            secret_hash TEXT NOT NULL UNIQUE,
+            issued_at TEXT NOT NULL,
+            issued_by INTEGER REFERENCES staff(id),
+            voided_at TEXT
+        );
+        CREATE TABLE sign_ins (
+            token_hash TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('learner', 'staff')),
+            user_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        );
+        CREATE TABLE plays (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            activity TEXT NOT NULL,
+            item TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX plays_learner ON plays(learner_id, activity, item);
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            play_id INTEGER NOT NULL REFERENCES plays(id),
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            step TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            correct INTEGER,
+            given_by TEXT NOT NULL CHECK (given_by IN ('learner', 'staff', 'observed')),
+            staff_id INTEGER REFERENCES staff(id),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            -- A double tap or a resent form stores the same answer once.
+            UNIQUE (play_id, step, answer)
+        );
+        CREATE INDEX responses_learner ON responses(learner_id, created_at);
+        """
+    )
+
+
+# Append new migrations; never edit one that has shipped.
+MIGRATIONS = [_m001_initial]
+
+
+def migrate(db):
+    """Apply every migration not yet applied, each in its own transaction."""
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, applied_at TEXT)")
+    done = {row["id"] for row in db.query("SELECT id FROM migrations")}
+    applied = []
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if number in done:
+            continue
+        with transaction(db):
+            step(db)
+            db.conn.execute(
+                "INSERT INTO migrations (id, applied_at) VALUES (?, ?)", (number, now())
+            )
+        applied.append(number)
+    return applied
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the database, or bring its schema up to date."""
+    applied = migrate(get_db())
+    click.echo(f"Database ready at {current_app.config['DATABASE']} ({len(applied)} migrations applied).")
+
+
+def init_app(app):
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(init_db_command)

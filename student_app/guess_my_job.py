@@ -1,0 +1,26 @@
+"""The Guess my job activity kind: clues one at a time, then a choice of jobs."""
+
+import random
+
+from .db import get_db
+
+ACTIVITY = "guess-my-job"
+
+
+def choices_for(play, count, catalogue):
+    """The job and `count - 1` others, in an order that stays the same for this play."""
+    rng = random.Random(f"{play['id']}:{play['item']}")
+    others = sorted(job_id for job_id in catalogue.clues if job_id != play["item"])
+    picked = rng.sample(others, min(count - 1, len(others))) + [play["item"]]
+    rng.shuffle(picked)
+    return [catalogue.jobs[job_id] for job_id in picked]
+
+
+def wrong_guesses(play):
+    return {
+        row["answer"]
+        for row in get_db().query(
+            "SELECT answer FROM responses WHERE play_id = ? AND step = 'guess' AND correct = 0",
+            [play["id"]],
+        )
+    }

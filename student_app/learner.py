@@ -1,0 +1,146 @@
+"""The learner's screens: activity tiles, Guess my job, and My passport."""
+
+from flask import Blueprint, abort, g, redirect, request, url_for
+
+from . import guess_my_job as gmj
+from . import responses
+from .auth import learner_required
+from .content import get_catalogue
+from .db import get_db
+from .web import render
+
+bp = Blueprint("learner", __name__)
+
+
+@bp.before_request
+@learner_required
+def require_learner():
+    """Every screen here is the signed-in learner's own."""
+
+
+def job_or_404(job_id):
+    catalogue = get_catalogue()
+    if job_id not in catalogue.clues:
+        abort(404)
+    return catalogue.jobs[job_id], catalogue.clues[job_id]
+
+
+@bp.get("/home")
+def home():
+    return render("learner/home.html", activity=get_catalogue().activities[gmj.ACTIVITY])
+
+
+@bp.get("/activities/<activity_id>")
+def activity(activity_id):
+    catalogue = get_catalogue()
+    if activity_id not in catalogue.activities:
+        abort(404)
+    solved = {
+        row["item"]
+        for row in get_db().query(
+            """SELECT DISTINCT item FROM plays WHERE learner_id = ? AND activity = ?
+               AND finished_at IS NOT NULL""",
+            [g.user["id"], activity_id],
+        )
+    }
+    jobs = [catalogue.jobs[job_id] for job_id in sorted(catalogue.clues)]
+    return render(
+        "learner/guess_list.html",
+        activity=catalogue.activities[activity_id],
+        jobs=jobs,
+        solved=solved,
+    )
+
+
+@bp.post("/activities/guess-my-job/<job_id>/start")
+def start(job_id):
+    job_or_404(job_id)
+    responses.open_play(g.user["id"], gmj.ACTIVITY, job_id, create=True)
+    return redirect(url_for("learner.clue", job_id=job_id, number=1))
+
+
+@bp.get("/activities/guess-my-job/<job_id>/clue/<int:number>")
+def clue(job_id, number):
+    job, clues = job_or_404(job_id)
+    if not 1 <= number <= len(clues):
+        abort(404)
+    return render(
+        "learner/clue.html",
+        block="clue",
+        activity=get_catalogue().activities[gmj.ACTIVITY],
+        job=job,
+        clue=clues[number - 1],
+        number=number,
+        total=len(clues),
+    )
+
+
+@bp.post("/activities/guess-my-job/<job_id>/clue/<int:number>")
+def heard_clue(job_id, number):
+    job, clues = job_or_404(job_id)
+    if not 1 <= number <= len(clues):
+        abort(404)
+    play = responses.open_play(g.user["id"], gmj.ACTIVITY, job_id, create=True)
+    responses.record_answer(play, f"clue-{number}", "heard")
+    if number < len(clues) and request.form.get("go") != "guess":
+        return redirect(url_for("learner.clue", job_id=job_id, number=number + 1))
+    return redirect(url_for("learner.guess", job_id=job_id))
+
+
+def _guess_page(job_id, message=None, status=200):
+    job, _ = job_or_404(job_id)
+    play = responses.open_play(g.user["id"], gmj.ACTIVITY, job_id)
+    if play is None:
+        return redirect(url_for("learner.clue", job_id=job_id, number=1))
+    return render(
+        "learner/guess.html",
+        block="guess",
+        job=job,
+        choices=gmj.choices_for(play, g.user["choices"], get_catalogue()),
+        tried=gmj.wrong_guesses(play),
+        message=message,
+    ), status
+
+
+@bp.get("/activities/guess-my-job/<job_id>/guess")
+def guess(job_id):
+    return _guess_page(job_id)
+
+
+@bp.post("/activities/guess-my-job/<job_id>/guess")
+def make_guess(job_id):
+    job, _ = job_or_404(job_id)
+    choice = request.form.get("job", "")
+    play = responses.open_play(g.user["id"], gmj.ACTIVITY, job_id)
+    if play is None:
+        return redirect(url_for("learner.clue", job_id=job_id, number=1))
+    offered = {j.id for j in gmj.choices_for(play, g.user["choices"], get_catalogue())}
+    if choice not in offered:
+        return _guess_page(job_id, "choose", 400)
+    responses.record_answer(play, "guess", choice, correct=int(choice == job_id))
+    if choice != job_id:
+        return _guess_page(job_id, "try-again")
+    responses.finish_play(play)
+    return redirect(url_for("learner.answer", job_id=job_id))
+
+
+@bp.get("/activities/guess-my-job/<job_id>/answer")
+def answer(job_id):
+    job, _ = job_or_404(job_id)
+    solved = list(
+        get_db().query(
+            """SELECT id FROM plays WHERE learner_id = ? AND activity = ? AND item = ?
+               AND finished_at IS NOT NULL LIMIT 1""",
+            [g.user["id"], gmj.ACTIVITY, job_id],
+        )
+    )
+    if not solved:
+        return redirect(url_for("learner.guess", job_id=job_id))
+    return render("learner/answer.html", job=job)
+
+
+@bp.get("/passport")
+def passport():
+    return render(
+        "learner/passport.html", plays=responses.plays_with_answers(g.user["id"], get_catalogue())
+    )

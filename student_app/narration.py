@@ -1,0 +1,157 @@
+"""Narration: text to speech with pyttsx3 (espeak-ng), cached as MP3 files named by a hash."""
+
+import ctypes.util
+import hashlib
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask import Blueprint, abort, current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+
+bp = Blueprint("narration", __name__)
+
+# pyttsx3 keeps one engine per process and breaks if two threads use it at once.
+_engine_lock = threading.Lock()
+_engine = None
+
+
+class NarrationUnavailable(RuntimeError):
+    """The speech engine is not installed."""
+
+
+def engine_problem():
+    """Why narration cannot run here, in plain words, or None if it can."""
+    if ctypes.util.find_library("espeak-ng") is None and shutil.which("espeak-ng") is None:
+        return (
+            "Narration is off: the espeak-ng speech engine is not installed "
+            "(on Debian or Ubuntu: sudo apt-get install espeak-ng). Text still shows."
+        )
+    return None
+
+
+def clip_key(text, lang, voice, rate):
+    """The cache name of a phrase: a hash of everything that changes the sound."""
+    return hashlib.sha256(f"{lang}\n{voice}\n{rate}\n{text}".encode()).hexdigest()[:32]
+
+
+def clip_path(audio_dir, key):
+    return Path(audio_dir) / key[:2] / f"{key}.mp3"
+
+
+def render(text, path, voice, rate):
+    """Speak `text` into an MP3 file at `path`, atomically."""
+    import pyttsx3
+    import soundfile
+
+    global _engine
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        wav = Path(scratch) / "clip.wav"
+        with _engine_lock:
+            if _engine is None:
+                _engine = pyttsx3.init()
+                known = {v.id for v in _engine.getProperty("voices")}
+                if voice not in known:
+                    raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
+            _engine.setProperty("voice", voice)
+            _engine.setProperty("rate", int(rate))
+            _engine.save_to_file(text, str(wav))
+            _engine.runAndWait()
+        data, samplerate = soundfile.read(wav)
+        if len(data) == 0:
+            raise NarrationUnavailable(f"the speech engine made no sound for {text!r}")
+        partial = Path(scratch) / "clip.mp3"
+        soundfile.write(partial, data, samplerate, format="MP3")
+        shutil.move(partial, path)
+
+
+def settings(app):
+    return app.config["NARRATION_VOICE"], app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
+
+
+def ensure_clip(app, text, lang):
+    """The path of the phrase's clip, rendering it first if it is not cached yet."""
+    voice, rate, audio_dir = settings(app)
+    path = clip_path(audio_dir, clip_key(text, lang, voice, rate))
+    if not path.exists():
+        if app.extensions["narration_problem"]:
+            raise NarrationUnavailable(app.extensions["narration_problem"])
+        render(text, path, voice, rate)
+    return path
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="narration")
+
+
+def narration_url(text, lang="en"):
+    """A URL that plays `text`; signed, so only phrases the app shows can be spoken."""
+    if current_app.extensions["narration_problem"]:
+        return None
+    return url_for("narration.clip", token=_serializer().dumps([lang, text]))
+
+
+@bp.get("/narration/<token>.mp3")
+def clip(token):
+    try:
+        lang, text = _serializer().loads(token)
+    except (BadSignature, ValueError):
+        abort(404)
+    try:
+        path = ensure_clip(current_app, text, lang)
+    except NarrationUnavailable:
+        abort(503)
+    return current_app.response_class(
+        path.read_bytes(),
+        mimetype="audio/mpeg",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+def interface_phrases(app):
+    """Interface texts in the templates that take no placeholders, in English."""
+    from jinja2.ext import babel_extract
+
+    found = set()
+    for template in Path(app.template_folder).rglob("*.html"):
+        with template.open("rb") as handle:
+            for _, _, message, _ in babel_extract(handle, ("_", "gettext"), [], {}):
+                if isinstance(message, str) and "%(" not in message:
+                    found.add(message)
+    return found
+
+
+narration_cli = AppGroup("narration", help="Narration commands.")
+
+
+@narration_cli.command("build")
+def build_command():
+    """Render every phrase of the catalogue that has not been rendered yet."""
+    app = current_app._get_current_object()
+    if app.extensions["narration_problem"]:
+        raise click.ClickException(app.extensions["narration_problem"])
+    phrases = set(app.extensions["catalogue"].texts()) | interface_phrases(app)
+    started, made = time.monotonic(), 0
+    for text in sorted(phrases):
+        voice, rate, audio_dir = settings(app)
+        if not clip_path(audio_dir, clip_key(text, "en", voice, rate)).exists():
+            ensure_clip(app, text, "en")
+            made += 1
+    click.echo(
+        f"Narration: {len(phrases)} phrases, {made} rendered, {len(phrases) - made} already "
+        f"cached, in {time.monotonic() - started:.1f} s."
+    )
+
+
+def init_app(app):
+    app.extensions["narration_problem"] = engine_problem()
+    if app.extensions["narration_problem"]:
+        app.logger.warning(app.extensions["narration_problem"])
+    app.jinja_env.globals["narration_url"] = narration_url
+    app.register_blueprint(bp)
+    app.cli.add_command(narration_cli)

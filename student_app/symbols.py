@@ -1,0 +1,107 @@
+"""Symbols: image files plus one manifest (id, file, label per language, source, licence)."""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask import Blueprint, abort, current_app, send_from_directory
+
+bp = Blueprint("symbols", __name__)
+
+IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
+
+
+@dataclass(frozen=True)
+class Symbol:
+    id: str
+    file: str
+    labels: dict
+    source: str
+    licence: str
+
+    def label(self, lang="en"):
+        return self.labels.get(lang) or self.labels["en"]
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be used; the message names every problem."""
+
+
+def problems(folder):
+    """Every problem with the manifest in `folder`, as plain sentences; empty if none."""
+    folder = Path(folder)
+    path = folder / "manifest.toml"
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("symbol", [])
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        return [f"{path}: cannot be read: {error}"]
+    found, seen = [], set()
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path.name}: symbol {number} ({entry.get('id', 'no id')})"
+        for field in ("id", "file", "source", "licence"):
+            if not isinstance(entry.get(field), str) or not entry[field].strip():
+                found.append(f"{where}: field '{field}' is missing")
+        label = entry.get("label")
+        if not isinstance(label, dict) or not str(label.get("en", "")).strip():
+            found.append(f"{where}: field 'label.en' is missing")
+        symbol_id = entry.get("id")
+        if symbol_id in seen:
+            found.append(f"{where}: id '{symbol_id}' is used twice")
+        seen.add(symbol_id)
+        file = entry.get("file")
+        if isinstance(file, str) and file.strip():
+            image = (folder / file).resolve()
+            if not image.is_relative_to(folder.resolve()):
+                found.append(f"{where}: file '{file}' is outside the symbols folder")
+            elif not image.is_file():
+                found.append(f"{where}: file '{file}' does not exist")
+            elif image.suffix.lower() not in IMAGE_SUFFIXES:
+                found.append(f"{where}: file '{file}' is not an SVG, PNG, JPEG or WebP image")
+    return found
+
+
+def load(folder):
+    """Read and check the manifest, returning symbols by id."""
+    found = problems(folder)
+    if found:
+        raise ManifestError("\n".join(found))
+    entries = tomllib.loads((Path(folder) / "manifest.toml").read_text(encoding="utf-8"))["symbol"]
+    return {
+        e["id"]: Symbol(e["id"], e["file"], dict(e["label"]), e["source"], e["licence"])
+        for e in entries
+    }
+
+
+def get_symbols():
+    return current_app.extensions["symbols"]
+
+
+@bp.get("/symbols/<symbol_id>")
+def image(symbol_id):
+    symbol = get_symbols().get(symbol_id)
+    if symbol is None:
+        abort(404)
+    return send_from_directory(current_app.config["SYMBOLS_DIR"], symbol.file, max_age=86400)
+
+
+symbols_cli = AppGroup("symbols", help="Symbol manifest commands.")
+
+
+@symbols_cli.command("check")
+def check_command():
+    """Check the manifest: every file present, ids unique, every label given."""
+    folder = current_app.config["SYMBOLS_DIR"]
+    found = problems(folder)
+    for problem in found:
+        click.echo(problem, err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo(f"{len(load(folder))} symbols, all present and labelled.")
+
+
+def init_app(app):
+    app.extensions["symbols"] = load(app.config["SYMBOLS_DIR"])
+    app.register_blueprint(bp)
+    app.cli.add_command(symbols_cli)

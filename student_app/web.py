@@ -1,0 +1,67 @@
+"""What every page shares: rendering a page or its htmx fragment, headers, template helpers."""
+
+from datetime import datetime
+
+from flask import current_app, g, render_template, request, url_for
+from flask_babel import format_datetime, format_time
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment():
+    """True for an htmx request that swaps part of a page (not a boost or a history restore)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(template, block=None, **context):
+    """The whole page, or only `block` of it when htmx asked for a fragment."""
+    if block and wants_fragment():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def symbol_url(symbol_id):
+    return url_for("symbols.image", symbol_id=symbol_id)
+
+
+def symbol_label(symbol_id):
+    return current_app.extensions["symbols"][symbol_id].label()
+
+
+def when(stamp, time_only=False):
+    """A stored UTC time shown in the school's time zone, in plain words."""
+    moment = datetime.fromisoformat(stamp)
+    if time_only:
+        return format_time(moment, "HH:mm")
+    return format_datetime(moment, "EEEE d MMMM yyyy, HH:mm")
+
+
+def about():
+    return render("about.html")
+
+
+def set_headers(response):
+    response.vary.add("HX-Request")
+    headers = response.headers
+    # Nothing is loaded from another site, and nothing may frame the app.
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html" and (g.get("user") is not None or request.endpoint == "auth.badge"):
+        # Pressing Back after signing out must show nothing from the browser's cache.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app):
+    app.jinja_env.globals.update(symbol_url=symbol_url, symbol_label=symbol_label)
+    app.jinja_env.filters["when"] = when
+    app.add_url_rule("/about", "about", about)
+    app.after_request(set_headers)

@@ -1,0 +1,77 @@
+import html
+import re
+
+import pytest
+
+from student_app import create_app
+from student_app.db import get_db, migrate
+from student_app.demo import LEARNERS, STAFF, load_demo
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDENT_APP_INSTANCE", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "test.sqlite3"),
+            "AUDIO_DIR": str(tmp_path / "audio"),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db = get_db()
+        migrate(db)
+        load_demo(db)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def learner_id(app, name):
+    with app.app_context():
+        return get_db().execute("SELECT id FROM learners WHERE name = ?", [name]).fetchone()[0]
+
+
+def demo_code(name):
+    return next(code for learner, _, code, *_ in LEARNERS if learner == name)
+
+
+def enter_code(client, learner, code):
+    """Tap the three pictures of a code, as the sign-in form sends them."""
+    picks, response = [], None
+    for pick in code:
+        response = client.post(
+            f"/sign-in/learner/{learner}", data={"picks": ",".join(picks), "pick": pick}
+        )
+        picks.append(pick)
+    return response
+
+
+def sign_in_as(client, app, role, name="Amira"):
+    """Sign in as a demo learner (by name) or as demo staff ("staff" or "admin")."""
+    if role == "learner":
+        response = enter_code(client, learner_id(app, name), demo_code(name))
+        assert response.status_code == 302, response.text
+        return response
+    name, email, password, _ = STAFF[0] if role == "admin" else STAFF[1]
+    response = client.post("/staff/sign-in", data={"email": email, "password": password})
+    assert response.status_code == 302, response.text
+    return response
+
+
+def is_full_page(response):
+    return "<html lang=" in response.text
+
+
+def text_of(response):
+    """The visible words of a page, with tags and spacing collapsed."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text)))

@@ -1,0 +1,87 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from student_app import ROOT
+from student_app.content import ContentError, load
+from student_app.symbols import load as load_symbols
+
+SECTORS = {"care", "retail", "hospitality", "horticulture", "animal-care", "construction",
+           "health", "transport", "office", "digital", "creative", "public-services"}
+
+
+@pytest.fixture(scope="module")
+def symbols():
+    return load_symbols(ROOT / "symbols")
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A copy of the real content that a test may break."""
+    folder = tmp_path / "activities"
+    shutil.copytree(ROOT / "activities", folder)
+    return folder
+
+
+def test_real_content_is_valid_and_broad(symbols):
+    catalogue = load(ROOT / "activities", symbols)
+    assert len(catalogue.clues) >= 20
+    assert SECTORS <= {catalogue.jobs[j].sector for j in catalogue.clues}
+    assert all(3 <= len(clues) <= 5 for clues in catalogue.clues.values())
+    assert "guess-my-job" in catalogue.activities
+
+
+def break_field(path, field, new_line):
+    lines = path.read_text().splitlines()
+    replaced = [new_line if line.startswith(f"{field} =") else line for line in lines]
+    assert replaced != lines
+    path.write_text("\n".join(replaced) + "\n")
+
+
+@pytest.mark.parametrize(
+    "field, line, message",
+    [
+        ("what", 'what = ""', "field 'what' is missing or empty"),
+        ("symbol", 'symbol = "no-such-symbol"', "field 'symbol' names symbol 'no-such-symbol'"),
+        ("id", 'id = "somebody-else"', "field 'id' is 'somebody-else'"),
+    ],
+)
+def test_malformed_job_names_file_and_field(content, symbols, field, line, message):
+    path = sorted((content / "jobs").glob("*.toml"))[0]
+    break_field(path, field, line)
+    with pytest.raises(ContentError) as error:
+        load(content, symbols)
+    assert f"activities/jobs/{path.name}" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_bad_toml_names_the_file(content, symbols):
+    path = content / "guess-my-job" / "nurse.toml"
+    path.write_text("job = nurse without quotes\n")
+    with pytest.raises(ContentError, match=r"activities/guess-my-job/nurse.toml: not valid TOML"):
+        load(content, symbols)
+
+
+def test_too_few_clues_is_refused(content, symbols):
+    path = content / "guess-my-job" / "nurse.toml"
+    path.write_text('job = "nurse"\n[[clue]]\ntext = "I help."\nsymbol = "nav-help"\n')
+    with pytest.raises(ContentError, match="nurse.toml: field 'clue' must be between 3 and 5"):
+        load(content, symbols)
+
+
+def test_clue_with_unknown_symbol_names_the_clue(content, symbols):
+    path = content / "guess-my-job" / "nurse.toml"
+    text = path.read_text()
+    first_symbol = next(l for l in text.splitlines() if l.startswith("symbol ="))
+    path.write_text(text.replace(first_symbol, 'symbol = "made-up"', 1))
+    with pytest.raises(ContentError, match=r"field 'clue.1.symbol' names symbol 'made-up'"):
+        load(content, symbols)
+
+
+def test_every_clue_text_is_first_person_and_short(symbols):
+    catalogue = load(ROOT / "activities", symbols)
+    for job_id, clues in catalogue.clues.items():
+        for clue in clues:
+            assert len(clue.text.split()) <= 14, (job_id, clue.text)
+        assert any(" I " in f" {c.text} " or c.text.startswith(("I ", "I'", "My ")) for c in clues), job_id

@@ -1,0 +1,179 @@
+import re
+
+import pytest
+
+from student_app.db import get_db
+from tests.conftest import is_full_page, learner_id, sign_in_as, text_of
+
+JOB = "nurse"
+BASE = f"/activities/guess-my-job/{JOB}"
+
+
+def answers(app, name):
+    with app.app_context():
+        return [
+            dict(r)
+            for r in get_db().query(
+                "SELECT step, answer, correct, given_by FROM responses WHERE learner_id = ? ORDER BY id",
+                [learner_id(app, name)],
+            )
+        ]
+
+
+def clue_count(app):
+    return len(app.extensions["catalogue"].clues[JOB])
+
+
+def wrong_choice(client):
+    page = client.get(f"{BASE}/guess").text
+    offered = re.findall(r'name="job" value="([a-z-]+)"', page)
+    return offered, next(job for job in offered if job != JOB)
+
+
+@pytest.fixture
+def learner(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    return client
+
+
+def test_home_shows_big_tiles(learner):
+    page = learner.get("/home")
+    assert "Guess my job" in page.text and "My passport" in page.text
+    assert page.text.count('class="tile"') == 2
+
+
+def test_activity_lists_mystery_jobs(learner, app):
+    page = learner.get("/activities/guess-my-job")
+    assert page.text.count("Mystery job") == len(app.extensions["catalogue"].clues)
+
+
+def test_clue_shows_symbol_words_and_listen_button(learner, app):
+    learner.post(f"{BASE}/start")
+    page = learner.get(f"{BASE}/clue/1")
+    clue = app.extensions["catalogue"].clues[JOB][0]
+    assert clue.text in page.text
+    assert f"/symbols/{clue.symbol}" in page.text
+    assert 'data-narration' in page.text and "/narration/" in page.text
+    # Amira's setting: narration starts by itself.
+    assert "data-autoplay" in page.text
+
+
+def test_autoplay_follows_the_learner_setting(client, app):
+    sign_in_as(client, app, "learner", "Ben")  # Ben's narration does not start by itself
+    assert "data-autoplay" not in client.get(f"{BASE}/clue/1").text
+
+
+def test_clue_as_fragment_and_as_page(learner):
+    page = learner.get(f"{BASE}/clue/1")
+    assert is_full_page(page) and "HX-Request" in page.headers["Vary"]
+    fragment = learner.get(f"{BASE}/clue/1", headers={"HX-Request": "true"})
+    assert not is_full_page(fragment) and 'id="clue"' in fragment.text
+    boosted = learner.get(f"{BASE}/clue/1", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert is_full_page(boosted)
+    restore = learner.get(f"{BASE}/clue/1", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert is_full_page(restore)
+
+
+def test_play_a_job_to_the_end(learner, app):
+    total = clue_count(app)
+    response = learner.post(f"{BASE}/start")
+    assert response.headers["Location"] == f"{BASE}/clue/1"
+    for number in range(1, total + 1):
+        response = learner.post(f"{BASE}/clue/{number}", data={"go": "next"})
+        expected = f"{BASE}/clue/{number + 1}" if number < total else f"{BASE}/guess"
+        assert response.headers["Location"] == expected
+    offered, wrong = wrong_choice(learner)
+    assert len(offered) == 2 and JOB in offered  # Amira: Career SEND Group 1, two cards
+
+    response = learner.post(f"{BASE}/guess", data={"job": wrong})
+    assert response.status_code == 200
+    words = text_of(response)
+    assert "Have another go" in words
+    assert "wrong" not in words.lower() and "✗" not in words and "❌" not in words
+
+    response = learner.post(f"{BASE}/guess", data={"job": JOB})
+    assert response.headers["Location"] == f"{BASE}/answer"
+    page = learner.get(f"{BASE}/answer")
+    job = app.extensions["catalogue"].jobs[JOB]
+    assert "Well done" in page.text
+    for part in (job.what, job.where, job.route_text):
+        assert part in page.text
+
+    steps = [(a["step"], a["answer"], a["correct"]) for a in answers(app, "Amira")]
+    assert steps == [(f"clue-{n}", "heard", None) for n in range(1, total + 1)] + [
+        ("guess", wrong, 0), ("guess", JOB, 1)
+    ]
+    assert {a["given_by"] for a in answers(app, "Amira")} == {"learner"}
+
+    passport = learner.get("/passport")
+    assert job.name in passport.text and f"/symbols/{job.symbol}" in passport.text
+
+
+def test_skip_to_guess_early(learner):
+    learner.post(f"{BASE}/start")
+    response = learner.post(f"{BASE}/clue/1", data={"go": "guess"})
+    assert response.headers["Location"] == f"{BASE}/guess"
+
+
+def test_wrong_guess_as_htmx_fragment(learner):
+    learner.post(f"{BASE}/start")
+    _, wrong = wrong_choice(learner)
+    response = learner.post(f"{BASE}/guess", data={"job": wrong}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert not is_full_page(response) and 'id="guess"' in response.text
+    assert "aria-disabled" in response.text  # the tried card cannot be chosen again
+
+
+def test_group_two_learner_gets_four_cards(client, app):
+    sign_in_as(client, app, "learner", "Ben")
+    client.post(f"{BASE}/start")
+    offered, _ = wrong_choice(client)
+    assert len(offered) == 4 and JOB in offered
+
+
+def test_choices_stay_the_same_on_reload(learner):
+    learner.post(f"{BASE}/start")
+    assert wrong_choice(learner)[0] == wrong_choice(learner)[0]
+
+
+def test_double_submit_stores_one_answer(learner, app):
+    learner.post(f"{BASE}/start")
+    learner.post(f"{BASE}/clue/1", data={"go": "next"})
+    learner.post(f"{BASE}/clue/1", data={"go": "next"})
+    _, wrong = wrong_choice(learner)
+    learner.post(f"{BASE}/guess", data={"job": wrong})
+    learner.post(f"{BASE}/guess", data={"job": wrong})
+    assert [a["step"] for a in answers(app, "Amira")] == ["clue-1", "guess"]
+
+
+def test_answer_page_needs_a_right_guess_first(learner):
+    learner.post(f"{BASE}/start")
+    assert learner.get(f"{BASE}/answer").headers["Location"] == f"{BASE}/guess"
+
+
+@pytest.mark.parametrize(
+    "url", ["/activities/nonsense", "/activities/guess-my-job/astronaut-cat/clue/1",
+            f"{BASE}/clue/0", f"{BASE}/clue/99"]
+)
+def test_unknown_ids_get_a_plain_404_with_a_way_home(learner, url):
+    response = learner.get(url)
+    assert response.status_code == 404
+    assert "can't find that page" in text_of(response) and "Go home" in response.text
+
+
+@pytest.mark.parametrize("form", [{}, {"job": "astronaut-cat"}, {"job": "x" * 5000}])
+def test_garbage_guess_gets_a_kind_400(learner, form):
+    learner.post(f"{BASE}/start")
+    response = learner.post(f"{BASE}/guess", data=form)
+    assert response.status_code == 400
+    assert "Tap one of the pictures" in response.text
+
+
+def test_oversized_post_gets_413(learner):
+    response = learner.post(f"{BASE}/guess", data={"job": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "too big" in response.text and "Traceback" not in response.text
+
+
+def test_empty_passport_says_so_kindly(learner):
+    assert "Nothing here yet" in learner.get("/passport").text

@@ -1,0 +1,116 @@
+from student_app.db import get_db
+from student_app.demo import load_demo
+from tests.conftest import learner_id, sign_in_as, text_of
+
+BASE = "/activities/guess-my-job/nurse"
+
+
+def play_nurse(client):
+    client.post(f"{BASE}/start")
+    client.post(f"{BASE}/clue/1", data={"go": "guess"})
+    client.post(f"{BASE}/guess", data={"job": "nurse"})
+
+
+def test_staff_sees_every_learner_of_the_school(client, app):
+    sign_in_as(client, app, "staff")
+    page = client.get("/staff/")
+    for name in ("Amira", "Ben", "Chloe", "Dylan", "Ellie", "Farhan", "Grace", "Harry"):
+        assert name in page.text
+
+
+def test_portfolio_shows_answers_in_time_order_and_who_gave_them(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    play_nurse(client)
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    amira = learner_id(app, "Amira")
+    client.post(
+        f"/staff/learners/{amira}/observations",
+        data={"job": "nurse", "reaction": "liked", "note": "Smiled at the uniform"},
+    )
+    page = client.get(f"/staff/learners/{amira}")
+    words = text_of(page)
+    assert page.status_code == 200
+    assert "Heard clue 1" in words and "Guessed nurse: right!" in words
+    assert "Learner's own answer" in words
+    assert "Seen by Jo Evans (staff)" in words and "Smiled at the uniform" in words
+    assert words.index("Heard clue 1") < words.index("Guessed nurse") < words.index("Liked it")
+    assert "/symbols/feeling-happy" in page.text
+    with app.app_context():
+        given = [r[0] for r in get_db().execute("SELECT given_by FROM responses ORDER BY id")]
+    assert given[-1] == "observed" and set(given[:-1]) == {"learner"}
+
+
+def test_staff_changes_choices_per_learner(client, app):
+    amira = learner_id(app, "Amira")
+    sign_in_as(client, app, "staff")
+    response = client.post(
+        f"/staff/learners/{amira}/settings", data={"career_group": "2", "choices": "4"}
+    )
+    assert response.status_code == 302
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Amira")
+    client.post(f"{BASE}/start")
+    assert client.get(f"{BASE}/guess").text.count('name="job"') == 4
+    assert "data-autoplay" not in client.get(f"{BASE}/clue/1").text
+
+
+def test_bad_settings_get_a_kind_400(client, app):
+    sign_in_as(client, app, "staff")
+    response = client.post(
+        f"/staff/learners/{learner_id(app, 'Amira')}/settings", data={"career_group": "7"}
+    )
+    assert response.status_code == 400 and "Please choose" in response.text
+
+
+def test_bad_observation_gets_a_kind_400(client, app):
+    sign_in_as(client, app, "staff")
+    response = client.post(
+        f"/staff/learners/{learner_id(app, 'Amira')}/observations",
+        data={"job": "nurse", "reaction": "ecstatic"},
+    )
+    assert response.status_code == 400
+
+
+def test_learner_cannot_open_another_learners_portfolio(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    for name in ("Ben", "Amira"):
+        assert client.get(f"/staff/learners/{learner_id(app, name)}").status_code == 403
+
+
+def test_learner_pages_only_ever_show_the_signed_in_learner(client, app):
+    sign_in_as(client, app, "learner", "Ben")
+    play_nurse(client)
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Amira")
+    passport = client.get("/passport")
+    assert "Nothing here yet" in passport.text and "Ben" not in passport.text
+    # Guessing a job that Ben solved does not show Amira his answer page.
+    assert client.get(f"{BASE}/answer").status_code == 302
+
+
+def test_staff_of_another_school_cannot_reach_these_learners(client, app):
+    with app.app_context():
+        db = get_db()
+        other = db["schools"].insert({"name": "Elm School"}).last_pk
+        db["classes"].insert({"school_id": other, "name": "Elm 1"})
+        from werkzeug.security import generate_password_hash
+
+        db["staff"].insert(
+            {"school_id": other, "email": "elm@example.org", "name": "Elm Teacher",
+             "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0}
+        )
+    client.post("/staff/sign-in", data={"email": "elm@example.org", "password": "elm-password-1"})
+    amira = learner_id(app, "Amira")
+    assert client.get(f"/staff/learners/{amira}").status_code == 404
+    assert client.post(f"/staff/learners/{amira}/badges").status_code == 404
+    assert client.post(f"/staff/learners/{amira}/settings", data={"career_group": "1", "choices": "2"}).status_code == 404
+    assert client.post("/staff/classes/1/badges/void").status_code == 404
+    assert "Amira" not in client.get("/staff/").text
+
+
+def test_demo_data_is_added_once(app):
+    with app.app_context():
+        assert load_demo(get_db()) is False
+        assert get_db()["learners"].count == 8
+        assert get_db()["staff"].count == 2

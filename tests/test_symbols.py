@@ -1,0 +1,70 @@
+import re
+import shutil
+
+import pytest
+
+from student_app import ROOT
+from student_app.symbols import ManifestError, load, problems
+
+
+@pytest.fixture
+def folder(tmp_path):
+    copy = tmp_path / "symbols"
+    shutil.copytree(ROOT / "symbols", copy)
+    return copy
+
+
+def test_shipped_manifest_is_complete():
+    symbols = load(ROOT / "symbols")
+    assert len(symbols) >= 150
+    assert sum(1 for s in symbols if s.startswith("job-") and not s.endswith(("-woman", "-man"))) >= 40
+    assert any(s.endswith("-woman") for s in symbols) and any(s.endswith("-man") for s in symbols)
+    for prefix in ("place-", "feeling-", "answer-", "nav-", "code-", "avatar-", "route-"):
+        assert any(s.startswith(prefix) for s in symbols), prefix
+    assert all(s.licence and s.source for s in symbols.values())
+
+
+def test_every_symbol_the_code_uses_exists():
+    from student_app.auth import CODE_SYMBOLS
+    from student_app.content import ROUTE_KINDS
+    from student_app.demo import LEARNERS
+    from student_app.responses import REACTIONS
+
+    symbols = load(ROOT / "symbols")
+    used = set(CODE_SYMBOLS) | {f"route-{k}" for k in ROUTE_KINDS} | set(REACTIONS.values())
+    used |= {avatar for _, avatar, *_ in LEARNERS}
+    for template in (ROOT / "templates").rglob("*.html"):
+        used |= set(re.findall(r"symbol_url\('([a-z0-9-]+)'\)", template.read_text()))
+        used |= set(re.findall(r'say\([^)]*?, "([a-z0-9-]+)"', template.read_text()))
+    assert used - set(symbols) == set()
+
+
+def test_check_names_a_missing_file(folder):
+    (folder / load(folder)["nav-home"].file).unlink()
+    found = problems(folder)
+    assert any("nav-home" in p and "does not exist" in p for p in found)
+    with pytest.raises(ManifestError):
+        load(folder)
+
+
+def test_check_names_a_duplicate_id_and_a_missing_label(folder):
+    manifest = folder / "manifest.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + '\n[[symbol]]\nid = "nav-home"\nfile = "x.svg"\nlabel = { en = "" }\n'
+          'source = "test"\nlicence = "CC0"\n'
+    )
+    found = "\n".join(problems(folder))
+    assert "id 'nav-home' is used twice" in found
+    assert "field 'label.en' is missing" in found
+    assert "file 'x.svg' does not exist" in found
+
+
+def test_check_command(runner):
+    result = runner.invoke(args=["symbols", "check"])
+    assert result.exit_code == 0 and "symbols, all present and labelled" in result.output
+
+
+def test_symbol_route_serves_images_and_404s_unknown(client):
+    assert client.get("/symbols/nav-home").status_code == 200
+    assert client.get("/symbols/no-such-thing").status_code == 404
