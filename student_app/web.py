@@ -44,6 +44,10 @@ def about():
 
 
 def set_headers(response):
+    if wants_fragment() and response.status_code in (302, 303):
+        # htmx would follow the redirect and swap the whole next page into the fragment;
+        # tell it to load the next page instead.
+        response = current_app.response_class(status=204, headers={"HX-Redirect": response.location})
     response.vary.add("HX-Request")
     headers = response.headers
     # Nothing is loaded from another site, and nothing may frame the app.

@@ -1,0 +1,205 @@
+"""Learners and staff use the app in headless Chromium; axe-core checks every page."""
+
+import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from student_app.demo import LEARNERS, STAFF
+from tests.browser.conftest import assert_accessible, make_driver
+
+JOB = "nurse"
+
+pytestmark = pytest.mark.browser
+
+
+def code_of(name):
+    return next(code for learner, _, code, *_ in LEARNERS if learner == name)
+
+
+def wait_for(driver, condition, timeout=10):
+    """Wait for a condition, riding over the moment when htmx swaps the element away."""
+    return WebDriverWait(
+        driver, timeout, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
+    ).until(condition)
+
+
+def heading(driver):
+    return wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text)
+
+
+def tap(driver, css):
+    """Click an element and wait for the page or fragment it brings."""
+    element = wait_for(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
+    element.click()
+    wait_for(driver, ec.staleness_of(element))
+
+
+def sign_in_learner(driver, live_url, name, check=lambda: None):
+    driver.get(live_url + "/sign-in")
+    assert heading(driver) == "Who are you?"
+    check()
+    driver.find_element(By.LINK_TEXT, name).click()
+    for number, pick in enumerate(code_of(name), start=1):
+        assert f"Tap picture {number} of 3" in heading(driver)
+        if number == 1:
+            check()
+        tap(driver, f'button[value="{pick}"]')
+    wait_for(driver, ec.url_contains("/home"))
+
+
+def play_job(driver, live_url, check=lambda: None):
+    """Open Guess my job, hear every clue, guess wrong once, then right."""
+    tap(driver, f'a[href="/activities/guess-my-job"]')
+    check()
+    form = driver.find_element(By.CSS_SELECTOR, f'form[action="/activities/guess-my-job/{JOB}/start"]')
+    form.find_element(By.TAG_NAME, "button").click()
+    wait_for(driver, ec.url_contains("/clue/1"))
+    number = 1
+    while True:
+        assert f"Clue {number} of" in driver.find_element(By.ID, "clue-heading").text
+        check()
+        buttons = driver.find_elements(By.CSS_SELECTOR, 'button[value="next"]')
+        if not buttons:
+            break
+        tap(driver, 'button[value="next"]')
+        number += 1
+    tap(driver, 'button[value="guess"]')
+    assert heading(driver) == "What is my job?"
+    check()
+    cards = driver.find_elements(By.CSS_SELECTOR, 'button[name="job"]')
+    wrong = next(c.get_attribute("value") for c in cards if c.get_attribute("value") != JOB)
+    tap(driver, f'button[value="{wrong}"]')
+    assert "Have another go" in driver.find_element(By.ID, "guess").text
+    check()
+    tap(driver, f'button[value="{JOB}"]')
+    wait_for(driver, ec.url_contains("/answer"))
+    assert "Well done" in heading(driver)
+    check()
+
+
+def test_learner_taps_to_sign_in_and_plays_a_job_to_the_end(driver, live_url):
+    checked = []
+
+    def check():
+        assert_accessible(driver)
+        checked.append(driver.current_url)
+
+    sign_in_learner(driver, live_url, "Chloe", check)
+    check()  # home
+    play_job(driver, live_url, check)
+    tap(driver, 'a[href="/passport"]')
+    assert heading(driver) == "My passport"
+    assert "nurse" in driver.find_element(By.ID, "main").text
+    check()
+    assert len(checked) >= 9
+
+
+def test_narration_plays_and_is_real_audio(driver, live_url):
+    sign_in_learner(driver, live_url, "Grace")
+    link = driver.find_element(By.CSS_SELECTOR, "a[data-narration]")
+    response = driver.execute_async_script(
+        "const done = arguments[1];"
+        "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), b.byteLength])));",
+        link.get_attribute("href"),
+    )
+    status, kind, size = response
+    assert status == 200 and kind == "audio/mpeg" and size > 2000
+
+
+def test_staff_pages_are_accessible(driver, live_url):
+    driver.get(live_url + "/staff/sign-in")
+    assert_accessible(driver)
+    name, email, password, _ = STAFF[1]
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    tap(driver, "form.stacked button")
+    assert heading(driver) == "Learners"
+    assert_accessible(driver)
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Chloe").click()
+    assert "Portfolio of Chloe" in heading(driver)
+    assert_accessible(driver)
+    # Print a badge, then follow it as a learner's tablet would after scanning it.
+    tap(driver, 'form[action$="/badges"] button')
+    assert heading(driver) == "Sign-in badges"
+    assert driver.find_elements(By.CSS_SELECTOR, ".qr svg")
+    assert_accessible(driver)
+
+
+def test_other_pages_are_accessible(driver, live_url):
+    for path in ("/about", "/activities/nonsense", "/badge/not-a-real-badge", "/staff/sign-in"):
+        driver.get(live_url + path)
+        assert_accessible(driver)
+    driver.get(live_url + "/sign-in")
+    driver.find_element(By.LINK_TEXT, "Ellie").click()
+    for _ in range(3):
+        tap(driver, 'button[value="code-ball"]')
+    assert "not quite right" in driver.find_element(By.ID, "code").text
+    assert_accessible(driver)
+
+
+def test_phone_width_pages_are_accessible(driver, live_url):
+    driver.set_window_size(390, 844)
+    sign_in_learner(driver, live_url, "Dylan")
+    assert_accessible(driver)
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390
+
+
+def focus_and_press(driver, css, limit=60):
+    """Press Tab until the element matching css has focus, then Enter: keyboard only."""
+    body = driver.find_element(By.TAG_NAME, "body")
+    for _ in range(limit):
+        active = driver.switch_to.active_element
+        if active.get_attribute("outerHTML") and driver.execute_script(
+            "return document.activeElement.matches(arguments[0])", css
+        ):
+            outline = driver.execute_script(
+                "return getComputedStyle(document.activeElement).outlineStyle"
+            )
+            assert outline != "none", f"no visible focus on {css}"
+            old = driver.find_element(By.TAG_NAME, "h1")
+            active.send_keys(Keys.ENTER)
+            wait_for(driver, ec.staleness_of(old))
+            return
+        (active if active else body).send_keys(Keys.TAB)
+    pytest.fail(f"Tab never reached {css}")
+
+
+def test_keyboard_alone_signs_in_and_plays(driver, live_url):
+    driver.get(live_url + "/sign-in")
+    grace = driver.find_element(By.LINK_TEXT, "Grace").get_attribute("href")
+    focus_and_press(driver, f'a[href="{grace.removeprefix(live_url)}"]')
+    for pick in code_of("Grace"):
+        focus_and_press(driver, f'button[value="{pick}"]')
+    wait_for(driver, ec.url_contains("/home"))
+    focus_and_press(driver, 'a.tile[href="/activities/guess-my-job"]')
+    focus_and_press(driver, f'form[action$="/{JOB}/start"] button')
+    focus_and_press(driver, 'button[value="guess"]')
+    focus_and_press(driver, f'button[value="{JOB}"]')
+    assert "Well done" in heading(driver)
+
+
+def test_back_after_not_me_shows_nothing(driver, live_url):
+    sign_in_learner(driver, live_url, "Farhan")
+    tap(driver, 'a[href="/passport"]')
+    assert "Farhan" in driver.page_source
+    tap(driver, "button.not-me")
+    assert heading(driver) == "Who are you?"
+    driver.back()
+    heading(driver)
+    assert "My passport" not in driver.find_element(By.ID, "main").text
+    assert "Not me" not in driver.page_source
+
+
+def test_everything_works_with_javascript_off(live_url):
+    driver = make_driver(javascript=False)
+    try:
+        sign_in_learner(driver, live_url, "Harry")
+        play_job(driver, live_url)
+        driver.find_element(By.LINK_TEXT, "My passport").click()
+        assert "nurse" in driver.find_element(By.ID, "main").text
+    finally:
+        driver.quit()
