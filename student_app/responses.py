@@ -1,6 +1,6 @@
 """Plays and answers: what a learner did in an activity, stored as it is given."""
 
-from .db import get_db, now
+from .db import get_db, now, transaction
 
 # A staff observation of a learner's reaction, and the symbol that shows it.
 REACTIONS = {"liked": "feeling-happy", "unsure": "answer-not-sure", "disliked": "feeling-sad"}
@@ -9,21 +9,20 @@ REACTIONS = {"liked": "feeling-happy", "unsure": "answer-not-sure", "disliked": 
 def open_play(learner_id, activity, item, create=False):
     """The learner's unfinished play of this item, started if `create` and there is none."""
     db = get_db()
-    rows = list(
-        db.query(
-            """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND item = ?
-               AND finished_at IS NULL ORDER BY id DESC LIMIT 1""",
-            [learner_id, activity, item],
-        )
-    )
-    if rows:
-        return rows[0]
-    if not create:
-        return None
-    play_id = db["plays"].insert(
-        {"learner_id": learner_id, "activity": activity, "item": item, "started_at": now()}
-    ).last_pk
-    return db["plays"].get(play_id)
+    query = """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND item = ?
+               AND finished_at IS NULL ORDER BY id DESC LIMIT 1"""
+    found = list(db.query(query, [learner_id, activity, item]))
+    if found or not create:
+        return found[0] if found else None
+    # Look again under the write lock, so two taps at once start only one play.
+    with transaction(db):
+        found = list(db.query(query, [learner_id, activity, item]))
+        if not found:
+            db["plays"].insert(
+                {"learner_id": learner_id, "activity": activity, "item": item, "started_at": now()}
+            )
+            found = list(db.query(query, [learner_id, activity, item]))
+    return found[0]
 
 
 def record_answer(play, step, answer, correct=None, given_by="learner", staff_id=None, note=None):

@@ -1,17 +1,32 @@
 import html
 import re
+import shutil
 
 import pytest
 
 from student_app import create_app
-from student_app.db import get_db, migrate
+from student_app.db import connect, get_db, migrate
 from student_app.demo import LEARNERS, STAFF, load_demo
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """The demo school, made once: hashing its codes and passwords is the slow part."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    db = connect(path)
+    migrate(db)
+    load_demo(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return path
+
+
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app(tmp_path, monkeypatch, demo_database):
+    """The app with a fresh copy of the demo database for each test."""
     monkeypatch.setenv("STUDENT_APP_INSTANCE", str(tmp_path / "instance"))
-    app = create_app(
+    shutil.copy(demo_database, tmp_path / "test.sqlite3")
+    return create_app(
         {
             "TESTING": True,
             "DATABASE": str(tmp_path / "test.sqlite3"),
@@ -19,11 +34,6 @@ def app(tmp_path, monkeypatch):
             "WTF_CSRF_ENABLED": False,
         }
     )
-    with app.app_context():
-        db = get_db()
-        migrate(db)
-        load_demo(db)
-    return app
 
 
 @pytest.fixture
