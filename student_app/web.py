@@ -48,6 +48,11 @@ def set_headers(response):
         # htmx would follow the redirect and swap the whole next page into the fragment;
         # tell it to load the next page instead.
         response = current_app.response_class(status=204, headers={"HX-Redirect": response.location})
+    if response.is_streamed and response.mimetype in current_app.config["COMPRESS_MIMETYPES"]:
+        # Read the (small) file whole, so Flask-Compress compresses it in one piece: its
+        # streaming path would leave the file open.
+        response.direct_passthrough = False
+        response.make_sequence()
     response.vary.add("HX-Request")
     headers = response.headers
     # Nothing is loaded from another site, and nothing may frame the app.
