@@ -216,3 +216,15 @@ def test_everything_works_with_javascript_off(live_url):
         assert "nurse" in driver.find_element(By.ID, "main").text
     finally:
         driver.quit()
+
+
+def test_a_learner_who_walks_away_is_signed_out(driver, live_url):
+    sign_in_learner(driver, live_url, "Ben")
+    # Shorten the idle time to about a second, then leave the tablet alone.
+    driver.execute_script(
+        "document.getElementById('sign-out').setAttribute('data-idle-minutes', '0.02');"
+        "document.dispatchEvent(new KeyboardEvent('keydown'));"
+    )
+    expect_heading(driver, "Who are you?")
+    driver.get(live_url + "/home")
+    expect_heading(driver, "Who are you?")
