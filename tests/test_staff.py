@@ -31,10 +31,10 @@ def test_portfolio_shows_answers_in_time_order_and_who_gave_them(client, app):
     page = client.get(f"/staff/learners/{amira}")
     words = text_of(page)
     assert page.status_code == 200
-    assert "Heard clue 1" in words and "Guessed nurse: right!" in words
+    assert "Heard clue 1" in words and "Guessed Nurse: right!" in words
     assert "Learner's own answer" in words
     assert "Seen by Jo Evans (staff)" in words and "Smiled at the uniform" in words
-    assert words.index("Heard clue 1") < words.index("Guessed nurse") < words.index("Liked it")
+    assert words.index("Heard clue 1") < words.index("Guessed Nurse") < words.index("Liked it")
     assert "/symbols/feeling-happy" in page.text
     with app.app_context():
         given = [r[0] for r in get_db().execute("SELECT given_by FROM responses ORDER BY id")]
