@@ -1,7 +1,9 @@
 """Narration: text to speech with pyttsx3 (espeak-ng), cached as MP3 files named by a hash."""
 
+import contextlib
 import ctypes.util
 import hashlib
+import io
 import shutil
 import tempfile
 import threading
@@ -43,27 +45,39 @@ def clip_path(audio_dir, key):
     return Path(audio_dir) / key[:2] / f"{key}.mp3"
 
 
-def render(text, path, voice, rate):
-    """Speak `text` into an MP3 file at `path`, atomically."""
+def _speak_to_wav(text, wav, voice, rate):
+    """One pass of the engine; the caller holds the lock."""
+    global _engine
     import pyttsx3
+
+    if _engine is None:
+        _engine = pyttsx3.init()
+        known = {v.id for v in _engine.getProperty("voices")}
+        if voice not in known:
+            raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
+    _engine.setProperty("voice", voice)
+    _engine.setProperty("rate", int(rate))
+    _engine.save_to_file(text, str(wav))
+    # The espeak driver prints a line for every file it saves; keep the console readable.
+    with contextlib.redirect_stdout(io.StringIO()):
+        _engine.runAndWait()
+
+
+def render(text, path, voice, rate, attempts=3):
+    """Speak `text` into an MP3 file at `path`, atomically."""
     import soundfile
 
-    global _engine
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         wav = Path(scratch) / "clip.wav"
-        with _engine_lock:
-            if _engine is None:
-                _engine = pyttsx3.init()
-                known = {v.id for v in _engine.getProperty("voices")}
-                if voice not in known:
-                    raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
-            _engine.setProperty("voice", voice)
-            _engine.setProperty("rate", int(rate))
-            _engine.save_to_file(text, str(wav))
-            _engine.runAndWait()
-        data, samplerate = soundfile.read(wav)
-        if len(data) == 0:
+        # Now and then the espeak driver hands back an empty file; a second pass has sound.
+        for _ in range(attempts):
+            with _engine_lock:
+                _speak_to_wav(text, wav, voice, rate)
+            data, samplerate = soundfile.read(wav)
+            if len(data):
+                break
+        else:
             raise NarrationUnavailable(f"the speech engine made no sound for {text!r}")
         partial = Path(scratch) / "clip.mp3"
         soundfile.write(partial, data, samplerate, format="MP3")

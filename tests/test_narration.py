@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 import soundfile
 
 from student_app import create_app, narration
@@ -17,6 +18,29 @@ def test_a_short_phrase_renders_to_a_real_mp3(tmp_path):
     assert 0.8 < info.duration < 10
     data, _ = soundfile.read(path)
     assert abs(data).max() > 0.05  # not silence
+
+
+def test_an_empty_pass_from_the_engine_is_tried_again(tmp_path, monkeypatch):
+    real, calls = narration._speak_to_wav, []
+
+    def flaky(text, wav, voice, rate):
+        calls.append(text)
+        if len(calls) == 1:
+            soundfile.write(wav, [], 22050, format="WAV", subtype="PCM_16")
+        else:
+            real(text, wav, voice, rate)
+
+    monkeypatch.setattr(narration, "_speak_to_wav", flaky)
+    render("Try again.", tmp_path / "clip.mp3", "gmw/en", 150)
+    assert len(calls) == 2 and soundfile.info(tmp_path / "clip.mp3").duration > 0.3
+
+
+def test_an_engine_that_stays_silent_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(narration, "_speak_to_wav", lambda text, wav, *_: soundfile.write(
+        wav, [], 22050, format="WAV", subtype="PCM_16"))
+    with pytest.raises(narration.NarrationUnavailable, match="no sound"):
+        render("Hello", tmp_path / "clip.mp3", "gmw/en", 150)
+    assert not (tmp_path / "clip.mp3").exists()
 
 
 def test_key_changes_with_everything_that_changes_the_sound():
