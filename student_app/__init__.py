@@ -61,7 +61,7 @@ def create_app(test_config=None):
     CSRFProtect(app)
     Compress(app)
 
-    from . import auth, content, db, demo, errors, learner, narration, staff, symbols, web
+    from . import auth, content, db, demo, errors, learner, library, media, narration, staff, symbols, web
 
     db.init_app(app)
     symbols.init_app(app)
@@ -71,8 +71,12 @@ def create_app(test_config=None):
     errors.init_app(app)
     demo.init_app(app)
     auth.init_app(app)
+    media.init_app(app)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(library.bp, name=library.LEARNER)
+    app.register_blueprint(library.bp, name=library.BEHALF, url_prefix="/staff/learners/<int:learner_id>")
+    app.register_blueprint(library.bp, name=library.PREVIEW, url_prefix="/staff/preview/<int:group>")
     return app
 
 

@@ -1,7 +1,7 @@
 """Activity content: TOML files in the content folder, checked and loaded once."""
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -18,6 +18,19 @@ class ContentError(ValueError):
     """A content file is malformed; the message names the file and the field."""
 
 
+SKILLS = (
+    "on-time", "instructions", "teamwork", "asking-for-help", "money", "travel", "computer",
+    "talking", "tidy", "safety", "problem-solving", "careful", "creative", "caring", "strength",
+    "hands",
+)
+SUBJECTS = (
+    "english", "maths", "science", "computing", "art", "music", "design-technology", "food",
+    "pe", "pshe", "geography", "history", "drama", "business", "languages",
+)
+KINDS = ("guess-my-job", "who-can", "survey", "explorer")
+ANSWER_WAYS = ("tap", "words", "voice", "photo")
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -29,12 +42,46 @@ class Job:
     where_symbol: str
     route_kind: str
     route_text: str
+    wear: str = ""
+    wear_symbol: str = ""
+    skills: tuple = ()
+    subjects: tuple = ()
 
 
 @dataclass(frozen=True)
 class Clue:
     text: str
     symbol: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of an activity: a prompt, and what the learner may answer with."""
+
+    id: str
+    prompt: str
+    symbol: str
+    explain: str = ""  # more words under the prompt
+    explain_symbol: str = ""
+    pick: str = "one"  # "one", "many", or "none" for a screen that only tells
+    ways: tuple = ("tap",)
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
+class Level:
+    """How an activity behaves for one Career SEND Group."""
+
+    choices: int  # most picture cards on one screen
+    words: bool  # words under the pictures, or pictures only
+    typing: bool  # offer typed words where a step allows them
 
 
 @dataclass(frozen=True)
@@ -45,6 +92,33 @@ class Activity:
     intro: str
     benchmarks: tuple
     subjects: tuple
+    kind: str = "guess-my-job"
+    levels: dict = field(default_factory=dict)
+    steps: tuple = ()
+
+    def level(self, group):
+        return self.levels.get(group) or Level(choices=4 if group == 2 else 2, words=True, typing=group == 2)
+
+
+@dataclass(frozen=True)
+class WhoCan:
+    """One job of the Who can do this job? activity."""
+
+    job: str
+    question: str
+    example: str
+    example_symbol: str
+    help: str
+    help_symbol: str
+
+
+@dataclass(frozen=True)
+class Local:
+    """What a school adds about a job near them."""
+
+    job: str
+    employers: tuple
+    demand: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +126,8 @@ class Catalogue:
     jobs: dict
     activities: dict
     clues: dict  # job id -> tuple of Clue, for Guess my job
+    who_can: dict = field(default_factory=dict)  # job id -> WhoCan
+    local: dict = field(default_factory=dict)  # job id -> Local
 
     def texts(self):
         """Every text a learner can see in the content, for narration."""
@@ -60,8 +136,20 @@ class Catalogue:
             yield activity.intro
         for job in self.jobs.values():
             yield from (job.name, job.what, job.where, job.route_text)
+            if job.wear:
+                yield job.wear
         for clues in self.clues.values():
             yield from (clue.text for clue in clues)
+        for activity in self.activities.values():
+            for step in activity.steps:
+                yield from (t for t in (step.prompt, step.explain) if t)
+                yield from (choice.text for choice in step.choices)
+        for item in self.who_can.values():
+            yield from (item.question, item.example, item.help)
+        for local in self.local.values():
+            yield from local.employers
+            if local.demand:
+                yield local.demand
 
 
 class _Reader:
@@ -90,11 +178,143 @@ class _Reader:
             self.fail(field, f"names symbol '{value}', which is not in the symbol manifest")
         return value
 
+    def optional_text(self, field, table=None):
+        value = (self.data if table is None else table).get(field.rsplit(".", 1)[-1], "")
+        if not isinstance(value, str):
+            self.fail(field, "must be text")
+        return value.strip()
+
+    def id_list(self, field, allowed, low, high, table=None):
+        value = (self.data if table is None else table).get(field.rsplit(".", 1)[-1])
+        if not isinstance(value, list) or not low <= len(value) <= high:
+            self.fail(field, f"must be a list of {low} to {high} items")
+        wrong = [v for v in value if v not in allowed]
+        if wrong:
+            self.fail(field, f"has {wrong[0]!r}; each must be one of: {', '.join(allowed)}")
+        return tuple(value)
+
     def choice(self, field, allowed, table=None):
         value = self.text(field, table)
         if value not in allowed:
             self.fail(field, f"is '{value}'; it must be one of: {', '.join(allowed)}")
         return value
+
+
+def _job(r, job_id):
+    route = r.data.get("route")
+    if not isinstance(route, dict):
+        r.fail("route", "is missing (a [route] table with kind and text)")
+    return Job(
+        id=job_id,
+        name=r.text("name"),
+        symbol=r.symbol("symbol"),
+        sector=r.text("sector"),
+        what=r.text("what"),
+        where=r.text("where"),
+        where_symbol=r.symbol("where_symbol"),
+        route_kind=r.choice("route.kind", ROUTE_KINDS, route),
+        route_text=r.text("route.text", route),
+        wear=r.text("wear"),
+        wear_symbol=r.symbol("wear_symbol"),
+        skills=r.id_list("skills", SKILLS, 1, 5),
+        subjects=r.id_list("subjects", SUBJECTS, 1, 4),
+    )
+
+
+def _choices(r, field_name, entries):
+    if not isinstance(entries, list):
+        r.fail(field_name, "must be a list of [[...]] tables with id, text and symbol")
+    found, seen = [], set()
+    for n, e in enumerate(entries, start=1):
+        where = f"{field_name}.{n}"
+        choice_id = r.text(f"{where}.id", e)
+        if choice_id in seen:
+            r.fail(f"{where}.id", f"'{choice_id}' is used twice")
+        seen.add(choice_id)
+        found.append(Choice(choice_id, r.text(f"{where}.text", e), r.symbol(f"{where}.symbol", e)))
+    return tuple(found)
+
+
+def _levels(r):
+    levels = {}
+    for group in (1, 2):
+        table = r.data.get("levels", {}).get(str(group))
+        if table is None:
+            continue
+        where = f"levels.{group}"
+        number = table.get("choices")
+        if not isinstance(number, int) or not 2 <= number <= 24:
+            r.fail(f"{where}.choices", "must be a whole number from 2 to 24")
+        for flag in ("words", "typing"):
+            if not isinstance(table.get(flag), bool):
+                r.fail(f"{where}.{flag}", "must be true or false")
+        levels[group] = Level(number, table["words"], table["typing"])
+    return levels
+
+
+def _steps(r, defaults):
+    entries = r.data.get("step", [])
+    if not isinstance(entries, list):
+        r.fail("step", "must be a list of [[step]] tables")
+    steps, seen = [], set()
+    for n, e in enumerate(entries, start=1):
+        where = f"step.{n}"
+        step_id = r.text(f"{where}.id", e)
+        if step_id in seen:
+            r.fail(f"{where}.id", f"'{step_id}' is used twice")
+        seen.add(step_id)
+        pick = e.get("pick", "one")
+        if pick not in ("one", "many", "none"):
+            r.fail(f"{where}.pick", "must be 'one', 'many' or 'none'")
+        ways = r.id_list(f"{where}.ways", ANSWER_WAYS, 1, 4, e) if "ways" in e else ("tap",)
+        choices = _choices(r, f"{where}.choice", e["choice"]) if "choice" in e else defaults
+        if pick != "none" and "tap" in ways and not choices:
+            r.fail(f"{where}.choice", "is missing: a step answered by tapping needs choices")
+        explain = r.optional_text(f"{where}.explain", e)
+        steps.append(Step(
+            id=step_id, prompt=r.text(f"{where}.prompt", e), symbol=r.symbol(f"{where}.symbol", e),
+            explain=explain,
+            explain_symbol=r.symbol(f"{where}.explain_symbol", e) if e.get("explain_symbol") else "",
+            pick=pick, ways=ways, choices=choices if pick != "none" else (),
+        ))
+    return tuple(steps)
+
+
+def _activity(r, folder_name):
+    activity_id = r.text("id")
+    if activity_id != folder_name:
+        r.fail("id", f"is '{activity_id}' but the folder is named '{folder_name}'")
+    benchmarks = r.data.get("benchmarks", [])
+    if not benchmarks or not all(isinstance(b, int) and 1 <= b <= 8 for b in benchmarks):
+        r.fail("benchmarks", "must be a list of Gatsby Benchmark numbers from 1 to 8")
+    kind = r.choice("kind", KINDS) if "kind" in r.data else "guess-my-job"
+    defaults = _choices(r, "choice", r.data["choice"]) if "choice" in r.data else ()
+    steps = _steps(r, defaults)
+    if kind in ("survey", "who-can") and not steps:
+        r.fail("step", f"is missing: a {kind} activity needs at least one [[step]]")
+    return Activity(
+        id=activity_id,
+        title=r.text("title"),
+        symbol=r.symbol("symbol"),
+        intro=r.text("intro"),
+        benchmarks=tuple(benchmarks),
+        subjects=r.id_list("subjects", SUBJECTS, 1, 6),
+        kind=kind,
+        levels=_levels(r),
+        steps=steps,
+    )
+
+
+def _items(root, folder, symbols, jobs):
+    """The per-job files of an activity folder, each with its reader, checked for a real job."""
+    for path in sorted(folder.glob("*.toml")):
+        if path.name == "activity.toml":
+            continue
+        r = _Reader(root, path, symbols)
+        job_id = r.choice("job", sorted(jobs))
+        if job_id != path.stem:
+            r.fail("job", f"is '{job_id}' but the file is named '{path.name}'")
+        yield job_id, r
 
 
 def load(root, symbols):
@@ -106,54 +326,36 @@ def load(root, symbols):
         job_id = r.text("id")
         if job_id != path.stem:
             r.fail("id", f"is '{job_id}' but the file is named '{path.name}'")
-        route = r.data.get("route")
-        if not isinstance(route, dict):
-            r.fail("route", "is missing (a [route] table with kind and text)")
-        jobs[job_id] = Job(
-            id=job_id,
-            name=r.text("name"),
-            symbol=r.symbol("symbol"),
-            sector=r.text("sector"),
-            what=r.text("what"),
-            where=r.text("where"),
-            where_symbol=r.symbol("where_symbol"),
-            route_kind=r.choice("route.kind", ROUTE_KINDS, route),
-            route_text=r.text("route.text", route),
-        )
+        jobs[job_id] = _job(r, job_id)
     if not jobs:
         raise ContentError(f"{root / 'jobs'}: no job files found")
 
-    activities, clues = {}, {}
-    folder = root / "guess-my-job"
-    r = _Reader(root, folder / "activity.toml", symbols)
-    benchmarks = r.data.get("benchmarks", [])
-    if not all(isinstance(b, int) and 1 <= b <= 8 for b in benchmarks):
-        r.fail("benchmarks", "must be a list of Gatsby Benchmark numbers from 1 to 8")
-    activities["guess-my-job"] = Activity(
-        id=r.choice("id", ["guess-my-job"]),
-        title=r.text("title"),
-        symbol=r.symbol("symbol"),
-        intro=r.text("intro"),
-        benchmarks=tuple(benchmarks),
-        subjects=tuple(r.data.get("subjects", [])),
-    )
-    for path in sorted(folder.glob("*.toml")):
-        if path.name == "activity.toml":
-            continue
-        r = _Reader(root, path, symbols)
-        job_id = r.choice("job", sorted(jobs))
-        if job_id != path.stem:
-            r.fail("job", f"is '{job_id}' but the file is named '{path.name}'")
-        entries = r.data.get("clue", [])
-        if not isinstance(entries, list) or not 3 <= len(entries) <= 5:
-            r.fail("clue", "must be between 3 and 5 [[clue]] tables")
-        clues[job_id] = tuple(
-            Clue(r.text(f"clue.{n}.text", e), r.symbol(f"clue.{n}.symbol", e))
-            for n, e in enumerate(entries, start=1)
-        )
-    if len(clues) < 2:
-        raise ContentError(f"{folder}: Guess my job needs clues for at least two jobs")
-    return Catalogue(jobs=jobs, activities=activities, clues=clues)
+    activities, clues, who_can, local = {}, {}, {}, {}
+    for folder in sorted(p.parent for p in root.glob("*/activity.toml")):
+        activity = _activity(_Reader(root, folder / "activity.toml", symbols), folder.name)
+        activities[activity.id] = activity
+        for job_id, r in _items(root, folder, symbols, jobs):
+            if activity.kind == "guess-my-job":
+                entries = r.data.get("clue", [])
+                if not isinstance(entries, list) or not 3 <= len(entries) <= 5:
+                    r.fail("clue", "must be between 3 and 5 [[clue]] tables")
+                clues[job_id] = tuple(
+                    Clue(r.text(f"clue.{n}.text", e), r.symbol(f"clue.{n}.symbol", e))
+                    for n, e in enumerate(entries, start=1)
+                )
+            elif activity.kind == "who-can":
+                who_can[job_id] = WhoCan(
+                    job_id, r.text("question"), r.text("example"), r.symbol("example_symbol"),
+                    r.text("help"), r.symbol("help_symbol"),
+                )
+    for job_id, r in _items(root, root / "local", symbols, jobs):
+        employers = r.data.get("employers", [])
+        if not isinstance(employers, list) or not all(isinstance(e, str) and e.strip() for e in employers):
+            r.fail("employers", "must be a list of short texts")
+        local[job_id] = Local(job_id, tuple(e.strip() for e in employers), r.optional_text("demand"))
+    if "guess-my-job" not in activities or len(clues) < 2:
+        raise ContentError(f"{root / 'guess-my-job'}: Guess my job needs clues for at least two jobs")
+    return Catalogue(jobs=jobs, activities=activities, clues=clues, who_can=who_can, local=local)
 
 
 def get_catalogue():
@@ -169,6 +371,7 @@ def check_command():
     catalogue = load(current_app.config["CONTENT_DIR"], current_app.extensions["symbols"])
     click.echo(
         f"{len(catalogue.jobs)} jobs, {len(catalogue.clues)} with Guess my job clues, "
+        f"{len(catalogue.who_can)} with Who can do this job?, "
         f"{len(catalogue.activities)} activities: all valid."
     )
 

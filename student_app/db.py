@@ -138,8 +138,25 @@ def _m001_initial(db):
     )
 
 
+def _m002_media(db):
+    _run_script(
+        db,
+        """
+        CREATE TABLE media (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            kind TEXT NOT NULL CHECK (kind IN ('photo', 'voice')),
+            file TEXT NOT NULL UNIQUE,
+            mimetype TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX media_learner ON media(learner_id);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
-MIGRATIONS = [_m001_initial]
+MIGRATIONS = [_m001_initial, _m002_media]
 
 
 def migrate(db):

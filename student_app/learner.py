@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, g, redirect, request, url_for
 
 from . import guess_my_job as gmj
+from . import library
 from . import responses
 from .auth import learner_required
 from .content import get_catalogue
@@ -27,7 +28,8 @@ def job_or_404(job_id):
 
 @bp.get("/home")
 def home():
-    return render("learner/home.html", activity=get_catalogue().activities[gmj.ACTIVITY])
+    return render("learner/home.html", activities=library.home_activities(get_catalogue()),
+                  activity_url=library.activity_url)
 
 
 @bp.get("/activities/<activity_id>")
@@ -35,6 +37,8 @@ def activity(activity_id):
     catalogue = get_catalogue()
     if activity_id not in catalogue.activities:
         abort(404)
+    if catalogue.activities[activity_id].kind != "guess-my-job":
+        return redirect(url_for("library.activity", activity_id=activity_id))
     solved = {
         row["item"]
         for row in get_db().query(

@@ -35,17 +35,87 @@ def record_answer(play, step, answer, correct=None, given_by="learner", staff_id
     )
 
 
+def _latest_revisions(rows):
+    """Answers by step, keeping only each step's latest revision ("likes", "likes#2"...)."""
+    best = {}
+    for row in rows:
+        base, _, revision = row["step"].partition("#")
+        number = int(revision or 1)
+        kept = best.get(base)
+        if kept is None or number > kept[0]:
+            best[base] = (number, [row])
+        elif number == kept[0]:
+            kept[1].append(row)
+    return {base: rows for base, (_, rows) in best.items()}
+
+
+def record_step(play, step, answers, given_by="learner", staff_id=None):
+    """Store a step's answers. Answering the step again stores a new revision beside the old
+    one (nothing is lost); the same answers sent twice are stored once."""
+    db = get_db()
+    with transaction(db):
+        rows = list(db.query(
+            "SELECT step, answer FROM responses WHERE play_id = ? AND (step = ? OR step LIKE ?)",
+            [play["id"], step, f"{step}#%"],
+        ))
+        latest = _latest_revisions(rows).get(step, [])
+        if {row["answer"] for row in latest} == set(answers):
+            return
+        revision = 1 + max((int(r["step"].partition("#")[2] or 1) for r in rows), default=0)
+        key = step if revision == 1 else f"{step}#{revision}"
+        for answer in answers:
+            record_answer(play, key, answer, given_by=given_by, staff_id=staff_id)
+
+
+def step_answers(play, step):
+    """The answers now standing for one step of a play."""
+    rows = get_db().query(
+        "SELECT step, answer FROM responses WHERE play_id = ? AND (step = ? OR step LIKE ?)",
+        [play["id"], step, f"{step}#%"],
+    )
+    return {row["answer"] for row in _latest_revisions(list(rows)).get(step, [])}
+
+
+def last_finished_answers(learner_id, activity, item, step):
+    """A step's answers in the learner's last finished play, to start a new version from."""
+    rows = list(get_db().query(
+        """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND item = ?
+           AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1""",
+        [learner_id, activity, item],
+    ))
+    return step_answers(rows[0], step) if rows else set()
+
+
 def finish_play(play):
     get_db().execute(
         "UPDATE plays SET finished_at = ? WHERE id = ? AND finished_at IS NULL", [now(), play["id"]]
     )
 
 
-def describe(response, job_id, catalogue):
-    """A response as a symbol, a kind (clue, guess) and words, for passport and portfolio."""
-    step, answer = response["step"], response["answer"]
-    item = dict(response, kind=step, symbol="nav-pencil", text=answer, number=None)
-    if step.startswith("clue-") and job_id in catalogue.clues:
+def describe(response, play, catalogue):
+    """A response as a symbol, a kind and words, for passport and portfolio."""
+    job_id = play["item"]
+    step, answer = response["step"].partition("#")[0], response["answer"]
+    item = dict(response, kind=step, symbol="nav-pencil", text=answer, number=None, prompt=None,
+                media_id=None)
+    activity = catalogue.activities.get(play["activity"])
+    if activity is not None and activity.kind in ("survey", "who-can"):
+        found = next((s for s in activity.steps if s.id == step), None)
+        item.update(kind="step", prompt=found.prompt if found else step)
+        if step == "who" and job_id in catalogue.who_can:
+            item["prompt"] = catalogue.who_can[job_id].question
+        way, _, value = answer.partition(":")
+        if way == "choice" and found:
+            choice = next((c for c in found.choices if c.id == value), None)
+            if choice:
+                item.update(symbol=choice.symbol, text=choice.text, choice=value)
+        elif way == "words":
+            item.update(symbol="answer-words", text=value)
+        elif way in ("photo", "voice"):
+            item.update(kind=way, symbol=f"answer-{way}", media_id=int(value))
+        elif answer == "seen" and found:
+            item.update(kind="seen", symbol=found.symbol, text=found.prompt)
+    elif step.startswith("clue-") and job_id in catalogue.clues:
         number = int(step.removeprefix("clue-"))
         clues = catalogue.clues[job_id]
         if 1 <= number <= len(clues):
@@ -65,15 +135,44 @@ def plays_with_answers(learner_id, catalogue):
         db.query("SELECT * FROM plays WHERE learner_id = ? ORDER BY started_at DESC, id DESC",
                  [learner_id])
     )
+    return [_with_answers(play, catalogue) for play in plays]
+
+
+def _with_answers(play, catalogue):
+    play["job"] = catalogue.jobs.get(play["item"])
+    play["info"] = catalogue.activities.get(play["activity"])
+    rows = list(get_db().query(
+        """SELECT responses.*, staff.name AS staff_name FROM responses
+           LEFT JOIN staff ON staff.id = responses.staff_id
+           WHERE play_id = ? ORDER BY created_at, responses.id""",
+        [play["id"]],
+    ))
+    if play["info"] is not None and play["info"].kind in ("survey", "who-can"):
+        # A step answered again in the same sitting shows only its newest answers.
+        standing = {id(row) for rows in _latest_revisions(rows).values() for row in rows}
+        rows = [row for row in rows if id(row) in standing]
+    play["answers"] = [describe(row, play, catalogue) for row in rows]
+    return play
+
+
+def last_play(learner_id, activity, item, catalogue):
+    rows = list(get_db().query(
+        """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND item = ?
+           ORDER BY started_at DESC, id DESC LIMIT 1""", [learner_id, activity, item]))
+    return _with_answers(rows[0], catalogue) if rows else None
+
+
+def versions(learner_id, activity, catalogue):
+    """Each finished play of a survey, newest first, with answers grouped by step."""
+    plays = list(get_db().query(
+        """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND finished_at IS NOT NULL
+           ORDER BY finished_at DESC, id DESC""", [learner_id, activity.id]))
+    found = []
     for play in plays:
-        play["job"] = catalogue.jobs.get(play["item"])
-        play["answers"] = [
-            describe(row, play["item"], catalogue)
-            for row in db.query(
-                """SELECT responses.*, staff.name AS staff_name FROM responses
-                   LEFT JOIN staff ON staff.id = responses.staff_id
-                   WHERE play_id = ? ORDER BY created_at, responses.id""",
-                [play["id"]],
-            )
-        ]
-    return plays
+        play = _with_answers(play, catalogue)
+        play["by_step"] = {
+            step.id: [a for a in play["answers"] if a["step"].partition("#")[0] == step.id]
+            for step in activity.steps
+        }
+        found.append(play)
+    return found

@@ -6,9 +6,9 @@ import segno
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import responses
+from . import library, responses
 from .auth import staff_required, token_hash
-from .content import get_catalogue
+from .content import SUBJECTS, get_catalogue
 from .db import get_db, now, transaction
 from .web import render
 
@@ -62,17 +62,35 @@ def home():
         group["learners"] = list(
             db.query("SELECT * FROM learners WHERE class_id = ? ORDER BY name", [group["id"]])
         )
-    return render("staff/home.html", classes=classes)
+    activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
+    return render("staff/home.html", classes=classes, activities=activities)
 
 
 @bp.get("/learners/<int:learner_id>")
 def portfolio(learner_id):
     learner = learner_of_school(learner_id)
     catalogue = get_catalogue()
+    benchmark, subject = request.args.get("benchmark", ""), request.args.get("subject", "")
+    if benchmark not in {"", *map(str, range(1, 9))} or subject not in {"", *SUBJECTS}:
+        abort(400, _("Please choose a benchmark from 1 to 8 and a subject from the list."))
+    plays = responses.plays_with_answers(learner_id, catalogue)[::-1]
+    if benchmark or subject:
+        plays = [
+            play for play in plays
+            if play["info"] is not None
+            and (not benchmark or int(benchmark) in play["info"].benchmarks)
+            and (not subject or subject in play["info"].subjects)
+        ]
+    surveys = [a for a in library.home_activities(catalogue) if a.kind == "survey"]
     return render(
         "staff/portfolio.html",
         learner=learner,
-        plays=responses.plays_with_answers(learner_id, catalogue)[::-1],
+        plays=plays,
+        benchmark=benchmark,
+        subject=subject,
+        subjects=SUBJECTS,
+        profiles=[(a, responses.versions(learner_id, a, catalogue)) for a in surveys],
+        activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
         jobs=sorted(catalogue.jobs.values(), key=lambda job: job.name),
         reactions=responses.REACTIONS,
     )

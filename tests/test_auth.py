@@ -153,7 +153,8 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
                    "narration.clip"}
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1,
             "activity_id": "guess-my-job", "secret": "x", "symbol_id": "nav-home",
-            "token": "x", "filename": "css/app.css"}
+            "token": "x", "filename": "css/app.css", "media_id": 1, "item": "mine",
+            "group": 1}
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:

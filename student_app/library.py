@@ -1,0 +1,260 @@
+"""The activity library: step-by-step activities (All about me, My skills, My future routes,
+Who can do this job?) and the Job explorer.
+
+One set of views serves three people, registered under three names:
+- `library`: the signed-in learner, saving their own answers;
+- `behalf`: staff answering on a learner's behalf (marked as from staff everywhere);
+- `preview`: staff seeing an activity as a learner of Group 1 or 2 would, saving nothing.
+"""
+
+from dataclasses import dataclass, replace
+
+from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from . import media, responses
+from .content import get_catalogue
+from .db import get_db
+from .web import render
+
+bp = Blueprint("library", __name__)
+
+LEARNER, BEHALF, PREVIEW = "library", "behalf", "preview"
+# The order of the tiles on a learner's home screen; activities not named here come last.
+HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "all-about-me", "my-skills", "future-routes")
+SURVEY_ITEM = "mine"  # a survey has one item: the learner's own answers
+WORDS_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whose answers these are, who gives them, and whether they are kept."""
+
+    learner_id: int | None
+    name: str
+    group: int
+    autoplay: bool
+    given_by: str
+    staff_id: int | None
+    saving: bool
+
+
+def home_activities(catalogue):
+    rank = {activity_id: n for n, activity_id in enumerate(HOME_ORDER)}
+    return sorted(catalogue.activities.values(), key=lambda a: (rank.get(a.id, 99), a.title))
+
+
+def activity_url(activity):
+    if activity.kind == "guess-my-job":
+        return url_for("learner.activity", activity_id=activity.id)
+    return url_for("library.activity", activity_id=activity.id)
+
+
+@bp.url_value_preprocessor
+def pull_prefix(endpoint, values):
+    g.prefix = {key: values.pop(key) for key in ("learner_id", "group") if values and key in values}
+
+
+@bp.url_defaults
+def push_prefix(endpoint, values):
+    actor = g.get("actor")
+    if actor is None:
+        return
+    name = endpoint.rsplit(".", 1)[0]
+    if name == BEHALF:
+        values.setdefault("learner_id", actor.learner_id)
+    elif name == PREVIEW:
+        values.setdefault("group", actor.group)
+
+
+@bp.before_request
+def who_is_playing():
+    from .staff import learner_of_school
+
+    user = g.user
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if request.blueprint == LEARNER:
+        if user["role"] != "learner":
+            abort(403)
+        g.actor = Actor(user["id"], user["name"], user["career_group"], bool(user["autoplay"]),
+                        "learner", None, True)
+        return None
+    if user["role"] != "staff":
+        abort(403)
+    if request.blueprint == BEHALF:
+        learner = learner_of_school(g.prefix["learner_id"])
+        g.actor = Actor(learner["id"], learner["name"], learner["career_group"], False,
+                        "staff", user["id"], True)
+    else:
+        if g.prefix.get("group") not in (1, 2):
+            abort(404)
+        g.actor = Actor(None, _("Preview"), g.prefix["group"], False, "staff", user["id"], False)
+    return None
+
+
+def activity_or_404(activity_id, kinds=("survey", "who-can", "explorer")):
+    activity = get_catalogue().activities.get(activity_id)
+    if activity is None or activity.kind not in kinds:
+        abort(404)
+    return activity
+
+
+def item_or_404(activity, item):
+    if activity.kind == "survey" and item == SURVEY_ITEM:
+        return None
+    if activity.kind == "who-can" and item in get_catalogue().who_can:
+        return get_catalogue().who_can[item]
+    abort(404)
+
+
+def steps_for(activity, who_can=None):
+    """The activity's steps, with a Who can job's own words filled in."""
+    if who_can is None:
+        return activity.steps
+    filled = []
+    for step in activity.steps:
+        if step.id == "who":
+            step = replace(step, prompt=who_can.question)
+        filled.append(step)
+    return tuple(filled)
+
+
+def step_or_404(activity, item, number):
+    steps = steps_for(activity, item_or_404(activity, item))
+    if not 1 <= number <= len(steps):
+        abort(404)
+    return steps, steps[number - 1]
+
+
+def current_play(activity, item, create=False):
+    if not g.actor.saving:
+        return None
+    return responses.open_play(g.actor.learner_id, activity.id, item, create=create)
+
+
+def done_items(activity):
+    if not g.actor.saving:
+        return set()
+    return {
+        row["item"]
+        for row in get_db().query(
+            """SELECT DISTINCT item FROM plays WHERE learner_id = ? AND activity = ?
+               AND finished_at IS NOT NULL""",
+            [g.actor.learner_id, activity.id],
+        )
+    }
+
+
+@bp.get("/a/<activity_id>")
+def activity(activity_id):
+    activity = activity_or_404(activity_id)
+    catalogue = get_catalogue()
+    if activity.kind == "explorer":
+        jobs = sorted(catalogue.jobs.values(), key=lambda job: job.name)
+        return render("library/explorer.html", activity=activity, jobs=jobs)
+    if activity.kind == "who-can":
+        jobs = [catalogue.jobs[job_id] for job_id in sorted(catalogue.who_can)]
+        return render("library/who_can_list.html", activity=activity, jobs=jobs,
+                      done=done_items(activity))
+    versions = []
+    if g.actor.saving:
+        versions = responses.versions(g.actor.learner_id, activity, catalogue)
+    return render("library/survey_start.html", activity=activity, versions=versions,
+                  unfinished=current_play(activity, SURVEY_ITEM) is not None)
+
+
+@bp.get("/a/job-explorer/<job_id>")
+def job_card(job_id):
+    catalogue = get_catalogue()
+    job = catalogue.jobs.get(job_id)
+    if job is None:
+        abort(404)
+    return render("library/job_card.html", activity=activity_or_404("job-explorer"), job=job,
+                  local=catalogue.local.get(job_id))
+
+
+@bp.post("/a/<activity_id>/<item>/start")
+def start(activity_id, item):
+    activity = activity_or_404(activity_id, ("survey", "who-can"))
+    item_or_404(activity, item)
+    current_play(activity, item, create=True)
+    return redirect(url_for(".step", activity_id=activity_id, item=item, number=1))
+
+
+def _step_page(activity, item, number, message=None, status=200):
+    steps, step = step_or_404(activity, item, number)
+    who_can = item_or_404(activity, item)
+    level = activity.level(g.actor.group)
+    play = current_play(activity, item)
+    if g.actor.saving and play is None:
+        # Not started, or already finished: begin (again) from the first step.
+        return redirect(url_for(".activity", activity_id=activity.id))
+    chosen = set()
+    if play is not None:
+        chosen = responses.step_answers(play, step.id) or responses.last_finished_answers(
+            g.actor.learner_id, activity.id, item, step.id)
+    notes = []
+    if who_can is not None and step.pick == "none":
+        notes = [(who_can.example, who_can.example_symbol), (who_can.help, who_can.help_symbol)]
+    job = get_catalogue().jobs[who_can.job] if who_can else None
+    return render(
+        "library/step.html",
+        block="step",
+        activity=activity, item=item, step=step, number=number, total=len(steps), job=job,
+        notes=notes, choices=step.choices[: level.choices], level=level, message=message,
+        chosen={a.removeprefix("choice:") for a in chosen if a.startswith("choice:")},
+        words=next((a.removeprefix("words:") for a in chosen if a.startswith("words:")), ""),
+        typing="words" in step.ways and (level.typing or g.actor.given_by == "staff"),
+    ), status
+
+
+@bp.get("/a/<activity_id>/<item>/<int:number>")
+def step(activity_id, item, number):
+    return _step_page(activity_or_404(activity_id, ("survey", "who-can")), item, number)
+
+
+@bp.post("/a/<activity_id>/<item>/<int:number>")
+def answer(activity_id, item, number):
+    activity = activity_or_404(activity_id, ("survey", "who-can"))
+    steps, step = step_or_404(activity, item, number)
+    media.allow_uploads()
+    form = request.form
+    offered = {choice.id for choice in step.choices[: activity.level(g.actor.group).choices]}
+    picked = form.getlist("choice")
+    if any(choice not in offered for choice in picked) or (step.pick == "one" and len(picked) > 1):
+        return _step_page(activity, item, number, "choose", 400)
+    words = form.get("words", "").strip()
+    if len(words) > WORDS_LIMIT or (words and "words" not in step.ways):
+        return _step_page(activity, item, number, "too-long", 400)
+    answers = [f"choice:{choice}" for choice in picked] + ([f"words:{words}"] if words else [])
+    if step.pick == "none":
+        answers = ["seen"]
+    play = current_play(activity, item, create=True)
+    if g.actor.saving:
+        try:
+            for field in ("photo", "voice"):
+                if field in step.ways:
+                    saved = media.save_upload(g.actor.learner_id, field)
+                    answers += [saved] if saved else []
+        except media.Refused as refused:
+            return _step_page(activity, item, number, str(refused), 400)
+        if not answers and form.get("go") != "skip":
+            return _step_page(activity, item, number, "nothing", 400)
+        responses.record_step(play, step.id, answers, g.actor.given_by, g.actor.staff_id)
+    if number < len(steps):
+        return redirect(url_for(".step", activity_id=activity.id, item=item, number=number + 1))
+    if play is not None:
+        responses.finish_play(play)
+    return redirect(url_for(".done", activity_id=activity.id, item=item))
+
+
+@bp.get("/a/<activity_id>/<item>/done")
+def done(activity_id, item):
+    activity = activity_or_404(activity_id, ("survey", "who-can"))
+    who_can = item_or_404(activity, item)
+    play = None
+    if g.actor.saving:
+        play = responses.last_play(g.actor.learner_id, activity.id, item, get_catalogue())
+    job = get_catalogue().jobs[who_can.job] if who_can else None
+    return render("library/done.html", activity=activity, play=play, job=job)

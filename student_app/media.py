@@ -1,0 +1,140 @@
+"""Photos and voice recordings a learner gives as answers: checked, cleaned, stored, served.
+
+Files live in the instance folder under random names; the database says whose each one is.
+Only the learner and staff of their school can fetch one.
+"""
+
+import io
+import secrets
+import warnings
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, request, send_file
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .db import get_db, now
+
+bp = Blueprint("media", __name__)
+
+UPLOAD_LIMIT = 16 * 1024 * 1024  # bytes in one request that carries a photo or a recording
+PHOTO_MAX_PIXELS = 50_000_000  # a 20000 x 20000 picture is refused before it is decoded
+PHOTO_LONG_SIDE = 1600  # big enough for a screen or a printed page
+
+# What browsers record: Chrome and Firefox WebM or Ogg, iPad Safari MP4 (AAC).
+AUDIO_TYPES = {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4", "mp3": "audio/mpeg",
+               "wav": "audio/wav"}
+
+
+class Refused(ValueError):
+    """An upload we cannot use; the message says why in plain words."""
+
+
+def allow_uploads():
+    """Let this request carry a photo or a recording (others stay at the small limit)."""
+    request.max_content_length = UPLOAD_LIMIT
+
+
+def clean_photo(data):
+    """JPEG bytes of the photo, turned the right way up, resized, with no metadata at all."""
+    if not data:
+        raise Refused(_("That photo was empty. Please try again."))
+    too_big = Refused(_("That photo is too big. Please use a smaller one."))
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of a huge picture before it refuses one; treat both as too big.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > PHOTO_MAX_PIXELS:
+                    raise too_big
+                image.load()
+                image = ImageOps.exif_transpose(image).convert("RGB")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_big from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise Refused(_("That file is not a photo we can open. Please choose a photo.")) from None
+    image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+    out = io.BytesIO()
+    # A new image carries no EXIF, GPS or comments: only the pixels are written.
+    image.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def audio_kind(data):
+    """The container of a recording, from its first bytes; None if it is not one we play."""
+    if data[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    if data[:4] == b"OggS":
+        return "ogg"
+    if data[4:8] == b"ftyp":
+        return "mp4"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "wav"
+    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "mp3"
+    return None
+
+
+def check_recording(data):
+    if len(data) < 512:
+        raise Refused(_("That recording was empty. Please try again and speak after you tap."))
+    kind = audio_kind(data)
+    if kind is None:
+        raise Refused(_("That file is not a recording we can play. Please record again."))
+    return kind
+
+
+def store(learner_id, kind, data, suffix, mimetype):
+    """Save the bytes under a random name and record whose they are; returns the media id."""
+    folder = Path(current_app.instance_path) / "media"
+    folder.mkdir(exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{suffix}"
+    partial = folder / f".{name}.part"
+    partial.write_bytes(data)
+    partial.replace(folder / name)
+    return get_db()["media"].insert(
+        {"learner_id": learner_id, "kind": kind, "file": name, "mimetype": mimetype,
+         "created_at": now()}
+    ).last_pk
+
+
+def save_upload(learner_id, field):
+    """The answer text for a photo or a recording sent in `field`, or None if none was sent."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename and not upload.content_length:
+        return None
+    data = upload.read()
+    if field == "photo":
+        return f"photo:{store(learner_id, 'photo', clean_photo(data), 'jpg', 'image/jpeg')}"
+    kind = check_recording(data)
+    return f"voice:{store(learner_id, 'voice', data, kind, AUDIO_TYPES[kind])}"
+
+
+def may_see(row):
+    user = g.get("user")
+    if user is None or row is None:
+        return False
+    if user["role"] == "learner":
+        return row["learner_id"] == user["id"]
+    if user["role"] == "staff":
+        return row["school_id"] == user["school_id"]
+    return False
+
+
+@bp.get("/media/<int:media_id>")
+def serve(media_id):
+    rows = list(get_db().query(
+        """SELECT media.*, learners.school_id FROM media JOIN learners ON learners.id = media.learner_id
+           WHERE media.id = ?""", [media_id]))
+    row = rows[0] if rows else None
+    if not may_see(row):
+        abort(404)  # the same answer whether it exists or not
+    path = Path(current_app.instance_path) / "media" / row["file"]
+    response = send_file(path, mimetype=row["mimetype"], conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -1,0 +1,373 @@
+"""The activity library: surveys, Who can do this job?, the Job explorer, and ways to answer."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from student_app.db import get_db
+from tests.conftest import learner_id, sign_in_as, text_of
+
+ABOUT = "/a/all-about-me/mine"
+
+
+@pytest.fixture
+def amira(client, app):  # Career SEND Group 1
+    sign_in_as(client, app, "learner", "Amira")
+    return client
+
+
+@pytest.fixture
+def ben(client, app):  # Career SEND Group 2
+    sign_in_as(client, app, "learner", "Ben")
+    return client
+
+
+def answers_of(app, name, activity=None):
+    with app.app_context():
+        query = """SELECT responses.*, plays.activity, plays.item, plays.finished_at FROM responses
+                   JOIN plays ON plays.id = responses.play_id WHERE responses.learner_id = ?"""
+        args = [learner_id(app, name)]
+        if activity:
+            query += " AND plays.activity = ?"
+            args.append(activity)
+        return list(get_db().query(query + " ORDER BY responses.id", args))
+
+
+def play_survey(client, base, steps, picks=None):
+    """Start a survey and answer each step: the given picks, or Skip."""
+    picks = picks or {}
+    assert client.post(f"{base}/start").status_code == 302
+    for number in range(1, steps + 1):
+        data = {"choice": picks[number]} if number in picks else {"go": "skip"}
+        response = client.post(f"{base}/{number}", data=data)
+        assert response.status_code == 302, response.text
+    return response
+
+
+def test_all_about_me_builds_a_profile_and_keeps_earlier_versions(amira, app):
+    steps = len(app.extensions["catalogue"].activities["all-about-me"].steps)
+    done = play_survey(amira, ABOUT, steps, {1: ["animals", "outdoors"], 3: ["quiet-room"]})
+    assert done.headers["Location"].endswith(f"{ABOUT}/done")
+    page = text_of(amira.get("/a/all-about-me"))
+    assert "Animals" in page and "Being outside" in page and "A quiet room" in page
+    assert "Change my answers" in page
+
+    # Come back and change: the new version starts from the old answers, the old one is kept.
+    amira.post(f"{ABOUT}/start")
+    first_step = amira.get(f"{ABOUT}/1").text
+    assert 'value="animals" checked' in first_step
+    play_survey_rest = [amira.post(f"{ABOUT}/1", data={"choice": ["music"]})]
+    for number in range(2, steps + 1):
+        play_survey_rest.append(amira.post(f"{ABOUT}/{number}", data={"go": "skip"}))
+    page = text_of(amira.get("/a/all-about-me"))
+    assert "Before" in page
+    latest = page.split("Before")[0]
+    assert "Music" in latest and "Animals" not in latest
+    with app.app_context():
+        plays = list(get_db().query(
+            "SELECT * FROM plays WHERE activity = 'all-about-me' AND finished_at IS NOT NULL"))
+    assert len(plays) == 2
+    assert {"choice:animals", "choice:music"} <= {a["answer"] for a in answers_of(app, "Amira")}
+
+
+def test_answering_a_step_again_keeps_the_first_answer_too(amira, app):
+    amira.post(f"{ABOUT}/start")
+    amira.post(f"{ABOUT}/1", data={"choice": ["animals"]})
+    amira.post(f"{ABOUT}/1", data={"choice": ["animals"]})  # a double tap stores nothing new
+    amira.post(f"{ABOUT}/1", data={"choice": ["music"]})
+    rows = [(a["step"], a["answer"]) for a in answers_of(app, "Amira")]
+    assert rows == [("likes", "choice:animals"), ("likes#2", "choice:music")]
+    assert 'value="music" checked' in amira.get(f"{ABOUT}/1").text
+    assert 'value="animals" checked' not in amira.get(f"{ABOUT}/1").text
+
+
+def test_levels_set_the_number_of_cards_and_typing(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    client.post(f"{ABOUT}/start")
+    group_1 = client.get(f"{ABOUT}/1").text
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Ben")
+    client.post(f"{ABOUT}/start")
+    group_2 = client.get(f"{ABOUT}/1").text
+    assert group_1.count('name="choice"') == 6 and group_2.count('name="choice"') == 12
+    assert 'name="words"' not in group_1 and 'name="words"' in group_2
+
+
+def test_typed_words_voice_and_photo_are_all_kept(ben, app):
+    ben.post(f"{ABOUT}/start")
+    response = ben.post(f"{ABOUT}/1", data={
+        "choice": ["animals"], "words": "I like horses",
+        "voice": (io.BytesIO(fake_webm()), "answer.webm"),
+        "photo": (io.BytesIO(jpeg_with_gps()), "horse.jpg"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302
+    answers = {a["answer"].split(":")[0]: a["answer"] for a in answers_of(app, "Ben")}
+    assert set(answers) == {"choice", "words", "voice", "photo"}
+    assert answers["words"] == "words:I like horses"
+    with ben.get(f"/media/{answers['photo'].split(':')[1]}") as photo:
+        assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+        assert photo.headers["Cache-Control"] == "private, no-store"
+    with ben.get(f"/media/{answers['voice'].split(':')[1]}") as voice:
+        assert voice.status_code == 200 and voice.mimetype == "audio/webm"
+        assert voice.data == fake_webm()
+
+
+def test_a_photo_loses_its_metadata_and_is_turned_the_right_way(ben, app):
+    ben.post(f"{ABOUT}/start")
+    ben.post(f"{ABOUT}/1", data={"photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
+             content_type="multipart/form-data")
+    media_id = next(a["answer"] for a in answers_of(app, "Ben")).split(":")[1]
+    with ben.get(f"/media/{media_id}") as response:
+        data = response.data
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif() and "exif" not in image.info
+        # The original was 300 wide and 200 high with "rotate 90" in its EXIF.
+        assert image.size == (200, 300)
+    assert b"GPS" not in data and b"Exif" not in data
+
+
+@pytest.mark.parametrize(
+    "field, data, message",
+    [
+        ("photo", b"this is a text file, not a photo", "not a photo we can open"),
+        ("photo", None, "too big"),  # 20000 x 20000
+        ("voice", b"", "recording was empty"),
+        ("voice", b"just words" * 100, "not a recording we can play"),
+    ],
+)
+def test_bad_uploads_get_a_kind_message_and_a_400(ben, app, field, data, message):
+    if data is None:
+        data = png_header(20000, 20000)
+    ben.post(f"{ABOUT}/start")
+    name = "photo.jpg" if field == "photo" else "answer.webm"
+    response = ben.post(f"{ABOUT}/1", data={field: (io.BytesIO(data), name)},
+                        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert "Traceback" not in response.text
+    assert answers_of(app, "Ben") == []
+
+
+def test_an_oversized_upload_is_refused_with_413(ben):
+    ben.post(f"{ABOUT}/start")
+    response = ben.post(f"{ABOUT}/1", data=b"0" * (17 * 1024 * 1024),
+                        content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 413 and "too big" in text_of(response)
+
+
+def test_a_learner_cannot_fetch_another_learners_photo_or_recording(client, app):
+    sign_in_as(client, app, "learner", "Ben")
+    client.post(f"{ABOUT}/start")
+    client.post(f"{ABOUT}/1", data={"voice": (io.BytesIO(fake_webm()), "a.webm"),
+                                    "photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
+                content_type="multipart/form-data")
+    ids = [a["answer"].split(":")[1] for a in answers_of(app, "Ben")]
+    client.post("/sign-out")
+    for media_id in ids:  # signed out
+        assert client.get(f"/media/{media_id}").status_code == 404
+    sign_in_as(client, app, "learner", "Amira")
+    for media_id in ids + ["999"]:
+        assert client.get(f"/media/{media_id}").status_code == 404
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")  # staff of Ben's school may listen and look
+    for media_id in ids:
+        with client.get(f"/media/{media_id}") as response:
+            assert response.status_code == 200
+
+
+def test_unoffered_choice_and_too_many_words_are_refused_kindly(amira, ben, app):
+    ben.post(f"{ABOUT}/start")
+    response = ben.post(f"{ABOUT}/1", data={"choice": ["dragons"]})
+    assert response.status_code == 400 and "Tap one of the pictures" in text_of(response)
+    response = ben.post(f"{ABOUT}/1", data={"words": "x" * 501})
+    assert response.status_code == 400 and "keep it shorter" in text_of(response)
+    response = ben.post(f"{ABOUT}/1", data={})
+    assert response.status_code == 400 and "tap Skip" in text_of(response)
+    assert ben.get("/a/all-about-me/mine/99").status_code == 404
+    assert ben.get("/a/no-such-activity").status_code == 404
+    assert ben.post("/a/who-can/no-such-job/start").status_code == 404
+
+
+def test_who_can_do_this_job_flow(amira, app):
+    item = app.extensions["catalogue"].who_can["firefighter"]
+    base = "/a/who-can/firefighter"
+    assert amira.post(f"{base}/start").headers["Location"].endswith(f"{base}/1")
+    first = text_of(amira.get(f"{base}/1"))
+    assert item.question in first and "Firefighter" in first
+    assert first.count("A woman") == 1 and "A deaf person" not in first  # Group 1: 3 cards
+    amira.post(f"{base}/1", data={"choice": ["man"]})
+    reveal = text_of(amira.get(f"{base}/2"))
+    assert "Anyone can!" in reveal and item.example in reveal and item.help in reveal
+    amira.post(f"{base}/2", data={"go": "next"})
+    think = amira.get(f"{base}/3").text
+    assert "What do you think now?" in think
+    done = amira.post(f"{base}/3", data={"choice": "me-too"})
+    assert done.headers["Location"].endswith(f"{base}/done")
+    assert "I could do it too" in text_of(amira.get(f"{base}/done"))
+    steps = [(a["step"], a["answer"]) for a in answers_of(app, "Amira", "who-can")]
+    assert steps == [("who", "choice:man"), ("anyone", "seen"), ("think", "choice:me-too")]
+    assert "Done" in text_of(amira.get("/a/who-can"))
+
+
+def test_who_can_covers_enough_jobs_both_ways(app):
+    catalogue = app.extensions["catalogue"]
+    assert len(catalogue.who_can) >= 12
+    symbols = {item.example_symbol for item in catalogue.who_can.values()}
+    assert any(s.endswith("-woman") for s in symbols) and any(s.endswith("-man") or s == "person-man" for s in symbols)
+    assert any(s.startswith("person-") and s not in ("person-man", "person-woman") for s in symbols)
+
+
+def test_my_skills_shows_progress_over_time_to_staff(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    steps = len(app.extensions["catalogue"].activities["my-skills"].steps)
+    base = "/a/my-skills/mine"
+    play_survey(client, base, steps, {1: "not-yet", 2: "with-help"})
+    play_survey(client, base, steps, {1: "with-help", 2: "can"})
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    page = client.get(f"/staff/learners/{learner_id(app, 'Amira')}")
+    table = text_of(page).split("Ratings over time")[1].split("My future routes")[0]
+    assert "Being on time" in table
+    on_time = table.split("Being on time")[1].split("Following instructions")[0]
+    assert on_time.index("I can do it with help") < on_time.index("Not yet")  # newest first
+
+
+def test_future_routes_marks_show_in_the_portfolio(client, app):
+    sign_in_as(client, app, "learner", "Ben")
+    activity = app.extensions["catalogue"].activities["future-routes"]
+    play_survey(client, "/a/future-routes/mine", len(activity.steps),
+                {2: "find-out", 3: "maybe", 8: "not-for-me"})
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    page = text_of(client.get(f"/staff/learners/{learner_id(app, 'Ben')}"))
+    routes = page.split("My future routes")[1]
+    assert "Supported internship" in routes and "I want to find out more" in routes
+    assert "Not for me" in routes
+
+
+def test_job_explorer_card_has_everything_and_local_information(amira, app):
+    catalogue = app.extensions["catalogue"]
+    listing = amira.get("/a/job-explorer").text
+    assert all(f"/a/job-explorer/{job_id}" in listing for job_id in catalogue.jobs)
+    chef = catalogue.jobs["chef"]
+    page = text_of(amira.get("/a/job-explorer/chef"))
+    for part in (chef.what, chef.where, chef.wear, chef.route_text, "Food technology", "Maths"):
+        assert part in page
+    for employer in catalogue.local["chef"].employers:
+        assert employer in page
+    assert amira.get("/a/job-explorer/astronaut").status_code == 404
+
+
+def test_the_catalogue_is_broad(app):
+    catalogue = app.extensions["catalogue"]
+    assert len(catalogue.jobs) >= 40
+    assert {"guess-my-job", "who-can", "all-about-me", "future-routes", "job-explorer",
+            "my-skills"} <= set(catalogue.activities)
+    covered = {b for a in catalogue.activities.values() for b in a.benchmarks}
+    assert {2, 3, 4} <= covered
+    assert all(job.wear and job.skills and job.subjects for job in catalogue.jobs.values())
+
+
+def test_staff_answer_on_behalf_and_it_is_marked_as_staff(client, app):
+    amira = learner_id(app, "Amira")
+    sign_in_as(client, app, "staff")
+    base = f"/staff/learners/{amira}/a/who-can/chef"
+    assert client.post(f"{base}/start").headers["Location"].endswith(f"{base}/1")
+    assert "You are answering for Amira" in text_of(client.get(f"{base}/1"))
+    client.post(f"{base}/1", data={"choice": ["woman", "man"]})
+    client.post(f"{base}/2", data={"go": "next"})
+    client.post(f"{base}/3", data={"words": "She smiled at the picture of the chef"})
+    rows = answers_of(app, "Amira", "who-can")
+    assert {r["given_by"] for r in rows} == {"staff"} and len(rows) == 4
+    page = text_of(client.get(f"/staff/learners/{amira}"))
+    assert "Recorded by Jo Evans (staff)" in page or "Recorded by" in page
+    assert "She smiled at the picture of the chef" in page
+
+
+def test_preview_saves_nothing(client, app):
+    sign_in_as(client, app, "staff")
+    assert "Preview an activity" in client.get("/staff/").text
+    page = text_of(client.get("/staff/preview/1/a/all-about-me"))
+    assert "Nothing is saved" in page
+    client.post("/staff/preview/2/a/all-about-me/mine/start")
+    group_2 = client.get("/staff/preview/2/a/all-about-me/mine/1").text
+    assert group_2.count('name="choice"') == 12
+    response = client.post("/staff/preview/2/a/all-about-me/mine/1", data={"choice": ["animals"]})
+    assert response.headers["Location"].endswith("/staff/preview/2/a/all-about-me/mine/2")
+    with app.app_context():
+        assert get_db().execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+        assert get_db().execute("SELECT count(*) FROM plays").fetchone()[0] == 0
+    assert client.get("/staff/preview/3/a/all-about-me").status_code == 404
+
+
+def test_learners_cannot_use_staff_routes_and_staff_only_reach_their_school(client, app):
+    amira = learner_id(app, "Amira")
+    sign_in_as(client, app, "learner", "Ben")
+    assert client.get(f"/staff/learners/{amira}/a/all-about-me").status_code == 403
+    assert client.post(f"/staff/learners/{amira}/a/who-can/chef/start").status_code == 403
+    assert client.get("/staff/preview/1/a/all-about-me").status_code == 403
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    assert client.get("/a/all-about-me").status_code == 403  # staff use the behalf routes
+    assert client.get("/staff/learners/9999/a/all-about-me").status_code == 404
+
+
+def test_portfolio_filters_by_benchmark_and_subject(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    play_survey(client, "/a/who-can/nurse", 3, {1: ["woman"], 3: "anyone"})
+    play_survey(client, ABOUT, len(app.extensions["catalogue"].activities["all-about-me"].steps),
+                {1: ["animals"]})
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    url = f"/staff/learners/{learner_id(app, 'Amira')}"
+    section = lambda page: text_of(page).split("Activities and answers")[1]  # noqa: E731
+    only_8 = section(client.get(f"{url}?benchmark=8"))
+    assert "All about me" in only_8 and "Who can do this job?: Nurse" not in only_8
+    both = section(client.get(f"{url}?subject=pshe"))
+    assert "All about me" in both and "Who can do this job?: Nurse" in both
+    assert client.get(f"{url}?benchmark=9").status_code == 400
+
+
+def test_every_prompt_and_choice_has_a_symbol_and_is_narrated(app):
+    catalogue = app.extensions["catalogue"]
+    symbols = app.extensions["symbols"]
+    texts = set(catalogue.texts())
+    for activity in catalogue.activities.values():
+        for step in activity.steps:
+            assert step.symbol in symbols and step.prompt in texts
+            for choice in step.choices:
+                assert choice.symbol in symbols and choice.text in texts
+    for item in catalogue.who_can.values():
+        assert {item.question, item.example, item.help} <= texts
+        assert item.example_symbol in symbols and item.help_symbol in symbols
+
+
+# Test files, made here so that nothing binary is kept in the repository.
+
+def fake_webm():
+    """The start of a WebM file (its EBML magic number) and some bytes of recording."""
+    return b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 8
+
+
+def jpeg_with_gps():
+    """A 300 x 200 JPEG whose EXIF says "rotate 90 degrees" and carries a GPS position."""
+    image = Image.new("RGB", (300, 200), "orange")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 clockwise to show
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    data = out.getvalue()
+    assert b"Exif" in data
+    return data
+
+
+def png_header(width, height):
+    """A PNG that claims to be `width` x `height`: enough for a decompression-bomb check."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
