@@ -9,12 +9,22 @@ from pathlib import Path
 import pytest
 from axe_selenium_python import Axe
 from selenium import webdriver
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from student_app import create_app
 from student_app.db import get_db, migrate
-from student_app.demo import load_demo
+from student_app.demo import LEARNERS, load_demo
 
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_OPTIONS = json.dumps(
@@ -102,3 +112,66 @@ def assert_accessible(driver):
     ]
     assert not problems, f"{driver.current_url}:\n" + "\n".join(problems)
     return results
+
+
+def code_of(name):
+    return next(code for learner, _, code, *_ in LEARNERS if learner == name)
+
+
+def wait_for(driver, condition, timeout=10):
+    """Wait for a condition, riding over the moment when htmx swaps the element away."""
+    return WebDriverWait(
+        driver, timeout, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
+    ).until(condition)
+
+
+def heading(driver):
+    return wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text)
+
+
+def expect_heading(driver, words):
+    """Wait until the page's main heading holds `words` (a swap may still be landing)."""
+    try:
+        wait_for(driver, lambda d: words in d.find_element(By.TAG_NAME, "h1").text)
+    except TimeoutException:
+        pytest.fail(f"expected a heading with {words!r}, found {heading(driver)!r}")
+
+
+def tap(driver, css):
+    """Click an element and wait for the page or fragment it brings."""
+    element = wait_for(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
+    element.click()
+    wait_for(driver, ec.staleness_of(element))
+
+
+def sign_in_learner(driver, live_url, name, check=lambda: None):
+    driver.get(live_url + "/sign-in")
+    expect_heading(driver, "Who are you?")
+    check()
+    driver.find_element(By.LINK_TEXT, name).click()
+    for number, pick in enumerate(code_of(name), start=1):
+        expect_heading(driver, f"Tap picture {number} of 3")
+        if number == 1:
+            check()
+        tap(driver, f'button[value="{pick}"]')
+    wait_for(driver, ec.url_contains("/home"))
+
+
+def focus_and_press(driver, css, limit=60):
+    """Press Tab until the element matching css has focus, then Enter: keyboard only."""
+    for _ in range(limit):
+        active = driver.switch_to.active_element
+        if active.get_attribute("outerHTML") and driver.execute_script(
+            "return document.activeElement.matches(arguments[0])", css
+        ):
+            outline = driver.execute_script(
+                "return getComputedStyle(document.activeElement).outlineStyle"
+            )
+            assert outline != "none", f"no visible focus on {css}"
+            old = driver.find_element(By.TAG_NAME, "h1")
+            active.send_keys(Keys.ENTER)
+            wait_for(driver, ec.staleness_of(old))
+            return
+        # Keys go to the page, not to an element: a file field would take them as a path.
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    pytest.fail(f"Tab never reached {css}")

@@ -1,70 +1,23 @@
 """Learners and staff use the app in headless Chromium; axe-core checks every page."""
 
 import pytest
-from selenium.common.exceptions import (
-    NoSuchElementException,
-    StaleElementReferenceException,
-    TimeoutException,
-)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from student_app.demo import LEARNERS, STAFF
-from tests.browser.conftest import assert_accessible, make_driver
+from student_app.demo import STAFF
+from tests.browser.conftest import (
+    assert_accessible, code_of, expect_heading, focus_and_press, heading, make_driver,
+    sign_in_learner, tap, wait_for,
+)
 
 JOB = "nurse"
 
 pytestmark = pytest.mark.browser
 
 
-def code_of(name):
-    return next(code for learner, _, code, *_ in LEARNERS if learner == name)
-
-
-def wait_for(driver, condition, timeout=10):
-    """Wait for a condition, riding over the moment when htmx swaps the element away."""
-    return WebDriverWait(
-        driver, timeout, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
-    ).until(condition)
-
-
-def heading(driver):
-    return wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text)
-
-
-def expect_heading(driver, words):
-    """Wait until the page's main heading holds `words` (a swap may still be landing)."""
-    try:
-        wait_for(driver, lambda d: words in d.find_element(By.TAG_NAME, "h1").text)
-    except TimeoutException:
-        pytest.fail(f"expected a heading with {words!r}, found {heading(driver)!r}")
-
-
-def tap(driver, css):
-    """Click an element and wait for the page or fragment it brings."""
-    element = wait_for(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
-    element.click()
-    wait_for(driver, ec.staleness_of(element))
-
-
-def sign_in_learner(driver, live_url, name, check=lambda: None):
-    driver.get(live_url + "/sign-in")
-    expect_heading(driver, "Who are you?")
-    check()
-    driver.find_element(By.LINK_TEXT, name).click()
-    for number, pick in enumerate(code_of(name), start=1):
-        expect_heading(driver, f"Tap picture {number} of 3")
-        if number == 1:
-            check()
-        tap(driver, f'button[value="{pick}"]')
-    wait_for(driver, ec.url_contains("/home"))
-
-
 def play_job(driver, live_url, check=lambda: None):
     """Open Guess my job, hear every clue, guess wrong once, then right."""
-    tap(driver, f'a[href="/activities/guess-my-job"]')
+    tap(driver, 'a[href="/activities/guess-my-job"]')
     check()
     form = driver.find_element(By.CSS_SELECTOR, f'form[action="/activities/guess-my-job/{JOB}/start"]')
     form.find_element(By.TAG_NAME, "button").click()
@@ -159,26 +112,6 @@ def test_phone_width_pages_are_accessible(driver, live_url):
     assert_accessible(driver)
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390
-
-
-def focus_and_press(driver, css, limit=60):
-    """Press Tab until the element matching css has focus, then Enter: keyboard only."""
-    body = driver.find_element(By.TAG_NAME, "body")
-    for _ in range(limit):
-        active = driver.switch_to.active_element
-        if active.get_attribute("outerHTML") and driver.execute_script(
-            "return document.activeElement.matches(arguments[0])", css
-        ):
-            outline = driver.execute_script(
-                "return getComputedStyle(document.activeElement).outlineStyle"
-            )
-            assert outline != "none", f"no visible focus on {css}"
-            old = driver.find_element(By.TAG_NAME, "h1")
-            active.send_keys(Keys.ENTER)
-            wait_for(driver, ec.staleness_of(old))
-            return
-        (active if active else body).send_keys(Keys.TAB)
-    pytest.fail(f"Tab never reached {css}")
 
 
 def test_keyboard_alone_signs_in_and_plays(driver, live_url):
