@@ -116,6 +116,7 @@ def test_staff_preview_and_answer_on_behalf_pages_are_accessible(driver, live_ur
     assert_accessible(driver)
     driver.get(live_url + "/staff/")
     driver.find_element(By.PARTIAL_LINK_TEXT, "Harry").click()
+    expect_heading(driver, "Portfolio of Harry")
     assert "Recorded by" in driver.find_element(By.ID, "main").text
     assert_accessible(driver)
 
