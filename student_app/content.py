@@ -69,6 +69,7 @@ class Step:
     prompt: str
     symbol: str
     explain: str = ""  # more words under the prompt
+    explain_simple: str = ""  # the same in fewer, easier words, for Career SEND Group 1
     explain_symbol: str = ""
     pick: str = "one"  # "one", "many", or "none" for a screen that only tells
     ways: tuple = ("tap",)
@@ -95,6 +96,10 @@ class Activity:
     kind: str = "guess-my-job"
     levels: dict = field(default_factory=dict)
     steps: tuple = ()
+
+    def explain_for(self, step, group):
+        """A step's explanation at the reading level of the learner's group."""
+        return (step.explain_simple if group == 1 else "") or step.explain
 
     def level(self, group):
         return self.levels.get(group) or Level(choices=4 if group == 2 else 2, words=True, typing=group == 2)
@@ -142,7 +147,7 @@ class Catalogue:
             yield from (clue.text for clue in clues)
         for activity in self.activities.values():
             for step in activity.steps:
-                yield from (t for t in (step.prompt, step.explain) if t)
+                yield from (t for t in (step.prompt, step.explain, step.explain_simple) if t)
                 yield from (choice.text for choice in step.choices)
         for item in self.who_can.values():
             yield from (item.question, item.example, item.help)
@@ -274,6 +279,7 @@ def _steps(r, defaults):
         steps.append(Step(
             id=step_id, prompt=r.text(f"{where}.prompt", e), symbol=r.symbol(f"{where}.symbol", e),
             explain=explain,
+            explain_simple=r.optional_text(f"{where}.explain_simple", e),
             explain_symbol=r.symbol(f"{where}.explain_symbol", e) if e.get("explain_symbol") else "",
             pick=pick, ways=ways, choices=choices if pick != "none" else (),
         ))

@@ -371,3 +371,17 @@ def png_header(width, height):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_group_1_reads_the_simpler_explanation(client, app):
+    step = app.extensions["catalogue"].activities["future-routes"].steps[1]
+    assert step.explain_simple and step.explain_simple != step.explain
+    pages = {}
+    for name in ("Amira", "Ben"):
+        sign_in_as(client, app, "learner", name)
+        client.post("/a/future-routes/mine/start")
+        client.post("/a/future-routes/mine/1", data={"go": "skip"})
+        pages[name] = text_of(client.get("/a/future-routes/mine/2"))
+        client.post("/sign-out")
+    assert step.explain_simple in pages["Amira"] and step.explain not in pages["Amira"]
+    assert step.explain in pages["Ben"] and step.explain_simple not in pages["Ben"]
