@@ -325,9 +325,9 @@ def test_portfolio_filters_by_benchmark_and_subject(client, app):
     url = f"/staff/learners/{learner_id(app, 'Amira')}"
     section = lambda page: text_of(page).split("Activities and answers")[1]  # noqa: E731
     only_8 = section(client.get(f"{url}?benchmark=8"))
-    assert "All about me" in only_8 and "Who can do this job?: Nurse" not in only_8
+    assert "All about me" in only_8 and "Who can do this job? – Nurse" not in only_8
     both = section(client.get(f"{url}?subject=pshe"))
-    assert "All about me" in both and "Who can do this job?: Nurse" in both
+    assert "All about me" in both and "Who can do this job? – Nurse" in both
     assert client.get(f"{url}?benchmark=9").status_code == 400
 
 
