@@ -28,6 +28,11 @@ browser_packages() {
   fi
 }
 
+# WeasyPrint draws the passport PDF with Pango, and needs a font.
+pdf_packages() {
+  echo "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+}
+
 # make_venv EXTRAS: a virtual environment in .venv with the project installed (editable,
 # so templates/, static/ and the content folders are used where they are).
 make_venv() {

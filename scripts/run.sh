@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install.sh
 
-install_system_packages python3 espeak-ng
+install_system_packages python3 espeak-ng $(pdf_packages)
 make_venv ""
 export FLASK_APP=student_app
 .venv/bin/flask symbols check

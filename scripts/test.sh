@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install.sh
 
-install_system_packages python3 espeak-ng
+install_system_packages python3 espeak-ng $(pdf_packages)
 install_system_packages $(browser_packages)
+# pdfinfo and pdftotext check the passport PDF in the tests.
+install_system_packages poppler-utils
 make_venv "[test]"
 exec .venv/bin/python -m pytest "$@"

@@ -61,7 +61,10 @@ def create_app(test_config=None):
     CSRFProtect(app)
     Compress(app)
 
-    from . import auth, content, db, demo, errors, learner, library, media, narration, staff, symbols, web
+    from . import (
+        auth, content, db, demo, errors, family, learner, library, media, narration, passport,
+        staff, symbols, web,
+    )
 
     db.init_app(app)
     symbols.init_app(app)
@@ -77,6 +80,8 @@ def create_app(test_config=None):
     app.register_blueprint(library.bp, name=library.LEARNER)
     app.register_blueprint(library.bp, name=library.BEHALF, url_prefix="/staff/learners/<int:learner_id>")
     app.register_blueprint(library.bp, name=library.PREVIEW, url_prefix="/staff/preview/<int:group>")
+    app.register_blueprint(family.bp)
+    passport.init_app(app)
     return app
 
 

@@ -1,4 +1,5 @@
-"""Signing in and out: learners by picture code or badge, staff by email and password."""
+"""Signing in and out: learners by picture code or badge, staff and families by email and
+password."""
 
 import functools
 import hashlib
@@ -89,7 +90,7 @@ def load_user():
         return
     if current - seen > timedelta(seconds=30):
         db.execute("UPDATE sign_ins SET seen_at = ? WHERE token_hash = ?", [now(), key])
-    table = "learners" if sign_in["role"] == "learner" else "staff"
+    table = {"learner": "learners", "staff": "staff", "family": "families"}[sign_in["role"]]
     found = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [sign_in["user_id"]]))
     if not found:
         end_session()
@@ -116,6 +117,9 @@ def role_required(role):
 
 learner_required = role_required("learner")
 staff_required = role_required("staff")
+family_required = role_required("family")
+
+HOMES = {"learner": "learner.home", "staff": "staff.home", "family": "family.home"}
 
 
 def learners_of_class(class_id):
@@ -137,7 +141,7 @@ def get_or_404(table, row_id):
 def index():
     if g.user is None:
         return redirect(url_for("auth.sign_in"))
-    return redirect(url_for("learner.home" if g.user["role"] == "learner" else "staff.home"))
+    return redirect(url_for(HOMES[g.user["role"]]))
 
 
 @bp.get("/sign-in")
@@ -232,30 +236,43 @@ def badge_sign_in():
     return redirect(url_for("learner.home"))
 
 
-@bp.route("/staff/sign-in", methods=["GET", "POST"])
-def staff_sign_in():
+def password_matches(table, email, password):
+    """The row whose email and password these are, or None."""
+    rows = list(get_db().query(f"SELECT * FROM {table} WHERE email = ?", [email]))
+    # Check a hash even for an unknown email, so timing does not reveal who has an account.
+    stored = rows[0]["password_hash"] if rows else current_app.extensions["dummy_hash"]
+    return rows[0] if check_password_hash(stored, password) and rows else None
+
+
+def _password_sign_in(role, table, heading):
     message = None
     if request.method == "POST":
-        email = request.form.get("email", "").strip()
-        password = request.form.get("password", "")
-        rows = list(get_db().query("SELECT * FROM staff WHERE email = ?", [email]))
-        # Check a hash even for an unknown email, so timing does not reveal who has an account.
-        stored = rows[0]["password_hash"] if rows else current_app.extensions["dummy_hash"]
-        if check_password_hash(stored, password) and rows:
-            start_session("staff", rows[0]["id"])
-            return redirect(url_for("staff.home"))
+        found = password_matches(table, request.form.get("email", "").strip(),
+                                 request.form.get("password", ""))
+        if found:
+            start_session(role, found["id"])
+            return redirect(url_for(HOMES[role]))
         message = _("That email and password do not match. Please try again.")
     status = 200 if message is None else 401
-    return render("sign_in/staff.html", message=message), status
+    return render("sign_in/password.html", message=message, heading=heading, role=role), status
+
+
+@bp.route("/staff/sign-in", methods=["GET", "POST"])
+def staff_sign_in():
+    return _password_sign_in("staff", "staff", _("Staff sign-in"))
+
+
+@bp.route("/family/sign-in", methods=["GET", "POST"])
+def family_sign_in():
+    return _password_sign_in("family", "families", _("Family sign-in"))
 
 
 @bp.post("/sign-out")
 def sign_out():
-    was_learner = g.user is not None and g.user["role"] == "learner"
+    role = g.user["role"] if g.user is not None else "staff"
     end_session()
-    if was_learner:
-        return redirect(url_for("auth.sign_in"))
-    return redirect(url_for("auth.staff_sign_in"))
+    return redirect(url_for({"learner": "auth.sign_in", "staff": "auth.staff_sign_in",
+                             "family": "auth.family_sign_in"}[role]))
 
 
 def init_app(app):

@@ -155,8 +155,100 @@ def _m002_media(db):
     )
 
 
+def _m003_passport_and_families(db):
+    _run_script(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN date_of_birth TEXT;
+        ALTER TABLE learners ADD COLUMN photo_consent INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE media ADD COLUMN thumb_file TEXT;
+        CREATE TABLE passport_pages (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            kind TEXT NOT NULL,
+            what TEXT NOT NULL,
+            place TEXT,
+            place_symbol TEXT,
+            happened_on TEXT NOT NULL,
+            who_with TEXT,
+            did TEXT,
+            did_voice INTEGER REFERENCES media(id),
+            feeling TEXT,
+            learnt TEXT,
+            again TEXT,
+            given_by TEXT NOT NULL CHECK (given_by IN ('learner', 'staff')),
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX passport_pages_learner ON passport_pages(learner_id, happened_on);
+        CREATE TABLE passport_photos (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES passport_pages(id),
+            media_id INTEGER NOT NULL REFERENCES media(id)
+        );
+        CREATE TABLE families (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE family_links (
+            family_id INTEGER NOT NULL REFERENCES families(id),
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            PRIMARY KEY (family_id, learner_id)
+        );
+        CREATE TABLE invitations (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            code_hash TEXT NOT NULL,
+            created_by INTEGER NOT NULL REFERENCES staff(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER REFERENCES families(id),
+            revoked_at TEXT
+        );
+        CREATE TABLE page_notes (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES passport_pages(id),
+            author TEXT NOT NULL CHECK (author IN ('staff', 'family')),
+            staff_id INTEGER REFERENCES staff(id),
+            family_id INTEGER REFERENCES families(id),
+            text TEXT,
+            media_id INTEGER REFERENCES media(id),
+            hidden_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            actor_role TEXT NOT NULL,
+            actor_id INTEGER NOT NULL,
+            actor_name TEXT NOT NULL,
+            learner_id INTEGER,
+            learner_name TEXT,
+            action TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_school ON audit_log(school_id, at);
+        CREATE TABLE sign_ins_new (
+            token_hash TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('learner', 'staff', 'family')),
+            user_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        );
+        INSERT INTO sign_ins_new SELECT * FROM sign_ins;
+        DROP TABLE sign_ins;
+        ALTER TABLE sign_ins_new RENAME TO sign_ins;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
-MIGRATIONS = [_m001_initial, _m002_media]
+MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families]
 
 
 def migrate(db):

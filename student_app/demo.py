@@ -1,11 +1,12 @@
-"""Demo data: one school, two staff (one admin) and a class of eight learners."""
+"""Demo data: one school, two staff (one admin), a class of eight learners, a family account
+linked to two of them, and a few passport pages."""
 
 import click
 from flask.cli import with_appcontext
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from .db import get_db, migrate, transaction
+from .db import get_db, migrate, now, transaction
 
 SCHOOL = "Oak Tree School (demo)"
 # Demo sign-ins are published in the README; they exist only in a demo database.
@@ -13,7 +14,23 @@ STAFF = [
     ("Sam Patel", "admin@oaktree.example", "oak-tree-admin", True),
     ("Jo Evans", "teacher@oaktree.example", "oak-tree-teacher", False),
 ]
-# name, picture, picture code, Career SEND Group, choices, narration autoplay
+FAMILY = ("Rosa Khan", "family@oaktree.example", "oak-tree-family", ("Amira", "Ben"))
+# Dates of birth (ages 13 to 19) and photo consent, in the order of LEARNERS.
+BIRTHS = ["2009-03-14", "2010-11-02", "2012-06-21", "2008-01-30", "2011-09-09", "2007-12-05",
+          "2010-04-17", "2009-07-28"]
+PHOTO_CONSENT = [True, True, False, True, True, False, True, True]
+PAGES = [  # learner, kind, what, place, place symbol, date, who with, did, feeling, learnt, again
+    ("Amira", "workplace", "A morning at the garden centre", "Green Fingers Garden Centre",
+     "place-garden", "2026-10-08", "Mr Evans and two classmates",
+     "I watered the plants and put price labels on the pots.", "feeling-happy",
+     "You have to be gentle with small plants.", "yes"),
+    ("Amira", "employer", "A chef came to school", "Our school hall", "place-school",
+     "2026-09-24", "Our class", "I asked what time the chef starts work.", "feeling-excited",
+     "Chefs start very early.", "not-sure"),
+    ("Ben", "provider", "College taster day", "Riverside College", "place-college",
+     "2026-11-05", "Mum and Ms Patel", "I tried the computer course and made a small game.",
+     "feeling-proud", "College has lots of different courses.", "yes"),
+]
 LEARNERS = [
     ("Amira", "avatar-fox", ("code-cat", "code-sun", "code-tree"), 1, 2, True),
     ("Ben", "avatar-owl", ("code-dog", "code-apple", "code-car"), 2, 4, False),
@@ -38,12 +55,27 @@ def load_demo(db):
                 {"school_id": school, "email": email, "name": name,
                  "password_hash": generate_password_hash(password), "is_admin": int(is_admin)}
             )
-        for name, avatar, code, career_group, choices, autoplay in LEARNERS:
-            db["learners"].insert(
+        ids = {}
+        for (name, avatar, code, career_group, choices, autoplay), birth, consent in zip(
+                LEARNERS, BIRTHS, PHOTO_CONSENT):
+            ids[name] = db["learners"].insert(
                 {"school_id": school, "class_id": group, "name": name, "avatar": avatar,
                  "code_hash": generate_password_hash("-".join(code)),
-                 "career_group": career_group, "choices": choices, "autoplay": int(autoplay)}
-            )
+                 "career_group": career_group, "choices": choices, "autoplay": int(autoplay),
+                 "date_of_birth": birth, "photo_consent": int(consent)}
+            ).last_pk
+        family_name, email, password, children = FAMILY
+        family = db["families"].insert(
+            {"email": email, "name": family_name, "password_hash": generate_password_hash(password),
+             "created_at": now()}).last_pk
+        for child in children:
+            db["family_links"].insert({"family_id": family, "learner_id": ids[child]})
+        for learner, kind, what, place, symbol, day, who, did, feeling, learnt, again in PAGES:
+            db["passport_pages"].insert(
+                {"learner_id": ids[learner], "kind": kind, "what": what, "place": place,
+                 "place_symbol": symbol, "happened_on": day, "who_with": who, "did": did,
+                 "feeling": feeling, "learnt": learnt, "again": again, "given_by": "learner",
+                 "created_at": now()})
     return True
 
 
@@ -53,6 +85,8 @@ def sign_ins_text():
     for name, email, password, is_admin in STAFF:
         role = "admin" if is_admin else "teacher"
         lines.append(f"  staff ({role}): {email} / {password}")
+    family_name, email, password, children = FAMILY
+    lines.append(f"  family ({' and '.join(children)}): {email} / {password}  (at /family/sign-in)")
     for name, avatar, code, *_ in LEARNERS:
         pictures = ", ".join(symbols[c].label() for c in code)
         lines.append(f"  learner: {name} ({symbols[avatar].label()}), picture code: {pictures}")

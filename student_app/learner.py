@@ -141,10 +141,3 @@ def answer(job_id):
     if not solved:
         return redirect(url_for("learner.guess", job_id=job_id))
     return render("learner/answer.html", job=job)
-
-
-@bp.get("/passport")
-def passport():
-    return render(
-        "learner/passport.html", plays=responses.plays_with_answers(g.user["id"], get_catalogue())
-    )

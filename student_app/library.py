@@ -37,6 +37,7 @@ class Actor:
     given_by: str
     staff_id: int | None
     saving: bool
+    photos: bool = False  # photo consent: a camera is offered only with it
 
 
 def home_activities(catalogue):
@@ -78,14 +79,14 @@ def who_is_playing():
         if user["role"] != "learner":
             abort(403)
         g.actor = Actor(user["id"], user["name"], user["career_group"], bool(user["autoplay"]),
-                        "learner", None, True)
+                        "learner", None, True, bool(user["photo_consent"]))
         return None
     if user["role"] != "staff":
         abort(403)
     if request.blueprint == BEHALF:
         learner = learner_of_school(g.prefix["learner_id"])
         g.actor = Actor(learner["id"], learner["name"], learner["career_group"], False,
-                        "staff", user["id"], True)
+                        "staff", user["id"], True, bool(learner["photo_consent"]))
     else:
         if g.prefix.get("group") not in (1, 2):
             abort(404)
@@ -234,7 +235,7 @@ def answer(activity_id, item, number):
     if g.actor.saving:
         try:
             for field in ("photo", "voice"):
-                if field in step.ways:
+                if field in step.ways and (field != "photo" or g.actor.photos):
                     saved = media.save_upload(g.actor.learner_id, field)
                     answers += [saved] if saved else []
         except media.Refused as refused:

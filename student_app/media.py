@@ -20,6 +20,7 @@ bp = Blueprint("media", __name__)
 UPLOAD_LIMIT = 16 * 1024 * 1024  # bytes in one request that carries a photo or a recording
 PHOTO_MAX_PIXELS = 50_000_000  # a 20000 x 20000 picture is refused before it is decoded
 PHOTO_LONG_SIDE = 1600  # big enough for a screen or a printed page
+THUMB_LONG_SIDE = 400  # for lists and the printed passport
 
 # What browsers record: Chrome and Firefox WebM or Ogg, iPad Safari MP4 (AAC).
 AUDIO_TYPES = {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4", "mp3": "audio/mpeg",
@@ -35,7 +36,7 @@ def allow_uploads():
     request.max_content_length = UPLOAD_LIMIT
 
 
-def clean_photo(data):
+def clean_photo(data, long_side=PHOTO_LONG_SIDE):
     """JPEG bytes of the photo, turned the right way up, resized, with no metadata at all."""
     if not data:
         raise Refused(_("That photo was empty. Please try again."))
@@ -54,7 +55,7 @@ def clean_photo(data):
         raise too_big from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise Refused(_("That file is not a photo we can open. Please choose a photo.")) from None
-    image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+    image.thumbnail((long_side, long_side))
     out = io.BytesIO()
     # A new image carries no EXIF, GPS or comments: only the pixels are written.
     image.save(out, "JPEG", quality=85, optimize=True)
@@ -85,18 +86,33 @@ def check_recording(data):
     return kind
 
 
-def store(learner_id, kind, data, suffix, mimetype):
-    """Save the bytes under a random name and record whose they are; returns the media id."""
-    folder = Path(current_app.instance_path) / "media"
+def media_folder():
+    return Path(current_app.instance_path) / "media"
+
+
+def _write(data, suffix):
+    folder = media_folder()
     folder.mkdir(exist_ok=True)
     name = f"{secrets.token_hex(16)}.{suffix}"
     partial = folder / f".{name}.part"
     partial.write_bytes(data)
     partial.replace(folder / name)
+    return name
+
+
+def store(learner_id, kind, data, suffix, mimetype, thumb=None):
+    """Save the bytes under a random name and record whose they are; returns the media id."""
     return get_db()["media"].insert(
-        {"learner_id": learner_id, "kind": kind, "file": name, "mimetype": mimetype,
-         "created_at": now()}
+        {"learner_id": learner_id, "kind": kind, "file": _write(data, suffix), "mimetype": mimetype,
+         "thumb_file": _write(thumb, "jpg") if thumb else None, "created_at": now()}
     ).last_pk
+
+
+def store_photo(learner_id, data):
+    """A cleaned photo and its thumbnail; returns the media id."""
+    full = clean_photo(data)
+    return store(learner_id, "photo", full, "jpg", "image/jpeg",
+                 thumb=clean_photo(full, THUMB_LONG_SIDE))
 
 
 def save_upload(learner_id, field):
@@ -106,12 +122,14 @@ def save_upload(learner_id, field):
         return None
     data = upload.read()
     if field == "photo":
-        return f"photo:{store(learner_id, 'photo', clean_photo(data), 'jpg', 'image/jpeg')}"
+        return f"photo:{store_photo(learner_id, data)}"
     kind = check_recording(data)
     return f"voice:{store(learner_id, 'voice', data, kind, AUDIO_TYPES[kind])}"
 
 
 def may_see(row):
+    """Only the learner, staff of their school and their linked family; families never see a
+    photo of a learner whose photo consent is no."""
     user = g.get("user")
     if user is None or row is None:
         return False
@@ -119,18 +137,34 @@ def may_see(row):
         return row["learner_id"] == user["id"]
     if user["role"] == "staff":
         return row["school_id"] == user["school_id"]
+    if user["role"] == "family":
+        linked = get_db().execute(
+            "SELECT 1 FROM family_links WHERE family_id = ? AND learner_id = ?",
+            [user["id"], row["learner_id"]]).fetchone()
+        from_home = get_db().execute(
+            "SELECT 1 FROM page_notes WHERE media_id = ? AND family_id = ?",
+            [row["id"], user["id"]]).fetchone()
+        return bool(linked) and (row["kind"] != "photo" or row["photo_consent"] or bool(from_home))
     return False
 
 
-@bp.get("/media/<int:media_id>")
-def serve(media_id):
+def media_row(media_id):
     rows = list(get_db().query(
-        """SELECT media.*, learners.school_id FROM media JOIN learners ON learners.id = media.learner_id
-           WHERE media.id = ?""", [media_id]))
-    row = rows[0] if rows else None
+        """SELECT media.*, learners.school_id, learners.photo_consent FROM media
+           JOIN learners ON learners.id = media.learner_id WHERE media.id = ?""", [media_id]))
+    return rows[0] if rows else None
+
+
+@bp.get("/media/<int:media_id>")
+@bp.get("/media/<int:media_id>/thumb", endpoint="thumb")
+def serve(media_id):
+    row = media_row(media_id)
     if not may_see(row):
         abort(404)  # the same answer whether it exists or not
-    path = Path(current_app.instance_path) / "media" / row["file"]
+    name = row["file"]
+    if request.endpoint == "media.thumb":
+        name = row["thumb_file"] or name
+    path = media_folder() / name
     response = send_file(path, mimetype=row["mimetype"], conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,12 +1,17 @@
 """Staff screens: the school's learners, each learner's portfolio and settings, and badges."""
 
+import csv
+import io
+import json
 import secrets
+import zipfile
+from datetime import date
 
 import segno
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import library, responses
+from . import audit, benchmarks, library, media, passport, responses
 from .auth import staff_required, token_hash
 from .content import SUBJECTS, get_catalogue
 from .db import get_db, now, transaction
@@ -66,29 +71,74 @@ def home():
     return render("staff/home.html", classes=classes, activities=activities)
 
 
+def portfolio_filters(catalogue):
+    """The portfolio's filters from the query string, checked."""
+    args = request.args
+    found = {key: args.get(key, "") for key in ("benchmark", "subject", "activity", "kind", "from", "to")}
+    if (found["benchmark"] not in {"", *map(str, range(1, 9))} or found["subject"] not in {"", *SUBJECTS}
+            or found["activity"] not in {"", *catalogue.activities}
+            or found["kind"] not in {"", *passport.KINDS}):
+        abort(400, _("Please choose the filters from the lists."))
+    for key in ("from", "to"):
+        if found[key]:
+            try:
+                date.fromisoformat(found[key])
+            except ValueError:
+                abort(400, _("Please give dates like 2026-09-01."))
+    return found
+
+
+def _filtered(plays, pages, f):
+    def in_dates(day):
+        return (not f["from"] or day >= f["from"]) and (not f["to"] or day <= f["to"])
+
+    benchmark = int(f["benchmark"]) if f["benchmark"] else None
+    if f["benchmark"] or f["subject"] or f["activity"]:
+        plays = [p for p in plays if p["info"] is not None
+                 and (benchmark is None or benchmark in p["info"].benchmarks)
+                 and (not f["subject"] or f["subject"] in p["info"].subjects)
+                 and (not f["activity"] or p["activity"] == f["activity"])]
+    if f["kind"]:
+        plays = []
+    plays = [p for p in plays if in_dates(p["started_at"][:10])]
+    if f["subject"] or f["activity"]:
+        pages = []
+    pages = [p for p in pages if in_dates(p["happened_on"])
+             and (not f["kind"] or p["kind"] == f["kind"])
+             and (benchmark is None or p["benchmark"] == benchmark)]
+    return plays, pages
+
+
 @bp.get("/learners/<int:learner_id>")
 def portfolio(learner_id):
     learner = learner_of_school(learner_id)
     catalogue = get_catalogue()
-    benchmark, subject = request.args.get("benchmark", ""), request.args.get("subject", "")
-    if benchmark not in {"", *map(str, range(1, 9))} or subject not in {"", *SUBJECTS}:
-        abort(400, _("Please choose a benchmark from 1 to 8 and a subject from the list."))
-    plays = responses.plays_with_answers(learner_id, catalogue)[::-1]
-    if benchmark or subject:
-        plays = [
-            play for play in plays
-            if play["info"] is not None
-            and (not benchmark or int(benchmark) in play["info"].benchmarks)
-            and (not subject or subject in play["info"].subjects)
-        ]
+    filters = portfolio_filters(catalogue)
+    audit.log(learner, "viewed portfolio")
+    plays, pages = _filtered(responses.plays_with_answers(learner_id, catalogue)[::-1],
+                             passport.pages_of(learner), filters)
     surveys = [a for a in library.home_activities(catalogue) if a.kind == "survey"]
+    db = get_db()
     return render(
         "staff/portfolio.html",
         learner=learner,
         plays=plays,
-        benchmark=benchmark,
-        subject=subject,
+        pages=pages,
+        filters=filters,
+        kinds=passport.KINDS,
+        all_activities=library.home_activities(catalogue),
         subjects=SUBJECTS,
+        summary=benchmarks.summary(learner, catalogue),
+        gap_label=benchmarks.gap_label,
+        invitations=list(db.query(
+            """SELECT invitations.*, families.name AS family_name FROM invitations
+               LEFT JOIN families ON families.id = invitations.used_by
+               WHERE learner_id = ? ORDER BY invitations.id DESC""", [learner_id])),
+        families=list(db.query(
+            """SELECT families.name, families.email FROM families
+               JOIN family_links ON family_links.family_id = families.id
+               WHERE family_links.learner_id = ? ORDER BY families.name""", [learner_id])),
+        now=now(),
         profiles=[(a, responses.versions(learner_id, a, catalogue)) for a in surveys],
         activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
         jobs=sorted(catalogue.jobs.values(), key=lambda job: job.name),
@@ -103,9 +153,18 @@ def save_settings(learner_id):
     group, choices = form.get("career_group"), form.get("choices")
     if group not in ("1", "2") or choices not in ("2", "4"):
         abort(400, _("Please choose a Career SEND Group and a number of choices."))
+    birth = form.get("date_of_birth", "")
+    if birth:
+        try:
+            if not date(1990, 1, 1) <= date.fromisoformat(birth) <= date.today():
+                raise ValueError(birth)
+        except ValueError:
+            abort(400, _("Please give a date of birth like 2010-05-31."))
     get_db().execute(
-        "UPDATE learners SET career_group = ?, choices = ?, autoplay = ? WHERE id = ?",
-        [int(group), int(choices), int(form.get("autoplay") == "on"), learner_id],
+        """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
+           date_of_birth = ? WHERE id = ?""",
+        [int(group), int(choices), int(form.get("autoplay") == "on"),
+         int(form.get("photo_consent") == "on"), birth or None, learner_id],
     )
     flash(_("Settings saved."))
     return redirect(url_for("staff.portfolio", learner_id=learner_id))
@@ -189,4 +248,154 @@ def issue_class_badges(class_id):
 def void_class_badges(class_id):
     _void_badges([learner["id"] for learner in _class_learners(class_id)])
     flash(_("All badges for this class are voided."))
+    return redirect(url_for("staff.home"))
+
+
+@bp.post("/learners/<int:learner_id>/invitations")
+def invite_family(learner_id):
+    from .family import INVITATION_DAYS, new_invitation
+
+    learner = learner_of_school(learner_id)
+    token, code = new_invitation(learner_id, g.user["id"])
+    return render("staff/invitation.html", learner=learner, code=code, days=INVITATION_DAYS,
+                  link=url_for("family.join", token=token, _external=True))
+
+
+@bp.post("/learners/<int:learner_id>/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(learner_id, invitation_id):
+    learner_of_school(learner_id)
+    get_db().execute(
+        """UPDATE invitations SET revoked_at = ? WHERE id = ? AND learner_id = ?
+           AND revoked_at IS NULL AND used_at IS NULL""", [now(), invitation_id, learner_id])
+    flash(_("Invitation cancelled: it can no longer be used."))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id))
+
+
+GAP_NAMES = [name for name, *_ in benchmarks.GAPS]
+
+
+def _class_summary(class_id):
+    group = class_of_school(class_id)
+    catalogue = get_catalogue()
+    rows = [(learner, benchmarks.summary(learner, catalogue)) for learner in _class_learners(class_id)]
+    return group, rows
+
+
+@bp.get("/classes/<int:class_id>/benchmarks")
+def class_benchmarks(class_id):
+    group, rows = _class_summary(class_id)
+    first, last = benchmarks.school_year()
+    return render("staff/benchmarks.html", group=group, rows=rows, first=first, last=last,
+                  gap_names=GAP_NAMES, gap_label=benchmarks.gap_label)
+
+
+@bp.get("/classes/<int:class_id>/benchmarks.csv")
+def class_benchmarks_csv(class_id):
+    group, rows = _class_summary(class_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["learner", "age at end of year"] + [f"benchmark {n}" for n in range(1, 9)] + GAP_NAMES)
+    for learner, found in rows:
+        writer.writerow([_csv_safe(learner["name"]), found["age"] if found["age"] is not None else ""]
+                        + [found["evidence"][n] for n in range(1, 9)]
+                        + ["yes" if name in found["gaps"] else "" for name in GAP_NAMES])
+    name = f"benchmarks-{group['name']}".lower().replace(" ", "-").replace("(", "").replace(")", "")
+    return current_app.response_class(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"})
+
+
+def _csv_safe(text):
+    """A spreadsheet must not run a name as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def admin_required():
+    if not g.user["is_admin"]:
+        abort(403)
+
+
+@bp.get("/audit")
+def audit_log():
+    admin_required()
+    return render("staff/audit.html", entries=audit.entries(g.user["school_id"]))
+
+
+LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations")
+
+
+def learner_rows(learner_id):
+    """Every row that belongs to the learner, by table."""
+    db = get_db()
+    found = {"learner": list(db.query("SELECT * FROM learners WHERE id = ?", [learner_id]))}
+    for table in LEARNER_TABLES:
+        found[table] = list(db.query(f"SELECT * FROM {table} WHERE learner_id = ?", [learner_id]))
+    pages = [p["id"] for p in found["passport_pages"]] or [0]
+    marks = ",".join("?" * len(pages))
+    found["passport_photos"] = list(db.query(f"SELECT * FROM passport_photos WHERE page_id IN ({marks})", pages))
+    found["page_notes"] = list(db.query(f"SELECT * FROM page_notes WHERE page_id IN ({marks})", pages))
+    for row in found["learner"]:
+        row.pop("code_hash", None)
+    for row in found["badges"]:
+        row.pop("secret_hash", None)
+    for row in found["invitations"]:
+        row.pop("token_hash", None)
+        row.pop("code_hash", None)
+    return found
+
+
+@bp.get("/learners/<int:learner_id>/export.zip")
+def export_learner(learner_id):
+    """Everything about one learner: data as JSON, photos, recordings and the passport PDF."""
+    admin_required()
+    learner = learner_of_school(learner_id)
+    audit.log(learner, "exported all data")
+    rows = learner_rows(learner_id)
+    folder = media.media_folder()
+    g.owner = learner  # the passport PDF is made for this learner
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(rows, indent=2, ensure_ascii=False))
+        for item in rows["media"]:
+            path = folder / item["file"]
+            if path.is_file():
+                archive.write(path, f"media/{item['id']}-{item['kind']}{path.suffix}")
+        archive.writestr("passport.pdf", passport.make_pdf())
+    name = f"learner-{learner_id}-export.zip"
+    return current_app.response_class(out.getvalue(), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/learners/<int:learner_id>/erase", methods=["GET", "POST"])
+def erase_learner(learner_id):
+    """Remove a learner completely, rows and files, once their name is typed to confirm."""
+    admin_required()
+    learner = learner_of_school(learner_id)
+    if request.method == "GET":
+        return render("staff/erase.html", learner=learner, message=None)
+    if request.form.get("confirm_name", "").strip() != learner["name"]:
+        return render("staff/erase.html", learner=learner,
+                      message=_("The name did not match, so nothing was erased.")), 400
+    rows = learner_rows(learner_id)
+    db = get_db()
+    files = [m["file"] for m in rows["media"]] + [m["thumb_file"] for m in rows["media"] if m["thumb_file"]]
+    pages = [p["id"] for p in rows["passport_pages"]] or [0]
+    marks = ",".join("?" * len(pages))
+    with transaction(db):
+        db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
+        db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
+        for table in ("responses", "plays", "passport_pages", "media", "badges", "family_links",
+                      "invitations"):
+            db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
+        db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id = ?", [learner_id])
+        db.execute("UPDATE audit_log SET learner_name = ? WHERE learner_id = ?",
+                   [_("(erased learner)"), learner_id])
+        db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
+    folder = media.media_folder()
+    for name in files:
+        (folder / name).unlink(missing_ok=True)
+    get_db()["audit_log"].insert({
+        "at": now(), "school_id": g.user["school_id"], "actor_role": "staff", "actor_id": g.user["id"],
+        "actor_name": g.user["name"], "learner_id": learner_id, "learner_name": _("(erased learner)"),
+        "action": "erased the learner"})
+    flash(_("%(name)s has been erased: every answer, page, photo and recording.", name=learner["name"]))
     return redirect(url_for("staff.home"))

@@ -1,9 +1,9 @@
 """What every page shares: rendering a page or its htmx fragment, headers, template helpers."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, g, render_template, request, url_for
-from flask_babel import format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time
 from jinja2_fragments.flask import render_block
 
 
@@ -39,6 +39,13 @@ def when(stamp, time_only=False):
     return format_datetime(moment, "EEEE d MMMM yyyy, HH:mm")
 
 
+def day(stamp):
+    """A date (or YYYY-MM-DD text) in plain words."""
+    if not isinstance(stamp, date):
+        stamp = date.fromisoformat(stamp[:10])
+    return format_date(stamp, "EEEE d MMMM yyyy")
+
+
 def about():
     return render("about.html")
 
@@ -72,5 +79,6 @@ def set_headers(response):
 def init_app(app):
     app.jinja_env.globals.update(symbol_url=symbol_url, symbol_label=symbol_label)
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
     app.add_url_rule("/about", "about", about)
     app.after_request(set_headers)

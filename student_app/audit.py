@@ -1,0 +1,23 @@
+"""Who looked at which learner's portfolio or passport, and when; an admin can read it."""
+
+from flask import g
+
+from .db import get_db, now
+
+
+def log(learner, action):
+    """Record that the signed-in staff member or family looked at (or took) `learner`'s data."""
+    user = g.user
+    if user is None or user["role"] == "learner":
+        return  # a learner looking at their own work is not logged
+    get_db()["audit_log"].insert({
+        "at": now(), "school_id": learner["school_id"], "actor_role": user["role"],
+        "actor_id": user["id"], "actor_name": user["name"], "learner_id": learner["id"],
+        "learner_name": learner["name"], "action": action,
+    })
+
+
+def entries(school_id, limit=500):
+    return list(get_db().query(
+        "SELECT * FROM audit_log WHERE school_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        [school_id, limit]))

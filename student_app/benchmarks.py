@@ -1,0 +1,77 @@
+"""Evidence for the Gatsby Benchmarks, per learner and per class, for one school year.
+
+Activities count for the benchmarks they are tagged with; passport pages for the benchmark of
+their kind (5 employers, 6 workplaces, 7 providers, 8 guidance). The gaps the guidance asks
+schools to watch: no employer encounter this year; by 16, no workplace experience, no
+provider encounter, no guidance meeting.
+"""
+
+from datetime import date
+
+from .db import get_db
+from .passport import KINDS
+
+GAPS = (
+    ("no-employer", 5, False),  # (name, benchmark, only from age 16)
+    ("no-workplace", 6, True),
+    ("no-provider", 7, True),
+    ("no-guidance", 8, True),
+)
+
+
+def school_year(today=None):
+    """The first and last day of the school year (September to August) holding `today`."""
+    today = today or date.today()
+    first = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    return first, date(first.year + 1, 8, 31)
+
+
+def age_on(birth, day):
+    if not birth:
+        return None
+    born = date.fromisoformat(birth)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def summary(learner, catalogue, today=None):
+    """Which benchmarks have evidence this school year, and which gaps apply."""
+    first, last = school_year(today)
+    db = get_db()
+    evidence = {number: 0 for number in range(1, 9)}
+    for play in db.query(
+        """SELECT activity FROM plays WHERE learner_id = ? AND finished_at IS NOT NULL
+           AND substr(finished_at, 1, 10) BETWEEN ? AND ?""",
+        [learner["id"], first.isoformat(), last.isoformat()],
+    ):
+        activity = catalogue.activities.get(play["activity"])
+        for number in activity.benchmarks if activity else ():
+            evidence[number] += 1
+    ever = set()
+    for page in db.query("SELECT kind, happened_on FROM passport_pages WHERE learner_id = ?",
+                         [learner["id"]]):
+        number = KINDS[page["kind"]][0]
+        if number is None:
+            continue
+        ever.add(number)
+        if first.isoformat() <= page["happened_on"] <= last.isoformat():
+            evidence[number] += 1
+    age = age_on(learner["date_of_birth"], last)
+    gaps = []
+    for name, number, from_16 in GAPS:
+        if from_16:
+            if age is not None and age >= 16 and number not in ever:
+                gaps.append(name)
+        elif not evidence[number]:
+            gaps.append(name)
+    return {"evidence": evidence, "gaps": gaps, "age": age, "year": (first, last)}
+
+
+def gap_label(name):
+    from flask_babel import gettext as _
+
+    return {
+        "no-employer": _("No employer encounter this year (5)"),
+        "no-workplace": _("No workplace experience by 16 (6)"),
+        "no-provider": _("No college, university or training encounter by 16 (7)"),
+        "no-guidance": _("No guidance meeting by 16 (8)"),
+    }[name]

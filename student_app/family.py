@@ -1,0 +1,126 @@
+"""Families at home: joining by invitation, and a list of their linked children.
+
+A family sees only the children they are linked to, read only, through the passport views
+registered for families (see passport.py).
+"""
+
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.security import generate_password_hash
+
+from .auth import family_required, password_matches, start_session, token_hash
+from .db import get_db, now, transaction
+from .web import render
+
+bp = Blueprint("family", __name__, url_prefix="/family")
+
+INVITATION_DAYS = 14
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
+CODE_LENGTH = 8  # about 40 bits; single use and expiring
+MIN_PASSWORD = 10
+
+
+def new_invitation(learner_id, staff_id):
+    """Make an invitation; returns (token for the link, short code). Only hashes are kept."""
+    token = secrets.token_urlsafe(24)
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    expires = datetime.now(timezone.utc) + timedelta(days=INVITATION_DAYS)
+    get_db()["invitations"].insert({
+        "learner_id": learner_id, "token_hash": token_hash(token), "code_hash": token_hash(code),
+        "created_by": staff_id, "created_at": now(), "expires_at": expires.isoformat(timespec="seconds"),
+    })
+    return token, f"{code[:4]}-{code[4:]}"
+
+
+def normalise_code(code):
+    return code.upper().replace("-", "").replace(" ", "")
+
+
+def find_invitation(token=None, code=None):
+    """The invitation for a link token or a typed code, and why it cannot be used (or None)."""
+    key, column = (token_hash(token), "token_hash") if token else (token_hash(normalise_code(code or "")), "code_hash")
+    rows = list(get_db().query(f"SELECT * FROM invitations WHERE {column} = ?", [key]))
+    if not rows:
+        return None, _("We could not find that invitation. Please check the code, or ask the school for a new one.")
+    invitation = rows[0]
+    if invitation["revoked_at"]:
+        return None, _("This invitation was cancelled by the school. Please ask them for a new one.")
+    if invitation["used_at"]:
+        return None, _("This invitation has already been used. Please sign in, or ask the school for a new one.")
+    if datetime.fromisoformat(invitation["expires_at"]) < datetime.now(timezone.utc):
+        return None, _("This invitation has run out. Please ask the school for a new one.")
+    return invitation, None
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token=None):
+    form = request.form
+    message, status = None, 200
+    if request.method == "GET" and token:
+        _invitation, problem = find_invitation(token=token)
+        if problem:
+            return render("family/join.html", token=None, message=problem, form={}), 400
+    if request.method == "POST":
+        invitation, problem = find_invitation(token=token, code=form.get("code"))
+        if problem:
+            message, status = problem, 400
+        else:
+            family_id, message = _account_for(form)
+            if family_id is not None:
+                return _link(invitation, family_id)
+            status = 400
+    return render("family/join.html", token=token, message=message, form=form), status
+
+
+def _account_for(form):
+    """The family account to link: the signed-in one, an existing one, or a new one."""
+    if g.user is not None and g.user["role"] == "family":
+        return g.user["id"], None
+    email = form.get("email", "").strip()
+    password = form.get("password", "")
+    if "@" not in email or len(email) > 200:
+        return None, _("Please give your email address.")
+    db = get_db()
+    if list(db.query("SELECT id FROM families WHERE email = ?", [email])):
+        found = password_matches("families", email, password)
+        if found is None:
+            return None, _("You already have an account with this email. Please type its password.")
+        return found["id"], None
+    name = form.get("name", "").strip()
+    if not name or len(name) > 100:
+        return None, _("Please tell us your name.")
+    if len(password) < MIN_PASSWORD or password != form.get("password_again", ""):
+        return None, _("Please choose a password of at least 10 characters and type it twice.")
+    return db["families"].insert({
+        "email": email, "name": name, "password_hash": generate_password_hash(password),
+        "created_at": now(),
+    }).last_pk, None
+
+
+def _link(invitation, family_id):
+    db = get_db()
+    with transaction(db):
+        used = db.execute(
+            "UPDATE invitations SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+            [now(), family_id, invitation["id"]]).rowcount
+        if not used:  # two tabs at once: the first one wins
+            abort(409)
+        db.execute("INSERT OR IGNORE INTO family_links (family_id, learner_id) VALUES (?, ?)",
+                   [family_id, invitation["learner_id"]])
+    if g.user is None or g.user["role"] != "family":
+        start_session("family", family_id)
+    return redirect(url_for("family.home"))
+
+
+@bp.get("/")
+@family_required
+def home():
+    children = list(get_db().query(
+        """SELECT learners.id, learners.name, learners.avatar FROM learners
+           JOIN family_links ON family_links.learner_id = learners.id
+           WHERE family_links.family_id = ? ORDER BY learners.name""", [g.user["id"]]))
+    return render("family/home.html", children=children)

@@ -1,0 +1,375 @@
+"""The passport: pages for each experience (Gatsby Benchmarks 5 to 8), staff and family notes,
+and the printed passport (HTML for the browser's print, PDF made with WeasyPrint).
+
+One set of views, registered under three names:
+- `passport`: the signed-in learner, at /passport;
+- `staff_passport`: staff of the learner's school, at /staff/learners/<id>/passport;
+- `family_passport`: a family linked to the learner, read-only, at /family/children/<id>/passport.
+"""
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from . import audit, media, responses
+from .content import get_catalogue
+from .db import get_db, now, transaction
+from .web import render
+
+bp = Blueprint("passport", __name__)
+LEARNER, STAFF, FAMILY = "passport", "staff_passport", "family_passport"
+
+# kind -> (Gatsby Benchmark or None, symbol)
+KINDS = {
+    "employer": (5, "passport-employer"),
+    "workplace": (6, "passport-workplace"),
+    "provider": (7, "passport-provider"),
+    "guidance": (8, "passport-guidance"),
+    "tried": (None, "passport-tried"),
+}
+FEELINGS = ("feeling-happy", "feeling-excited", "feeling-proud", "feeling-calm",
+            "feeling-worried", "feeling-tired", "feeling-sad")
+AGAIN = {"yes": "answer-yes", "not-sure": "answer-not-sure", "no": "answer-no"}
+TEXT_LIMIT = 1000
+MAX_PHOTOS = 6
+
+
+def kind_label(kind):
+    return {
+        "employer": _("Meeting an employer"),
+        "workplace": _("At a workplace"),
+        "provider": _("College, university or training"),
+        "guidance": _("A guidance meeting"),
+        "tried": _("Something I tried"),
+    }[kind]
+
+
+def again_label(value):
+    return {"yes": _("Yes"), "not-sure": _("Not sure"), "no": _("No")}[value]
+
+
+@bp.url_value_preprocessor
+def pull_learner(endpoint, values):
+    g.prefix_learner = values.pop("learner_id", None) if values else None
+
+
+@bp.url_defaults
+def push_learner(endpoint, values):
+    owner = g.get("owner")
+    if owner is not None and endpoint.rsplit(".", 1)[0] in (STAFF, FAMILY):
+        values.setdefault("learner_id", owner["id"])
+
+
+def linked_learner(learner_id):
+    """A learner the signed-in family is linked to, or 404."""
+    rows = list(get_db().query(
+        """SELECT learners.* FROM learners JOIN family_links ON family_links.learner_id = learners.id
+           WHERE family_links.family_id = ? AND learners.id = ?""", [g.user["id"], learner_id]))
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+@bp.before_request
+def whose_passport():
+    from .staff import learner_of_school
+
+    user = g.user
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    wanted = {LEARNER: "learner", STAFF: "staff", FAMILY: "family"}[request.blueprint]
+    if user["role"] != wanted:
+        abort(403)
+    if wanted == "learner":
+        g.owner = user
+    elif wanted == "staff":
+        g.owner = learner_of_school(g.prefix_learner)
+    else:
+        g.owner = linked_learner(g.prefix_learner)
+    return None
+
+
+def can_add_pages():
+    return g.user["role"] in ("learner", "staff")
+
+
+def photos_allowed():
+    """Photos of the learner are taken, shown to family and printed only with consent."""
+    return bool(g.owner["photo_consent"])
+
+
+def date_range():
+    """The ?from= and ?to= dates, checked; either may be empty."""
+    found = []
+    for key in ("from", "to"):
+        value = request.args.get(key, "")
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                abort(400, _("Please give dates like 2026-09-01."))
+        found.append(value)
+    return found
+
+
+def pages_of(learner, start="", end="", page_id=None):
+    """The learner's passport pages, oldest first, with photos and notes."""
+    db = get_db()
+    query, args = "SELECT * FROM passport_pages WHERE learner_id = ?", [learner["id"]]
+    if start:
+        query, args = query + " AND happened_on >= ?", args + [start]
+    if end:
+        query, args = query + " AND happened_on <= ?", args + [end]
+    if page_id is not None:
+        query, args = query + " AND id = ?", args + [page_id]
+    pages = list(db.query(query + " ORDER BY happened_on, id", args))
+    for page in pages:
+        page["benchmark"], page["symbol"] = KINDS[page["kind"]]
+        page["photos"] = [row["media_id"] for row in db.query(
+            "SELECT media_id FROM passport_photos WHERE page_id = ? ORDER BY id", [page["id"]])]
+        page["notes"] = list(db.query(
+            """SELECT page_notes.*, staff.name AS staff_name, families.name AS family_name
+               FROM page_notes LEFT JOIN staff ON staff.id = page_notes.staff_id
+               LEFT JOIN families ON families.id = page_notes.family_id
+               WHERE page_id = ? ORDER BY page_notes.id""", [page["id"]]))
+    return pages
+
+
+def page_or_404(page_id):
+    pages = pages_of(g.owner, page_id=page_id)
+    if not pages:
+        abort(404)
+    return pages[0]
+
+
+def book_context(start="", end=""):
+    catalogue = get_catalogue()
+    plays = responses.plays_with_answers(g.owner["id"], catalogue)
+    if start or end:
+        plays = [p for p in plays if (not start or p["started_at"][:10] >= start)
+                 and (not end or p["started_at"][:10] <= end)]
+    profile_activity = catalogue.activities.get("all-about-me")
+    profile = None
+    if profile_activity is not None:
+        versions = responses.versions(g.owner["id"], profile_activity, catalogue)
+        profile = versions[0] if versions else None
+    routes = catalogue.activities.get("future-routes")
+    wanted_routes = []
+    if routes is not None:
+        versions = responses.versions(g.owner["id"], routes, catalogue)
+        if versions:
+            wanted_routes = [
+                (step, answers) for step in routes.steps
+                for answers in [versions[0]["by_step"][step.id]]
+                if any(a.get("choice") == "find-out" for a in answers)
+            ]
+    pages = pages_of(g.owner, start, end)
+    return {
+        "learner": g.owner, "pages": pages, "plays": plays, "profile": profile,
+        "profile_activity": profile_activity, "wanted_routes": wanted_routes,
+        "again_pages": [p for p in pages if p["again"] == "yes"],
+        "photos_allowed": photos_allowed(),
+        "start": start, "end": end,
+    }
+
+
+@bp.get("/passport")
+def book():
+    audit.log(g.owner, "viewed passport")
+    return render("passport/book.html", **book_context())
+
+
+@bp.get("/passport/pages/<int:page_id>")
+def page(page_id):
+    found = page_or_404(page_id)
+    audit.log(g.owner, f"viewed passport page {page_id}")
+    return render("passport/page.html", page=found, **book_context())
+
+
+@bp.route("/passport/new", methods=["GET", "POST"])
+def new_page():
+    if not can_add_pages():
+        abort(403)
+    message, status = None, 200
+    if request.method == "POST":
+        media.allow_uploads()
+        try:
+            page_id = _save_page(request.form)
+            return redirect(url_for(".page", page_id=page_id))
+        except media.Refused as refused:
+            message, status = str(refused), 400
+    return render("passport/new.html", message=message, kinds=KINDS, feelings=FEELINGS, again=AGAIN,
+                  places=sorted(s for s in current_app.extensions["symbols"] if s.startswith("place-")),
+                  photos_allowed=photos_allowed(), today=date.today().isoformat(),
+                  form=request.form), status
+
+
+def _text(form, field, required=False):
+    value = form.get(field, "").strip()
+    if len(value) > TEXT_LIMIT:
+        raise media.Refused(_("That is a lot of words! Please keep each answer shorter."))
+    if required and not value:
+        raise media.Refused(_("Please say what you did: write a few words under 'What was it?'."))
+    return value or None
+
+
+def _save_page(form):
+    kind = form.get("kind", "")
+    if kind not in KINDS:
+        raise media.Refused(_("Please choose what kind of experience this was."))
+    happened_on = form.get("happened_on", "")
+    try:
+        date.fromisoformat(happened_on)
+    except ValueError:
+        raise media.Refused(_("Please choose the date it happened.")) from None
+    place_symbol = form.get("place_symbol") or None
+    if place_symbol and not (place_symbol.startswith("place-")
+                             and place_symbol in current_app.extensions["symbols"]):
+        raise media.Refused(_("Please choose a place from the list."))
+    feeling = form.get("feeling") or None
+    again = form.get("again") or None
+    if (feeling and feeling not in FEELINGS) or (again and again not in AGAIN):
+        raise media.Refused(_("Please choose one of the pictures."))
+    row = {
+        "learner_id": g.owner["id"], "kind": kind, "what": _text(form, "what", required=True),
+        "place": _text(form, "place"), "place_symbol": place_symbol, "happened_on": happened_on,
+        "who_with": _text(form, "who_with"), "did": _text(form, "did"), "feeling": feeling,
+        "learnt": _text(form, "learnt"), "again": again,
+        "given_by": "learner" if g.user["role"] == "learner" else "staff",
+        "staff_id": g.user["id"] if g.user["role"] == "staff" else None, "created_at": now(),
+    }
+    uploads = [f for f in request.files.getlist("photos") if f.filename] if photos_allowed() else []
+    if len(uploads) > MAX_PHOTOS:
+        raise media.Refused(_("Please choose up to 6 photos."))
+    # Check and clean every file before anything is stored, so a bad one stores nothing.
+    photos = [media.clean_photo(f.read()) for f in uploads]
+    voice = request.files.get("did_voice")
+    voice_data = voice.read() if voice is not None and voice.filename else None
+    voice_kind = media.check_recording(voice_data) if voice_data is not None else None
+    db = get_db()
+    with transaction(db):
+        if voice_data is not None:
+            row["did_voice"] = media.store(g.owner["id"], "voice", voice_data, voice_kind,
+                                           media.AUDIO_TYPES[voice_kind])
+        page_id = db["passport_pages"].insert(row).last_pk
+        for photo in photos:
+            media_id = media.store(g.owner["id"], "photo", photo, "jpg", "image/jpeg",
+                                   thumb=media.clean_photo(photo, media.THUMB_LONG_SIDE))
+            db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
+    return page_id
+
+
+@bp.post("/passport/pages/<int:page_id>/notes")
+def add_note(page_id):
+    page_or_404(page_id)
+    role = g.user["role"]
+    if role not in ("staff", "family"):
+        abort(403)
+    media.allow_uploads()
+    text = request.form.get("text", "").strip()
+    if len(text) > TEXT_LIMIT:
+        abort(400, _("That is a lot of words! Please keep it shorter."))
+    photo = request.files.get("photo")
+    media_id = None
+    try:
+        if photo is not None and photo.filename:
+            media_id = media.store_photo(g.owner["id"], photo.read())
+    except media.Refused as refused:
+        abort(400, str(refused))
+    if not text and media_id is None:
+        abort(400, _("Please write a few words or choose a photo."))
+    get_db()["page_notes"].insert({
+        "page_id": page_id, "author": role, "text": text or None, "media_id": media_id,
+        "staff_id": g.user["id"] if role == "staff" else None,
+        "family_id": g.user["id"] if role == "family" else None, "created_at": now(),
+    })
+    return redirect(url_for(".page", page_id=page_id))
+
+
+@bp.post("/passport/pages/<int:page_id>/notes/<int:note_id>/hide")
+def hide_note(page_id, note_id):
+    if g.user["role"] != "staff":
+        abort(403)
+    found = page_or_404(page_id)
+    if note_id not in {n["id"] for n in found["notes"]}:
+        abort(404)
+    get_db().execute("UPDATE page_notes SET hidden_at = ? WHERE id = ? AND hidden_at IS NULL",
+                     [now(), note_id])
+    return redirect(url_for(".page", page_id=page_id))
+
+
+@bp.get("/passport/print")
+def print_page():
+    start, end = date_range()
+    audit.log(g.owner, "opened printable passport")
+    return render("passport/print.html", printing=False, **book_context(start, end))
+
+
+@bp.get("/passport.pdf")
+def pdf():
+    start, end = date_range()
+    audit.log(g.owner, "downloaded passport PDF")
+    data = make_pdf(start, end)
+    name = f"passport-{g.owner['name'].lower().replace(' ', '-')}.pdf"
+    return current_app.response_class(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+def make_pdf(start="", end=""):
+    """The passport as PDF bytes, from the same template as the print page."""
+    from weasyprint import HTML
+
+    html = render("passport/print.html", printing=True, **book_context(start, end))
+    return HTML(string=html, base_url=request.url_root, url_fetcher=_local_fetcher()).write_pdf(
+        presentational_hints=True)
+
+
+def _local_fetcher():
+    """Give WeasyPrint files from this app only: symbols, static files, this learner's media.
+    Nothing is fetched from another site."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    symbols = current_app.extensions["symbols"]
+    symbols_dir = Path(current_app.config["SYMBOLS_DIR"])
+    static_dir = Path(current_app.static_folder).resolve()
+    root = request.url_root.rstrip("/")
+    owner = g.owner
+
+    def resolve(url):
+        if not url.startswith(root + "/"):
+            raise ValueError(f"not loaded: {url}")
+        parts = url[len(root):].split("?")[0].strip("/").split("/")
+        if parts[0] == "symbols" and len(parts) == 2 and parts[1] in symbols:
+            return (symbols_dir / symbols[parts[1]].file).read_bytes(), "image/svg+xml"
+        if parts[0] == "static":
+            file = (static_dir / "/".join(parts[1:])).resolve()
+            if file.is_relative_to(static_dir) and file.is_file():
+                kind = "text/css" if file.suffix == ".css" else "application/octet-stream"
+                return file.read_bytes(), kind
+        if parts[0] == "media" and len(parts) in (2, 3) and parts[1].isdigit():
+            row = media.media_row(int(parts[1]))
+            if row is not None and row["learner_id"] == owner["id"] and media.may_see(row):
+                name = row["thumb_file"] if len(parts) == 3 and row["thumb_file"] else row["file"]
+                return (media.media_folder() / name).read_bytes(), row["mimetype"]
+        raise ValueError(f"not loaded: {url}")
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            body, kind = resolve(url)
+            return URLFetcherResponse(url, body, headers={"Content-Type": kind})
+
+    return LocalFetcher()
+
+
+def init_app(app):
+    app.jinja_env.globals.update(
+        passport_kind_label=kind_label, passport_again_label=again_label,
+        passport_again_symbols=AGAIN,
+    )
+    app.register_blueprint(bp, name=LEARNER)
+    app.register_blueprint(bp, name=STAFF, url_prefix="/staff/learners/<int:learner_id>")
+    app.register_blueprint(bp, name=FAMILY, url_prefix="/family/children/<int:learner_id>")
