@@ -28,9 +28,9 @@ browser_packages() {
   fi
 }
 
-# WeasyPrint draws the passport PDF with Pango, and needs a font.
+# WeasyPrint draws the passport PDF with Pango and needs a font; CairoSVG needs Cairo.
 pdf_packages() {
-  echo "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+  echo "libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core"
 }
 
 # make_venv EXTRAS: a virtual environment in .venv with the project installed (editable,

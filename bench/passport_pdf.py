@@ -1,0 +1,85 @@
+"""Time and peak memory to make the passport PDF of a learner with 100 pages and 20 photos.
+
+Run from the project folder (no server needed; it uses a throwaway database and folder):
+
+    .venv/bin/python bench/passport_pdf.py
+
+Target on the 2-core development machine: under 3 seconds and under 300 MB. The PDF is made
+three times in one process; the report gives each time and the process's peak memory
+(maximum resident set size), which includes Python, Flask and WeasyPrint themselves.
+"""
+
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from PIL import Image  # noqa: E402
+
+PAGES, PHOTOS = 100, 20
+RUNS = int(os.environ.get("RUNS", 3))
+
+
+def photo(number):
+    image = Image.new("RGB", (3000, 2000), (40 + number * 9 % 200, 120, 90))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def main():
+    folder = tempfile.mkdtemp(prefix="passport-bench-")
+    os.environ["STUDENT_APP_INSTANCE"] = folder
+    from student_app import create_app, media
+    from student_app.db import get_db, migrate, now
+    from student_app.demo import load_demo
+    from student_app.passport import KINDS, make_pdf
+
+    app = create_app({"DATABASE": f"{folder}/bench.sqlite3", "AUDIO_DIR": f"{folder}/audio",
+                      "SERVER_NAME": "localhost"})
+    with app.app_context():
+        db = get_db()
+        migrate(db)
+        load_demo(db)
+        learner = next(db.query("SELECT * FROM learners WHERE name = 'Amira'"))
+        kinds = list(KINDS)
+        first = date(2025, 9, 1)
+        with app.test_request_context("/"):
+            for number in range(PAGES):
+                page_id = db["passport_pages"].insert({
+                    "learner_id": learner["id"], "kind": kinds[number % len(kinds)],
+                    "what": f"Experience number {number + 1}: a visit to a local employer",
+                    "place": "The high street", "place_symbol": "place-shop",
+                    "happened_on": (first + timedelta(days=3 * number)).isoformat(),
+                    "who_with": "My class and Ms Patel",
+                    "did": "I looked around, asked two questions and tried the till.",
+                    "feeling": "feeling-happy", "learnt": "People at work help each other.",
+                    "again": "yes", "given_by": "learner", "created_at": now()}).last_pk
+                if number < PHOTOS:
+                    media_id = media.store_photo(learner["id"], photo(number))
+                    db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
+        from flask import g
+        times = []
+        for _ in range(RUNS):
+            with app.test_request_context("/"):
+                g.user = dict(next(db.query("SELECT * FROM staff WHERE is_admin = 1")), role="staff")
+                g.owner = learner
+                started = time.perf_counter()
+                pdf = make_pdf()
+                times.append(time.perf_counter() - started)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(os.path.join(folder, "passport.pdf"), "wb") as out:
+        out.write(pdf)
+    print(f"passport PDF, {PAGES} pages and {PHOTOS} photos: {len(pdf) / 1024:.0f} KiB")
+    print("time per PDF: " + ", ".join(f"{t:.2f} s" for t in times) + f" (best {min(times):.2f} s)")
+    print(f"peak memory of the process: {peak_mb:.0f} MB")
+    print(f"the PDF is at {folder}/passport.pdf (not kept in the repository)")
+
+
+if __name__ == "__main__":
+    main()
