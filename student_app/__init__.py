@@ -22,6 +22,7 @@ SETTINGS = {
     "NARRATION_RATE": (150, "narration speed in words a minute"),
     "LEARNER_IDLE_MINUTES": (15, "a learner on a shared tablet is signed out after this idle time"),
     "STAFF_IDLE_MINUTES": (60, "a member of staff is signed out after this idle time"),
+    "SESSION_IDLE_MINUTES": (120, "a classroom session nobody moves on for this long ends by itself"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
     "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
 }
@@ -62,8 +63,8 @@ def create_app(test_config=None):
     Compress(app)
 
     from . import (
-        auth, content, db, demo, errors, family, learner, library, media, narration, passport,
-        staff, symbols, web,
+        auth, classroom, content, db, demo, errors, family, learner, library, media, narration,
+        passport, staff, symbols, web,
     )
 
     db.init_app(app)
@@ -81,6 +82,7 @@ def create_app(test_config=None):
     app.register_blueprint(library.bp, name=library.BEHALF, url_prefix="/staff/learners/<int:learner_id>")
     app.register_blueprint(library.bp, name=library.PREVIEW, url_prefix="/staff/preview/<int:group>")
     app.register_blueprint(family.bp)
+    app.register_blueprint(classroom.bp)
     passport.init_app(app)
     return app
 

@@ -199,12 +199,20 @@ def check_code(learner_id):
         )
         learner = get_or_404("learners", learner_id)
         return _code_page(learner, [], _("That was not quite right. Let's try again."), 200)
+    after = learner_landing()
     with transaction(db):
         db.execute(
             "UPDATE learners SET failed_codes = 0, last_failed_at = NULL WHERE id = ?", [learner_id]
         )
         start_session("learner", learner_id)
-    return redirect(url_for("learner.home"))
+    return redirect(after)
+
+
+def learner_landing():
+    """Where a learner goes after signing in: home, or the class session whose code they
+    scanned before signing in (only a join link is ever kept)."""
+    after = session.get("after_sign_in", "")
+    return after if after.startswith("/join/") else url_for("learner.home")
 
 
 def badge_for(secret):
@@ -232,8 +240,9 @@ def badge_sign_in():
     learner = badge_for(request.form.get("secret", ""))
     if learner is None:
         return render("sign_in/badge.html", learner=None, secret=None), 404
+    after = learner_landing()
     start_session("learner", learner["id"])
-    return redirect(url_for("learner.home"))
+    return redirect(after)
 
 
 def password_matches(table, email, password):

@@ -247,8 +247,48 @@ def _m003_passport_and_families(db):
     )
 
 
+def _m004_class_sessions(db):
+    _run_script(
+        db,
+        """
+        CREATE TABLE class_sessions (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            activity TEXT NOT NULL,
+            items TEXT NOT NULL,
+            code TEXT NOT NULL,
+            round INTEGER NOT NULL DEFAULT 0,
+            phase TEXT NOT NULL DEFAULT 'lobby'
+                CHECK (phase IN ('lobby', 'clue', 'choices', 'reveal', 'ended')),
+            clue INTEGER NOT NULL DEFAULT 0,
+            paused INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        CREATE UNIQUE INDEX class_sessions_open_code ON class_sessions(code) WHERE ended_at IS NULL;
+        CREATE TABLE session_members (
+            session_id INTEGER NOT NULL REFERENCES class_sessions(id),
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (session_id, learner_id)
+        );
+        CREATE TABLE join_attempts (
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            at TEXT NOT NULL
+        );
+        ALTER TABLE plays ADD COLUMN session_id INTEGER REFERENCES class_sessions(id);
+        CREATE UNIQUE INDEX plays_one_per_session_item
+            ON plays(session_id, learner_id, item) WHERE session_id IS NOT NULL;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
-MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families]
+MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions]
 
 
 def migrate(db):

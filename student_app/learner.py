@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, g, redirect, request, url_for
 
 from . import guess_my_job as gmj
-from . import library
+from . import classroom, library
 from . import responses
 from .auth import learner_required
 from .content import get_catalogue
@@ -29,7 +29,8 @@ def job_or_404(job_id):
 @bp.get("/home")
 def home():
     return render("learner/home.html", activities=library.home_activities(get_catalogue()),
-                  activity_url=library.activity_url)
+                  activity_url=library.activity_url,
+                  class_session=classroom.open_session_for_class(g.user["class_id"]))
 
 
 @bp.get("/activities/<activity_id>")

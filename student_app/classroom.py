@@ -1,0 +1,378 @@
+"""Classroom sessions: a teacher runs Guess my job live, with a projector and the class's
+tablets following each step.
+
+Tablets, the projector and the teacher's page poll a small state URL every second with htmx;
+it answers 204 (nothing to do) until the state changes. Polling rather than server-sent
+events: waitress serves each open connection with one of a fixed pool of threads, so thirty
+tablets holding event streams open would take every thread, while a poll takes a thread for
+a millisecond. Every page also works without JavaScript, with a button to look again.
+"""
+
+import json
+import random
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import segno
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from . import guess_my_job as gmj
+from .auth import learner_required, staff_required
+from .content import get_catalogue
+from .db import get_db, now, transaction
+from .responses import record_answer
+from .web import render, wants_fragment
+
+bp = Blueprint("classroom", __name__)
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6  # about 30 bits; only open sessions' codes work, and wrong tries are limited
+JOIN_TRIES = 10  # wrong or closed codes a learner may try in JOIN_WINDOW
+JOIN_WINDOW = timedelta(minutes=10)
+MAX_ROUNDS = 5
+CHOICES = 4
+ACTIONS = ("start", "next", "choices", "reveal", "next-job", "pause", "resume", "end")
+
+
+def _stamp(moment):
+    return moment.isoformat(timespec="seconds")
+
+
+def new_code(db):
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not db.execute("SELECT 1 FROM class_sessions WHERE code = ? AND ended_at IS NULL",
+                          [code]).fetchone():
+            return code
+
+
+def get_session(session_id):
+    """The session, ended first if it was left open longer than the configured time."""
+    db = get_db()
+    rows = list(db.query("SELECT * FROM class_sessions WHERE id = ?", [session_id]))
+    if not rows:
+        abort(404)
+    found = rows[0]
+    limit = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if found["ended_at"] is None and datetime.now(timezone.utc) - datetime.fromisoformat(found["updated_at"]) > limit:
+        _end(db, found)
+        return get_session(session_id)
+    found["items"] = json.loads(found["items"])
+    found["job"] = found["items"][found["round"]]
+    return found
+
+
+def _end(db, found):
+    with transaction(db):
+        db.execute(
+            """UPDATE class_sessions SET phase = 'ended', ended_at = ?, updated_at = ?,
+               version = version + 1, paused = 0 WHERE id = ? AND ended_at IS NULL""",
+            [now(), now(), found["id"]])
+        db.execute("UPDATE plays SET finished_at = ? WHERE session_id = ? AND finished_at IS NULL",
+                   [now(), found["id"]])
+
+
+def choices_for(found, count):
+    """The round's job cards: the same four for the class, the first `count` for a learner."""
+    catalogue = get_catalogue()
+    job = found["job"]
+    rng = random.Random(f"session:{found['id']}:{found['round']}")
+    others = rng.sample(sorted(j for j in catalogue.clues if j != job), CHOICES - 1)
+    picked = [job] + others[: count - 1]
+    rng.shuffle(picked)
+    return [catalogue.jobs[j] for j in picked]
+
+
+def members(found):
+    return list(get_db().query(
+        """SELECT learners.id, learners.name, learners.avatar, learners.choices FROM session_members
+           JOIN learners ON learners.id = session_members.learner_id
+           WHERE session_id = ? ORDER BY learners.name""", [found["id"]]))
+
+
+def round_answers(found):
+    """Each learner's answer to this round: learner id -> row."""
+    return {row["learner_id"]: row for row in get_db().query(
+        """SELECT responses.*, plays.learner_id AS learner FROM responses
+           JOIN plays ON plays.id = responses.play_id
+           WHERE plays.session_id = ? AND plays.item = ? AND responses.step = 'guess'""",
+        [found["id"], found["job"]])}
+
+
+def state_token(found, with_answers):
+    """What a poller has seen: the session's version, and for staff the answer count."""
+    token = str(found["version"])
+    if with_answers:
+        counts = get_db().execute(
+            """SELECT (SELECT count(*) FROM session_members WHERE session_id = ?),
+                      (SELECT count(*) FROM responses JOIN plays ON plays.id = responses.play_id
+                       WHERE plays.session_id = ? AND responses.step = 'guess')""",
+            [found["id"], found["id"]]).fetchone()
+        token += f"-{counts[0]}-{counts[1]}"
+    return token
+
+
+def unchanged(found, with_answers):
+    """True when the poller already shows this state: htmx then leaves the page alone."""
+    return request.args.get("seen") == state_token(found, with_answers)
+
+
+def answer_once(found, learner_id, job_id, given_by="learner", staff_id=None):
+    """Store a learner's answer to the round once; later taps, retries and doubles add nothing.
+    Returns False if the learner had already answered."""
+    db = get_db()
+    with transaction(db):
+        db.execute(
+            """INSERT OR IGNORE INTO plays (learner_id, activity, item, started_at, session_id)
+               VALUES (?, ?, ?, ?, ?)""",
+            [learner_id, gmj.ACTIVITY, found["job"], now(), found["id"]])
+        play = next(db.query(
+            "SELECT * FROM plays WHERE session_id = ? AND learner_id = ? AND item = ?",
+            [found["id"], learner_id, found["job"]]))
+        if db.execute("SELECT 1 FROM responses WHERE play_id = ? AND step = 'guess'",
+                      [play["id"]]).fetchone():
+            return False
+        record_answer(play, "guess", job_id, correct=int(job_id == found["job"]),
+                      given_by=given_by, staff_id=staff_id)
+    return True
+
+
+# The teacher's pages.
+
+def staff_session(session_id):
+    found = get_session(session_id)
+    if found["school_id"] != g.user["school_id"]:
+        abort(404)
+    return found
+
+
+@bp.route("/staff/classes/<int:class_id>/sessions/new", methods=["GET", "POST"])
+@staff_required
+def new_session(class_id):
+    from .staff import class_of_school
+
+    group = class_of_school(class_id)
+    catalogue = get_catalogue()
+    jobs = sorted(catalogue.clues, key=lambda j: catalogue.jobs[j].name)
+    if request.method == "GET":
+        return render("classroom/new.html", group=group, jobs=[catalogue.jobs[j] for j in jobs],
+                      picked=random.sample(jobs, 3), max_rounds=MAX_ROUNDS)
+    items = request.form.getlist("job")
+    if not 1 <= len(items) <= MAX_ROUNDS or any(j not in catalogue.clues for j in items):
+        abort(400, _("Please choose between 1 and 5 jobs for the session."))
+    db = get_db()
+    with transaction(db):
+        session_id = db["class_sessions"].insert({
+            "school_id": g.user["school_id"], "class_id": class_id, "staff_id": g.user["id"],
+            "activity": gmj.ACTIVITY, "items": json.dumps(items), "code": new_code(db),
+            "created_at": now(), "updated_at": now()}).last_pk
+    return redirect(url_for("classroom.control", session_id=session_id))
+
+
+def _staff_context(found):
+    catalogue = get_catalogue()
+    answers = round_answers(found)
+    everyone = members(found)
+    tally = {}
+    for row in answers.values():
+        tally[row["answer"]] = tally.get(row["answer"], 0) + 1
+    return {
+        "found": found, "job": catalogue.jobs[found["job"]],
+        "clues": catalogue.clues[found["job"]], "members": everyone, "answers": answers,
+        "choices": choices_for(found, CHOICES), "tally": tally,
+        "token": state_token(found, True),
+        "join_url": url_for("classroom.join", code=found["code"], _external=True),
+    }
+
+
+@bp.get("/staff/sessions/<int:session_id>")
+@staff_required
+def control(session_id):
+    found = staff_session(session_id)
+    if request.args.get("seen") and unchanged(found, True):
+        return "", 204
+    return render("classroom/control.html", block="live", **_staff_context(found))
+
+
+@bp.get("/staff/sessions/<int:session_id>/projector")
+@staff_required
+def projector(session_id):
+    found = staff_session(session_id)
+    if request.args.get("seen") and unchanged(found, True):
+        return "", 204
+    context = _staff_context(found)
+    context["qr"] = segno.make(context["join_url"], error="m").svg_inline(
+        scale=8, title=_("Join code %(code)s", code=found["code"]))
+    return render("classroom/projector.html", block="live", **context)
+
+
+def next_state(found, action):
+    """The changes an action makes, or None if it does not fit the session's state."""
+    clues = len(get_catalogue().clues[found["job"]])
+    phase, ended = found["phase"], found["phase"] == "ended"
+    if ended:
+        return None
+    if action == "end":
+        return {"phase": "ended"}
+    if action in ("pause", "resume"):
+        return {"paused": int(action == "pause")}
+    if found["paused"]:
+        return None  # resume first
+    if action == "start" and phase == "lobby":
+        return {"phase": "clue", "clue": 1}
+    if action == "next" and phase == "clue":
+        return {"clue": found["clue"] + 1} if found["clue"] < clues else {"phase": "choices"}
+    if action == "choices" and phase in ("lobby", "clue"):
+        return {"phase": "choices"}
+    if action == "reveal" and phase == "choices":
+        return {"phase": "reveal"}
+    if action == "next-job" and phase == "reveal" and found["round"] + 1 < len(found["items"]):
+        return {"round": found["round"] + 1, "phase": "clue", "clue": 1}
+    return None
+
+
+@bp.post("/staff/sessions/<int:session_id>/step")
+@staff_required
+def step(session_id):
+    found = staff_session(session_id)
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        abort(400, _("Please use one of the session buttons."))
+    changes = next_state(found, action)
+    if changes is None:
+        abort(409)
+    db = get_db()
+    if changes.get("phase") == "ended":
+        _end(db, found)
+        return redirect(url_for("classroom.summary", session_id=session_id))
+    sets = ", ".join(f"{key} = ?" for key in changes)
+    # Only from the state the teacher saw: a double click moves the class on once.
+    db.execute(
+        f"""UPDATE class_sessions SET {sets}, version = version + 1, updated_at = ?
+            WHERE id = ? AND version = ?""",
+        [*changes.values(), now(), session_id, int(request.form.get("version", found["version"]))])
+    return redirect(url_for("classroom.control", session_id=session_id))
+
+
+@bp.post("/staff/sessions/<int:session_id>/answer")
+@staff_required
+def answer_for(session_id):
+    found = staff_session(session_id)
+    learner = request.form.get("learner", "")
+    job = request.form.get("job", "")
+    everyone = {str(m["id"]) for m in members(found)}
+    if found["phase"] != "choices" or learner not in everyone or job not in {
+            c.id for c in choices_for(found, CHOICES)}:
+        abort(400, _("Choose a learner in the session and one of the job cards, while choices show."))
+    answer_once(found, int(learner), job, given_by="staff", staff_id=g.user["id"])
+    return redirect(url_for("classroom.control", session_id=session_id))
+
+
+@bp.get("/staff/sessions/<int:session_id>/summary")
+@staff_required
+def summary(session_id):
+    found = staff_session(session_id)
+    catalogue = get_catalogue()
+    rows = list(get_db().query(
+        """SELECT plays.item, plays.learner_id, responses.answer, responses.correct, responses.given_by
+           FROM plays JOIN responses ON responses.play_id = plays.id
+           WHERE plays.session_id = ? AND responses.step = 'guess'""", [session_id]))
+    rounds = []
+    for job_id in found["items"]:
+        answered = [r for r in rows if r["item"] == job_id]
+        rounds.append({"job": catalogue.jobs[job_id], "answered": len(answered),
+                       "right": sum(1 for r in answered if r["correct"])})
+    return render("classroom/summary.html", found=found, rounds=rounds, members=members(found))
+
+
+# The learner's pages.
+
+def _tries_left(learner_id):
+    since = _stamp(datetime.now(timezone.utc) - JOIN_WINDOW)
+    used = get_db().execute("SELECT count(*) FROM join_attempts WHERE learner_id = ? AND at > ?",
+                            [learner_id, since]).fetchone()[0]
+    return JOIN_TRIES - used
+
+
+def open_session_for_class(class_id):
+    rows = list(get_db().query(
+        "SELECT id FROM class_sessions WHERE class_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
+        [class_id]))
+    if not rows:
+        return None
+    found = get_session(rows[0]["id"])
+    return found if found["ended_at"] is None else None
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join(code):
+    """A scanned or tapped join link. Signed out, it leads to the class's picture sign-in."""
+    code = code.upper().replace("-", "")[:CODE_LENGTH * 2]
+    user = g.user
+    if user is None or user["role"] != "learner":
+        rows = list(get_db().query(
+            "SELECT class_id FROM class_sessions WHERE code = ? AND ended_at IS NULL", [code]))
+        session["after_sign_in"] = url_for("classroom.join", code=code)
+        if rows and user is None:
+            return redirect(url_for("auth.choose_learner", class_id=rows[0]["class_id"]))
+        return redirect(url_for("auth.sign_in")) if user is None else abort(403)
+    if _tries_left(user["id"]) <= 0:
+        abort(429)
+    rows = list(get_db().query(
+        "SELECT id, class_id FROM class_sessions WHERE code = ? AND ended_at IS NULL", [code]))
+    if not rows or rows[0]["class_id"] != user["class_id"]:
+        get_db()["join_attempts"].insert({"learner_id": user["id"], "at": now()})
+        return render("classroom/no_session.html"), 404
+    if request.method == "GET":
+        return render("classroom/join.html", code=code, found=get_session(rows[0]["id"]))
+    get_db().execute(
+        "INSERT OR IGNORE INTO session_members (session_id, learner_id, joined_at) VALUES (?, ?, ?)",
+        [rows[0]["id"], user["id"], now()])
+    return redirect(url_for("classroom.live", session_id=rows[0]["id"]))
+
+
+def member_session(session_id):
+    found = get_session(session_id)
+    if not get_db().execute(
+            "SELECT 1 FROM session_members WHERE session_id = ? AND learner_id = ?",
+            [session_id, g.user["id"]]).fetchone():
+        abort(404)
+    return found
+
+
+def _learner_context(found, message=None):
+    answers = round_answers(found)
+    mine = answers.get(g.user["id"])
+    catalogue = get_catalogue()
+    return {
+        "found": found, "job": catalogue.jobs[found["job"]], "clues": catalogue.clues[found["job"]],
+        "choices": choices_for(found, g.user["choices"]), "mine": mine,
+        "mine_job": catalogue.jobs.get(mine["answer"]) if mine else None,
+        "token": state_token(found, False), "message": message,
+    }
+
+
+@bp.get("/sessions/<int:session_id>")
+@learner_required
+def live(session_id):
+    found = member_session(session_id)
+    if request.args.get("seen") and unchanged(found, False):
+        return "", 204
+    return render("classroom/live.html", block="live", **_learner_context(found))
+
+
+@bp.post("/sessions/<int:session_id>/answer")
+@learner_required
+def answer(session_id):
+    found = member_session(session_id)
+    job = request.form.get("job", "")
+    if found["phase"] != "choices" or found["paused"]:
+        return render("classroom/live.html", block="live",
+                      **_learner_context(found, "not-now")), 409
+    if job not in {c.id for c in choices_for(found, g.user["choices"])}:
+        return render("classroom/live.html", block="live", **_learner_context(found, "choose")), 400
+    answer_once(found, g.user["id"], job)
+    if wants_fragment():  # htmx: swap in the "thank you" step, no page load
+        return render("classroom/live.html", block="live", **_learner_context(found))
+    return redirect(url_for("classroom.live", session_id=session_id))

@@ -1,0 +1,257 @@
+"""Classroom sessions: the state machine, joining, answering once, and ending."""
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from student_app.db import get_db
+from tests.conftest import demo_code, enter_code, learner_id, sign_in_as, text_of
+
+
+def open_session(client, app, jobs=("nurse", "chef")):
+    sign_in_as(client, app, "staff")
+    response = client.post("/staff/classes/1/sessions/new", data={"job": list(jobs)})
+    assert response.status_code == 302
+    session_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    return session_id, session_row(app, session_id)["code"]
+
+
+def session_row(app, session_id):
+    with app.app_context():
+        return next(get_db().query("SELECT * FROM class_sessions WHERE id = ?", [session_id]))
+
+
+def step(client, session_id, action, version=None):
+    data = {"action": action}
+    if version is not None:
+        data["version"] = version
+    return client.post(f"/staff/sessions/{session_id}/step", data=data)
+
+
+def learner_client(app, name):
+    client = app.test_client()
+    sign_in_as(client, app, "learner", name)
+    return client
+
+
+def join(client, code):
+    response = client.post(f"/join/{code}")
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]
+
+
+def guesses(app, session_id):
+    with app.app_context():
+        return list(get_db().query(
+            """SELECT plays.learner_id, plays.item, responses.answer, responses.given_by
+               FROM responses JOIN plays ON plays.id = responses.play_id
+               WHERE plays.session_id = ? AND responses.step = 'guess'""", [session_id]))
+
+
+def test_a_whole_session_from_lobby_to_summary(client, app):
+    session_id, code = open_session(client, app)
+    control = text_of(client.get(f"/staff/sessions/{session_id}"))
+    assert code in control and "Waiting to start" in control
+    projector = client.get(f"/staff/sessions/{session_id}/projector")
+    assert code in projector.text and "<svg" in projector.text and "0 have joined" in text_of(projector)
+
+    amira = learner_client(app, "Amira")
+    assert "Join the class" in amira.get("/home").text
+    live_url = join(amira, code)
+    assert live_url == f"/sessions/{session_id}"
+    assert "Wait for your teacher to start" in text_of(amira.get(live_url))
+    assert "Amira" in text_of(client.get(f"/staff/sessions/{session_id}/projector"))
+
+    clues = app.extensions["catalogue"].clues["nurse"]
+    assert step(client, session_id, "start").status_code == 302
+    assert clues[0].text in text_of(amira.get(live_url))
+    assert clues[0].text in text_of(client.get(f"/staff/sessions/{session_id}/projector"))
+    for _ in clues:
+        step(client, session_id, "next")
+    assert session_row(app, session_id)["phase"] == "choices"
+    page = amira.get(live_url).text
+    assert page.count('name="job"') == 2  # Amira's setting: 2 cards
+    assert text_of(client.get(f"/staff/sessions/{session_id}/projector")).count("0 of 1 have answered") == 1
+
+    assert amira.post(f"{live_url}/answer", data={"job": "nurse"}).status_code == 302
+    assert "Wait for the answer" in text_of(amira.get(live_url))
+    assert "1 of 1 have answered" in text_of(client.get(f"/staff/sessions/{session_id}/projector"))
+    step(client, session_id, "reveal")
+    assert "Yes! I am a nurse." in text_of(amira.get(live_url))
+    assert "Nurse: 1" in text_of(client.get(f"/staff/sessions/{session_id}/projector"))
+    step(client, session_id, "next-job")
+    assert app.extensions["catalogue"].clues["chef"][0].text in text_of(amira.get(live_url))
+    response = step(client, session_id, "end")
+    assert response.headers["Location"].endswith(f"/staff/sessions/{session_id}/summary")
+    summary = text_of(client.get(response.headers["Location"]))
+    assert "1 learner joined" in summary and "Nurse 1 1" in summary
+    assert "finished" in text_of(amira.get(live_url))
+    portfolio = text_of(client.get(f"/staff/learners/{learner_id(app, 'Amira')}"))
+    assert "Guessed Nurse: right!" in portfolio and "In a class session" in portfolio
+
+
+def test_actions_that_do_not_fit_the_state_are_refused(client, app):
+    session_id, _ = open_session(client, app)
+    assert step(client, session_id, "reveal").status_code == 409
+    assert step(client, session_id, "next-job").status_code == 409
+    assert step(client, session_id, "dance").status_code == 400
+    step(client, session_id, "pause")
+    assert step(client, session_id, "start").status_code == 409  # resume first
+    step(client, session_id, "resume")
+    assert step(client, session_id, "start").status_code == 302
+
+
+def test_a_double_click_moves_the_class_on_once(client, app):
+    session_id, _ = open_session(client, app)
+    step(client, session_id, "start")
+    version = session_row(app, session_id)["version"]
+    step(client, session_id, "next", version)
+    step(client, session_id, "next", version)  # the same click, sent again
+    assert session_row(app, session_id)["clue"] == 2
+
+
+def test_polling_answers_204_until_something_changes(client, app):
+    session_id, code = open_session(client, app)
+    amira = learner_client(app, "Amira")
+    join(amira, code)
+    version = session_row(app, session_id)["version"]
+    assert amira.get(f"/sessions/{session_id}?seen={version}").status_code == 204
+    step(client, session_id, "start")
+    assert amira.get(f"/sessions/{session_id}?seen={version}").status_code == 200
+    token = f"{session_row(app, session_id)['version']}-1-0"
+    assert client.get(f"/staff/sessions/{session_id}/projector?seen={token}").status_code == 204
+
+
+def test_pause_stops_answers_and_a_learner_rejoins_where_the_class_is(client, app):
+    session_id, code = open_session(client, app)
+    ben = learner_client(app, "Ben")
+    join(ben, code)
+    step(client, session_id, "choices")
+    step(client, session_id, "pause")
+    assert "Paused" in text_of(ben.get(f"/sessions/{session_id}"))
+    assert ben.post(f"/sessions/{session_id}/answer", data={"job": "nurse"}).status_code == 409
+    step(client, session_id, "resume")
+    ben.post(f"/sessions/{session_id}/answer", data={"job": "nurse"})
+    # Ben swaps tablet: signs in again, rejoins, and is not asked again.
+    other_tablet = learner_client(app, "Ben")
+    assert "Join the class" in other_tablet.get("/home").text
+    join(other_tablet, code)
+    assert "Wait for the answer" in text_of(other_tablet.get(f"/sessions/{session_id}"))
+    assert len(guesses(app, session_id)) == 1
+
+
+def test_two_taps_and_retries_store_one_answer(client, app):
+    session_id, code = open_session(client, app)
+    ben = learner_client(app, "Ben")
+    join(ben, code)
+    step(client, session_id, "choices")
+    cards = [c for c in ("nurse",) + tuple(app.extensions["catalogue"].clues) if f'value="{c}"' in ben.get(f"/sessions/{session_id}").text]
+    for job in (cards[0], cards[0], cards[1]):
+        ben.post(f"/sessions/{session_id}/answer", data={"job": job})
+    assert [g["answer"] for g in guesses(app, session_id)] == [cards[0]]
+    assert ben.post(f"/sessions/{session_id}/answer", data={"job": "astronaut"}).status_code == 400
+
+
+def test_a_whole_class_answering_at_once_stores_one_answer_each(client, app):
+    session_id, code = open_session(client, app)
+    names = ["Amira", "Ben", "Chloe", "Dylan", "Ellie", "Farhan", "Grace", "Harry"]
+    tablets = [learner_client(app, name) for name in names]
+    for tablet in tablets:
+        join(tablet, code)
+    step(client, session_id, "choices")
+    barrier = threading.Barrier(len(tablets) * 3)
+    statuses = []
+
+    def tap(tablet):
+        barrier.wait()
+        statuses.append(tablet.post(f"/sessions/{session_id}/answer", data={"job": "nurse"}).status_code)
+
+    threads = [threading.Thread(target=tap, args=(t,)) for t in tablets for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(statuses) == {302}
+    stored = guesses(app, session_id)
+    assert len(stored) == len(names)
+    assert len({g["learner_id"] for g in stored}) == len(names)
+
+
+def test_staff_answer_on_a_learners_behalf(client, app):
+    session_id, code = open_session(client, app)
+    join(learner_client(app, "Harry"), code)
+    step(client, session_id, "choices")
+    harry = learner_id(app, "Harry")
+    response = client.post(f"/staff/sessions/{session_id}/answer", data={"learner": harry, "job": "nurse"})
+    assert response.status_code == 302
+    assert guesses(app, session_id)[0]["given_by"] == "staff"
+    assert "Answered (by staff)" in text_of(client.get(f"/staff/sessions/{session_id}"))
+
+
+def test_scanning_the_code_signed_out_leads_to_picture_sign_in_then_back(client, app):
+    session_id, code = open_session(client, app)
+    tablet = app.test_client()
+    response = tablet.get(f"/join/{code}")
+    assert response.headers["Location"].endswith("/sign-in/class/1")
+    after = enter_code(tablet, learner_id(app, "Grace"), demo_code("Grace"))
+    assert after.headers["Location"] == f"/join/{code}"
+    assert "Join the class session?" in text_of(tablet.get(after.headers["Location"]))
+
+
+def test_another_class_cannot_join_and_guessing_codes_is_limited(client, app):
+    session_id, code = open_session(client, app)
+    with app.app_context():
+        db = get_db()
+        other = db["classes"].insert({"school_id": 1, "name": "Class 5 (Ash)"}).last_pk
+        db["learners"].insert({"school_id": 1, "class_id": other, "name": "Zed", "avatar": "avatar-bee",
+                               "code_hash": generate_password_hash("code-cat-code-cat-code-cat")})
+        zed = db.execute("SELECT id FROM learners WHERE name = 'Zed'").fetchone()[0]
+    tablet = app.test_client()
+    enter_code(tablet, zed, ("code-cat",) * 3)
+    assert tablet.post(f"/join/{code}").status_code == 404
+    assert tablet.get(f"/sessions/{session_id}").status_code == 404
+    for _ in range(9):
+        tablet.post("/join/AAAAAA")
+    assert tablet.post(f"/join/{code}").status_code == 429
+
+
+def test_a_session_left_open_ends_by_itself(client, app):
+    session_id, code = open_session(client, app)
+    amira = learner_client(app, "Amira")
+    join(amira, code)
+    step(client, session_id, "choices")
+    amira.post(f"/sessions/{session_id}/answer", data={"job": "nurse"})
+    old = (datetime.now(timezone.utc) - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)).isoformat()
+    with app.app_context():
+        get_db().execute("UPDATE class_sessions SET updated_at = ?", [old])
+    assert "finished" in text_of(amira.get(f"/sessions/{session_id}"))
+    row = session_row(app, session_id)
+    assert row["phase"] == "ended" and row["ended_at"]
+    with app.app_context():
+        assert get_db().execute("SELECT count(*) FROM plays WHERE session_id = ? AND finished_at IS NULL",
+                                [session_id]).fetchone()[0] == 0
+    assert "Join the class" not in amira.get("/home").text
+
+
+def test_staff_of_another_school_cannot_see_the_session(client, app):
+    session_id, _ = open_session(client, app)
+    with app.app_context():
+        db = get_db()
+        other = db["schools"].insert({"name": "Elm School"}).last_pk
+        db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
+                            "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0})
+    elm = app.test_client()
+    elm.post("/staff/sign-in", data={"email": "elm@example.org", "password": "elm-password-1"})
+    for url in (f"/staff/sessions/{session_id}", f"/staff/sessions/{session_id}/projector",
+                f"/staff/sessions/{session_id}/summary"):
+        assert elm.get(url).status_code == 404
+    assert step(elm, session_id, "end").status_code == 404
+    assert elm.get("/staff/classes/1/sessions/new").status_code == 404
+
+
+@pytest.mark.parametrize("jobs", [[], ["nurse"] * 6, ["astronaut"]])
+def test_a_session_needs_one_to_five_real_jobs(client, app, jobs):
+    sign_in_as(client, app, "staff")
+    assert client.post("/staff/classes/1/sessions/new", data={"job": jobs}).status_code == 400
