@@ -341,9 +341,16 @@ def member_session(session_id):
     return found
 
 
+def my_answer(found):
+    rows = list(get_db().query(
+        """SELECT responses.* FROM responses JOIN plays ON plays.id = responses.play_id
+           WHERE plays.session_id = ? AND plays.learner_id = ? AND plays.item = ?
+           AND responses.step = 'guess'""", [found["id"], g.user["id"], found["job"]]))
+    return rows[0] if rows else None
+
+
 def _learner_context(found, message=None):
-    answers = round_answers(found)
-    mine = answers.get(g.user["id"])
+    mine = my_answer(found)
     catalogue = get_catalogue()
     return {
         "found": found, "job": catalogue.jobs[found["job"]], "clues": catalogue.clues[found["job"]],
