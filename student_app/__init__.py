@@ -63,8 +63,8 @@ def create_app(test_config=None):
     Compress(app)
 
     from . import (
-        auth, classroom, content, db, demo, errors, family, learner, library, media, narration,
-        passport, staff, symbols, web,
+        access, auth, classroom, content, db, demo, errors, family, learner, library, media,
+        narration, passport, staff, symbols, web,
     )
 
     db.init_app(app)
@@ -76,6 +76,7 @@ def create_app(test_config=None):
     demo.init_app(app)
     auth.init_app(app)
     media.init_app(app)
+    access.init_app(app)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(library.bp, name=library.LEARNER)

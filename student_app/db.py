@@ -287,8 +287,13 @@ def _m004_class_sessions(db):
     )
 
 
+def _m005_access_profile(db):
+    _run_script(db, "ALTER TABLE learners ADD COLUMN access TEXT NOT NULL DEFAULT '{}';")
+
+
 # Append new migrations; never edit one that has shipped.
-MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions]
+MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
+              _m005_access_profile]
 
 
 def migrate(db):

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, g, redirect, request, url_for
 
 from . import guess_my_job as gmj
-from . import classroom, library
+from . import access, classroom, library
 from . import responses
 from .auth import learner_required
 from .content import get_catalogue
@@ -142,3 +142,28 @@ def answer(job_id):
     if not solved:
         return redirect(url_for("learner.guess", job_id=job_id))
     return render("learner/answer.html", job=job)
+
+
+# What a learner may change on their own settings screen, and its pictures.
+LEARNER_SETTINGS = {
+    "theme": ("setting-theme-default", "setting-theme-contrast", "setting-theme-dark"),
+    "text_size": ("setting-text-normal", "setting-text-large", "setting-text-larger"),
+    "display": ("setting-show-both", "setting-show-symbols", "setting-show-words"),
+    "rate": ("setting-rate-slow", "setting-rate-normal", "setting-rate-fast"),
+}
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    learner = g.user
+    if request.method == "POST":
+        new_profile = access.from_form(request.form, access.profile(learner))
+        autoplay = request.form.get("autoplay")
+        if autoplay not in ("on", "off"):
+            abort(400)
+        access.save(learner["id"], new_profile)
+        get_db().execute("UPDATE learners SET autoplay = ? WHERE id = ?", [int(autoplay == "on"), learner["id"]])
+        return redirect(url_for("learner.settings"))
+    return render("learner/settings.html", profile=access.profile(learner),
+                  choices={name: list(zip(access.OPTIONS[name][0], symbols))
+                           for name, symbols in LEARNER_SETTINGS.items()})

@@ -88,9 +88,10 @@ def settings(app):
     return app.config["NARRATION_VOICE"], app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
 
 
-def ensure_clip(app, text, lang):
+def ensure_clip(app, text, lang, rate=None):
     """The path of the phrase's clip, rendering it first if it is not cached yet."""
-    voice, rate, audio_dir = settings(app)
+    voice, default_rate, audio_dir = settings(app)
+    rate = rate or default_rate
     path = clip_path(audio_dir, clip_key(text, lang, voice, rate))
     if not path.exists():
         if app.extensions["narration_problem"]:
@@ -104,20 +105,25 @@ def _serializer():
 
 
 def narration_url(text, lang="en"):
-    """A URL that plays `text`; signed, so only phrases the app shows can be spoken."""
+    """A URL that plays `text` at the learner's speed; signed, so only phrases the app shows
+    can be spoken."""
+    from .access import narration_rate
+
     if current_app.extensions["narration_problem"]:
         return None
-    return url_for("narration.clip", token=_serializer().dumps([lang, text]))
+    rate = narration_rate()
+    payload = [lang, text] if rate in (None, current_app.config["NARRATION_RATE"]) else [lang, text, rate]
+    return url_for("narration.clip", token=_serializer().dumps(payload))
 
 
 @bp.get("/narration/<token>.mp3")
 def clip(token):
     try:
-        lang, text = _serializer().loads(token)
+        lang, text, *rate = _serializer().loads(token)
     except (BadSignature, ValueError):
         abort(404)
     try:
-        path = ensure_clip(current_app, text, lang)
+        path = ensure_clip(current_app, text, lang, rate[0] if rate else None)
     except NarrationUnavailable:
         abort(503)
     return current_app.response_class(

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import audit, media, responses
+from . import access, audit, media, responses
 from .content import get_catalogue
 from .db import get_db, now, transaction
 from .web import render
@@ -171,7 +171,7 @@ def book_context(start="", end=""):
         "learner": g.owner, "pages": pages, "plays": plays, "profile": profile,
         "profile_activity": profile_activity, "wanted_routes": wanted_routes,
         "again_pages": [p for p in pages if p["again"] == "yes"],
-        "photos_allowed": photos_allowed(),
+        "photos_allowed": photos_allowed(), "print_size": access.profile(g.owner)["text_size"],
         "start": start, "end": end,
     }
 

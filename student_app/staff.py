@@ -11,7 +11,7 @@ import segno
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import audit, benchmarks, library, media, passport, responses
+from . import access, audit, benchmarks, library, media, passport, responses
 from .auth import staff_required, token_hash
 from .content import SUBJECTS, get_catalogue
 from .db import get_db, now, transaction
@@ -143,6 +143,8 @@ def portfolio(learner_id):
         activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
         jobs=sorted(catalogue.jobs.values(), key=lambda job: job.name),
         reactions=responses.REACTIONS,
+        profile=access.profile(learner),
+        options=access.OPTIONS,
     )
 
 
@@ -160,12 +162,15 @@ def save_settings(learner_id):
                 raise ValueError(birth)
         except ValueError:
             abort(400, _("Please give a date of birth like 2010-05-31."))
+    learner = learner_of_school(learner_id)
+    new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
            date_of_birth = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
          int(form.get("photo_consent") == "on"), birth or None, learner_id],
     )
+    access.save(learner_id, new_profile)
     flash(_("Settings saved."))
     return redirect(url_for("staff.portfolio", learner_id=learner_id))
 

@@ -42,7 +42,7 @@ def test_home_shows_a_big_tile_for_every_activity_and_the_passport(learner, app)
     for activity in activities.values():
         assert activity.title in page.text
     assert "My passport" in page.text
-    assert page.text.count('class="tile"') == len(activities) + 1
+    assert page.text.count('class="tile"') == len(activities) + 2  # and passport, settings
 
 
 def test_activity_lists_mystery_jobs(learner, app):

@@ -37,6 +37,8 @@
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus();
+      var announcer = document.getElementById("announcer");
+      if (announcer) announcer.textContent = heading.textContent.trim();
     }
   });
 })();

@@ -1,0 +1,69 @@
+"""Each learner's access profile: how every page is made for them, on the server, so there is
+no flash of the wrong style. Staff set it on the learner's portfolio; the learner on their
+own symbol-supported settings screen."""
+
+import json
+
+from flask import abort, g
+from flask_babel import gettext as _
+
+from .db import get_db
+
+# name -> (allowed values, default); every value is a plain string in the form and the database.
+OPTIONS = {
+    "text_size": (("normal", "large", "larger"), "normal"),
+    "theme": (("default", "contrast", "dark"), "default"),
+    "display": (("both", "symbols", "words"), "both"),
+    "rate": (("slow", "normal", "fast"), "normal"),
+    "motion": (("normal", "reduced"), "normal"),
+    "font": (("default", "dyslexia"), "default"),
+    "method": (("touch", "keyboard", "switch1", "switch2"), "touch"),
+    "scan_seconds": (("1.5", "2", "3", "4"), "2"),
+    "scan_speak": (("no", "yes"), "no"),
+}
+RATES = {"slow": 120, "normal": 150, "fast": 185}  # narration, words a minute
+
+
+def profile(learner):
+    """The learner's profile with every option filled in."""
+    stored = json.loads(learner.get("access") or "{}") if learner else {}
+    return {name: stored.get(name, default) if stored.get(name) in allowed else default
+            for name, (allowed, default) in OPTIONS.items()}
+
+
+def from_form(form, current):
+    """A profile from a settings form; only the options the form sends change."""
+    changed = dict(current)
+    for name, (allowed, _default) in OPTIONS.items():
+        if name in form:
+            if form[name] not in allowed:
+                abort(400, _("Please choose one of the settings offered."))
+            changed[name] = form[name]
+    return changed
+
+
+def save(learner_id, new_profile):
+    get_db().execute("UPDATE learners SET access = ? WHERE id = ?",
+                     [json.dumps(new_profile, sort_keys=True), learner_id])
+
+
+def body_classes(found):
+    return " ".join(f"{name.replace('_', '-')}-{value}" for name, value in found.items()
+                    if name not in ("scan_seconds", "rate"))
+
+
+def current():
+    """The profile of the signed-in learner, or of the learner a page is made for."""
+    learner = g.get("access_learner")
+    if learner is None and g.get("user") is not None and g.user["role"] == "learner":
+        learner = g.user
+    return profile(learner) if learner is not None else None
+
+
+def narration_rate():
+    found = current()
+    return RATES[found["rate"]] if found else None
+
+
+def init_app(app):
+    app.jinja_env.globals.update(access_profile=current, access_body_classes=body_classes)

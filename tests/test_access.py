@@ -1,0 +1,77 @@
+"""Each learner's access profile, set by staff or the learner, applied on the server."""
+
+import re
+
+from student_app.db import get_db
+from tests.conftest import learner_id, sign_in_as
+
+
+def body_of(response):
+    return re.search(r"<body[^>]*>", response.text)[0]
+
+
+def set_profile(client, app, name, **options):
+    learner = learner_id(app, name)
+    data = {"career_group": "1", "choices": "2", "autoplay": "on", **options}
+    return client.post(f"/staff/learners/{learner}/settings", data=data)
+
+
+def test_staff_set_a_profile_and_every_learner_page_is_made_with_it(client, app):
+    sign_in_as(client, app, "staff")
+    assert set_profile(client, app, "Chloe", theme="contrast", display="symbols", text_size="larger",
+                       method="switch1", scan_seconds="3", font="dyslexia", motion="reduced").status_code == 302
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Chloe")
+    for url in ("/home", "/activities/guess-my-job", "/a/all-about-me", "/passport", "/settings"):
+        body = body_of(client.get(url))
+        for part in ("theme-contrast", "display-symbols", "text-size-larger", "method-switch1",
+                     "font-dyslexia", "motion-reduced", 'data-access-method="switch1"', 'data-scan-seconds="3"'):
+            assert part in body, (url, part)
+
+
+def test_other_learners_and_staff_pages_are_not_affected(client, app):
+    sign_in_as(client, app, "staff")
+    set_profile(client, app, "Chloe", theme="dark")
+    assert "theme-dark" not in body_of(client.get("/staff/"))
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Amira")
+    assert "theme-default" in body_of(client.get("/home"))
+
+
+def test_a_setting_not_offered_is_refused(client, app):
+    sign_in_as(client, app, "staff")
+    response = set_profile(client, app, "Chloe", theme="neon")
+    assert response.status_code == 400 and "settings offered" in response.text
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Chloe")
+    assert client.post("/settings", data={"theme": "dark", "autoplay": "maybe"}).status_code == 400
+
+
+def test_the_learner_changes_their_own_settings_with_symbols(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    page = client.get("/settings").text
+    assert page.count('type="radio"') == 14 and "/symbols/setting-theme-dark" in page
+    assert client.post("/settings", data={"theme": "dark", "text_size": "large", "display": "both",
+                                          "rate": "slow", "autoplay": "off"}).status_code == 302
+    body = body_of(client.get("/home"))
+    assert "theme-dark" in body and "text-size-large" in body
+    with app.app_context():
+        assert get_db().execute("SELECT autoplay FROM learners WHERE name = 'Amira'").fetchone()[0] == 0
+
+
+def test_narration_follows_the_learners_speed(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    normal = re.findall(r'href="(/narration/[^"]+)"', client.get("/home").text)
+    client.post("/settings", data={"rate": "fast", "autoplay": "on"})
+    fast = re.findall(r'href="(/narration/[^"]+)"', client.get("/home").text)
+    assert normal and fast and set(normal).isdisjoint(fast)
+    slow_clip, fast_clip = client.get(normal[0]), client.get(fast[0])
+    assert slow_clip.status_code == fast_clip.status_code == 200
+    assert len(fast_clip.data) < len(slow_clip.data)  # the same words, said faster
+
+
+def test_the_printed_passport_uses_the_learners_text_size(client, app):
+    sign_in_as(client, app, "staff")
+    set_profile(client, app, "Amira", text_size="larger")
+    page = client.get(f"/staff/learners/{learner_id(app, 'Amira')}/passport/print")
+    assert "print-size-larger" in body_of(page)
