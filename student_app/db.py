@@ -291,9 +291,23 @@ def _m005_access_profile(db):
     _run_script(db, "ALTER TABLE learners ADD COLUMN access TEXT NOT NULL DEFAULT '{}';")
 
 
+def _m006_three_choices(db):
+    """Let a learner see 3 cards as well as 2 or 4 (the old column's CHECK allowed 2 or 4)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN choice_count INTEGER NOT NULL DEFAULT 2
+            CHECK (choice_count IN (2, 3, 4));
+        UPDATE learners SET choice_count = choices;
+        ALTER TABLE learners DROP COLUMN choices;
+        ALTER TABLE learners RENAME COLUMN choice_count TO choices;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
-              _m005_access_profile]
+              _m005_access_profile, _m006_three_choices]
 
 
 def migrate(db):

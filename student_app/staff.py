@@ -153,7 +153,7 @@ def save_settings(learner_id):
     learner_of_school(learner_id)
     form = request.form
     group, choices = form.get("career_group"), form.get("choices")
-    if group not in ("1", "2") or choices not in ("2", "4"):
+    if group not in ("1", "2") or choices not in ("2", "3", "4"):
         abort(400, _("Please choose a Career SEND Group and a number of choices."))
     birth = form.get("date_of_birth", "")
     if birth:

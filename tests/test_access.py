@@ -75,3 +75,13 @@ def test_the_printed_passport_uses_the_learners_text_size(client, app):
     set_profile(client, app, "Amira", text_size="larger")
     page = client.get(f"/staff/learners/{learner_id(app, 'Amira')}/passport/print")
     assert "print-size-larger" in body_of(page)
+
+
+def test_three_cards_is_a_choice_too(client, app):
+    sign_in_as(client, app, "staff")
+    assert set_profile(client, app, "Chloe", choices="3").status_code == 302
+    assert set_profile(client, app, "Chloe", choices="5").status_code == 400
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Chloe")
+    client.post("/activities/guess-my-job/nurse/start")
+    assert client.get("/activities/guess-my-job/nurse/guess").text.count('name="job"') == 3
