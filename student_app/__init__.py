@@ -64,7 +64,7 @@ def create_app(test_config=None):
 
     from . import (
         access, auth, classroom, content, db, demo, errors, family, learner, library, media,
-        narration, passport, staff, symbols, web,
+        narration, passport, staff, symbols, voices, web,
     )
 
     db.init_app(app)
@@ -84,6 +84,7 @@ def create_app(test_config=None):
     app.register_blueprint(library.bp, name=library.PREVIEW, url_prefix="/staff/preview/<int:group>")
     app.register_blueprint(family.bp)
     app.register_blueprint(classroom.bp)
+    app.register_blueprint(voices.bp)
     passport.init_app(app)
     return app
 

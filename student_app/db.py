@@ -305,9 +305,28 @@ def _m006_three_choices(db):
     )
 
 
+def _m007_human_voice(db):
+    _run_script(
+        db,
+        """
+        CREATE TABLE voice_recordings (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            file TEXT NOT NULL,
+            mimetype TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL,
+            UNIQUE (school_id, lang, text)
+        );
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
-              _m005_access_profile, _m006_three_choices]
+              _m005_access_profile, _m006_three_choices, _m007_human_voice]
 
 
 def migrate(db):

@@ -90,7 +90,7 @@ def media_folder():
     return Path(current_app.instance_path) / "media"
 
 
-def _write(data, suffix):
+def write_file(data, suffix):
     folder = media_folder()
     folder.mkdir(exist_ok=True)
     name = f"{secrets.token_hex(16)}.{suffix}"
@@ -103,8 +103,8 @@ def _write(data, suffix):
 def store(learner_id, kind, data, suffix, mimetype, thumb=None):
     """Save the bytes under a random name and record whose they are; returns the media id."""
     return get_db()["media"].insert(
-        {"learner_id": learner_id, "kind": kind, "file": _write(data, suffix), "mimetype": mimetype,
-         "thumb_file": _write(thumb, "jpg") if thumb else None, "created_at": now()}
+        {"learner_id": learner_id, "kind": kind, "file": write_file(data, suffix), "mimetype": mimetype,
+         "thumb_file": write_file(thumb, "jpg") if thumb else None, "created_at": now()}
     ).last_pk
 
 

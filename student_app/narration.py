@@ -108,7 +108,11 @@ def narration_url(text, lang="en"):
     """A URL that plays `text` at the learner's speed; signed, so only phrases the app shows
     can be spoken."""
     from .access import narration_rate
+    from .voices import recorded
 
+    human = recorded(lang).get(text)
+    if human is not None:
+        return url_for("voices.play", recording_id=human)
     if current_app.extensions["narration_problem"]:
         return None
     rate = narration_rate()

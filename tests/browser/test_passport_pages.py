@@ -46,7 +46,8 @@ def test_staff_record_pages_are_accessible(driver, live_url):
     for path, words in (("/staff/classes/1/benchmarks", "Gatsby Benchmarks"), ("/staff/audit", "Audit log"),
                         ("/staff/learners/1/erase", "Erase Amira"), ("/staff/learners/1/passport", "Passport of Amira"),
                         ("/staff/learners/1/passport/pages/1", "A morning at the garden centre"),
-                        ("/staff/learners/1/passport/new", "Add a page")):
+                        ("/staff/learners/1/passport/new", "Add a page"),
+                        ("/staff/voices", "Record your own voice")):
         driver.get(live_url + path)
         assert words in driver.find_element(By.TAG_NAME, "body").text, path
         assert_accessible(driver)

@@ -1,0 +1,117 @@
+"""A human voice for the narration: staff record (or upload) their own reading of any phrase
+in the catalogue, and their school hears it instead of the synthetic voice. Learners' own
+recorded answers are separate and never replaced."""
+
+from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+
+from . import media
+from .auth import staff_required
+from .db import get_db, now, transaction
+from .web import render
+
+bp = Blueprint("voices", __name__)
+PAGE = 40
+
+
+def back_to_list():
+    """Back to the list page the form was on; never to another site."""
+    back = request.form.get("back", "")
+    return back if back.startswith("/staff/voices") else url_for("voices.list_phrases")
+
+
+def school_of_viewer():
+    user = g.get("user")
+    if user is None:
+        return None
+    if user["role"] == "family":
+        row = get_db().execute(
+            """SELECT learners.school_id FROM family_links JOIN learners ON learners.id = family_links.learner_id
+               WHERE family_links.family_id = ? LIMIT 1""", [user["id"]]).fetchone()
+        return row[0] if row else None
+    return user["school_id"]
+
+
+def recorded(lang="en"):
+    """text -> recording id for the viewer's school, read once per request."""
+    if "recorded_voices" not in g:
+        school = school_of_viewer()
+        g.recorded_voices = {} if school is None else {
+            row["text"]: row["id"] for row in get_db().query(
+                "SELECT id, text FROM voice_recordings WHERE school_id = ? AND lang = ?", [school, lang])}
+    return g.recorded_voices
+
+
+def all_phrases():
+    from .narration import interface_phrases
+
+    app = current_app._get_current_object()
+    return sorted(set(app.extensions["catalogue"].texts()) | interface_phrases(app))
+
+
+@bp.get("/voice/<int:recording_id>")
+def play(recording_id):
+    rows = list(get_db().query("SELECT * FROM voice_recordings WHERE id = ?", [recording_id]))
+    if not rows or rows[0]["school_id"] != school_of_viewer():
+        abort(404)
+    return send_file(media.media_folder() / rows[0]["file"], mimetype=rows[0]["mimetype"],
+                     max_age=3600)
+
+
+@bp.get("/staff/voices")
+@staff_required
+def list_phrases():
+    query = request.args.get("q", "").strip().lower()
+    only = request.args.get("only", "")
+    mine = recorded()
+    phrases = [p for p in all_phrases() if (not query or query in p.lower())
+               and (only != "recorded" or p in mine) and (only != "missing" or p not in mine)]
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400)
+    shown = phrases[(page - 1) * PAGE: page * PAGE]
+    return render("staff/voices.html", phrases=shown, recorded=mine, query=query, only=only,
+                  page=page, pages=max(1, -(-len(phrases) // PAGE)), total=len(phrases),
+                  recorded_count=len(mine))
+
+
+@bp.post("/staff/voices")
+@staff_required
+def save():
+    media.allow_uploads()
+    text = request.form.get("text", "")
+    if text not in set(all_phrases()):
+        abort(400, _("That phrase is not in the app."))
+    upload = request.files.get("voice")
+    data = upload.read() if upload is not None else b""
+    try:
+        kind = media.check_recording(data)
+    except media.Refused as refused:
+        abort(400, str(refused))
+    name = media.write_file(data, kind)
+    db = get_db()
+    with transaction(db):
+        old = db.execute("SELECT file FROM voice_recordings WHERE school_id = ? AND lang = 'en' AND text = ?",
+                         [g.user["school_id"], text]).fetchone()
+        db.execute("DELETE FROM voice_recordings WHERE school_id = ? AND lang = 'en' AND text = ?",
+                   [g.user["school_id"], text])
+        db["voice_recordings"].insert({
+            "school_id": g.user["school_id"], "lang": "en", "text": text, "file": name,
+            "mimetype": media.AUDIO_TYPES[kind], "staff_id": g.user["id"], "created_at": now()})
+    if old:
+        (media.media_folder() / old[0]).unlink(missing_ok=True)
+    return redirect(back_to_list())
+
+
+@bp.post("/staff/voices/<int:recording_id>/delete")
+@staff_required
+def delete(recording_id):
+    db = get_db()
+    row = db.execute("SELECT file FROM voice_recordings WHERE id = ? AND school_id = ?",
+                     [recording_id, g.user["school_id"]]).fetchone()
+    if row is None:
+        abort(404)
+    db.execute("DELETE FROM voice_recordings WHERE id = ?", [recording_id])
+    (media.media_folder() / row[0]).unlink(missing_ok=True)
+    return redirect(back_to_list())
