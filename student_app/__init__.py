@@ -63,7 +63,7 @@ def create_app(test_config=None):
     Compress(app)
 
     from . import (
-        access, auth, classroom, content, db, demo, errors, family, learner, library, media,
+        access, auth, backup, classroom, content, db, demo, errors, family, learner, library, media,
         narration, passport, staff, symbols, voices, web,
     )
 
@@ -74,6 +74,7 @@ def create_app(test_config=None):
     web.init_app(app)
     errors.init_app(app)
     demo.init_app(app)
+    backup.init_app(app)
     auth.init_app(app)
     media.init_app(app)
     access.init_app(app)
