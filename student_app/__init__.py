@@ -64,7 +64,7 @@ def create_app(test_config=None):
 
     from . import (
         access, auth, backup, classroom, content, db, demo, errors, family, learner, library, media,
-        narration, passport, staff, symbols, voices, web,
+        narration, passport, staff, symbols, two_factor, voices, web,
     )
 
     db.init_app(app)
@@ -86,6 +86,7 @@ def create_app(test_config=None):
     app.register_blueprint(family.bp)
     app.register_blueprint(classroom.bp)
     app.register_blueprint(voices.bp)
+    app.register_blueprint(two_factor.bp)
     passport.init_app(app)
     return app
 

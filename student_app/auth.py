@@ -258,6 +258,10 @@ def _password_sign_in(role, table, heading):
     if request.method == "POST":
         found = password_matches(table, request.form.get("email", "").strip(),
                                  request.form.get("password", ""))
+        if found and role == "staff":
+            from .two_factor import begin
+
+            return begin(found)
         if found:
             start_session(role, found["id"])
             return redirect(url_for(HOMES[role]))

@@ -324,9 +324,27 @@ def _m007_human_voice(db):
     )
 
 
+def _m008_staff_two_factor(db):
+    _run_script(
+        db,
+        """
+        ALTER TABLE staff ADD COLUMN totp_secret TEXT;
+        ALTER TABLE staff ADD COLUMN totp_confirmed_at TEXT;
+        ALTER TABLE staff ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            code_hash TEXT NOT NULL,
+            used_at TEXT
+        );
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
-              _m005_access_profile, _m006_three_choices, _m007_human_voice]
+              _m005_access_profile, _m006_three_choices, _m007_human_voice,
+              _m008_staff_two_factor]
 
 
 def migrate(db):

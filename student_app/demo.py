@@ -14,6 +14,9 @@ STAFF = [
     ("Sam Patel", "admin@oaktree.example", "oak-tree-admin", True),
     ("Jo Evans", "teacher@oaktree.example", "oak-tree-teacher", False),
 ]
+# Two-step sign-in keys for the demo staff (published: demo only). Add one to an authenticator
+# app, or print the current code with the `flask demo-code EMAIL` command.
+DEMO_TOTP = {"admin@oaktree.example": "DEMOADMINOAKTREESECRETKEYFORTEST", "teacher@oaktree.example": "DEMOTEACHEROAKTREESECRETKEYTWOAB"}
 FAMILY = ("Rosa Khan", "family@oaktree.example", "oak-tree-family", ("Amira", "Ben"))
 # Dates of birth (ages 13 to 19) and photo consent, in the order of LEARNERS.
 BIRTHS = ["2009-03-14", "2010-11-02", "2012-06-21", "2008-01-30", "2011-09-09", "2007-12-05",
@@ -53,7 +56,8 @@ def load_demo(db):
         for name, email, password, is_admin in STAFF:
             db["staff"].insert(
                 {"school_id": school, "email": email, "name": name,
-                 "password_hash": generate_password_hash(password), "is_admin": int(is_admin)}
+                 "password_hash": generate_password_hash(password), "is_admin": int(is_admin),
+                 "totp_secret": DEMO_TOTP[email], "totp_confirmed_at": now()}
             )
         ids = {}
         for (name, avatar, code, career_group, choices, autoplay), birth, consent in zip(
@@ -84,7 +88,8 @@ def sign_ins_text():
     lines = ["Demo sign-ins (Oak Tree School):"]
     for name, email, password, is_admin in STAFF:
         role = "admin" if is_admin else "teacher"
-        lines.append(f"  staff ({role}): {email} / {password}")
+        lines.append(f"  staff ({role}): {email} / {password}, then the code from "
+                     f"`flask --app student_app demo-code {email}` (key {DEMO_TOTP[email]})")
     family_name, email, password, children = FAMILY
     lines.append(f"  family ({' and '.join(children)}): {email} / {password}  (at /family/sign-in)")
     for name, avatar, code, *_ in LEARNERS:
@@ -104,5 +109,18 @@ def demo_command():
     click.echo(sign_ins_text())
 
 
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code_command(email):
+    """Print the current two-step sign-in code of a demo staff account."""
+    import pyotp
+
+    if email not in DEMO_TOTP:
+        raise click.ClickException("Only the demo staff accounts have a published key.")
+    click.echo(pyotp.TOTP(DEMO_TOTP[email]).now())
+
+
 def init_app(app):
     app.cli.add_command(demo_command)
+    app.cli.add_command(demo_code_command)

@@ -68,7 +68,10 @@ def home():
             db.query("SELECT * FROM learners WHERE class_id = ? ORDER BY name", [group["id"]])
         )
     activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
-    return render("staff/home.html", classes=classes, activities=activities)
+    colleagues = list(db.query(
+        "SELECT id, name, email, totp_confirmed_at FROM staff WHERE school_id = ? ORDER BY name",
+        [g.user["school_id"]])) if g.user["is_admin"] else []
+    return render("staff/home.html", classes=classes, activities=activities, colleagues=colleagues)
 
 
 def portfolio_filters(catalogue):

@@ -149,13 +149,14 @@ def test_idle_learner_is_signed_out(client, app):
 def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
     amira = learner_id(app, "Amira")
     open_to_all = {"auth.index", "auth.sign_in", "auth.choose_learner", "auth.enter_code",
-                   "auth.badge", "auth.staff_sign_in", "auth.family_sign_in", "family.join", "about", "static", "symbols.image",
+                   "auth.badge", "auth.staff_sign_in", "auth.family_sign_in", "family.join", "about",
+                   "two_factor.code", "two_factor.enrol", "static", "symbols.image",
                    "narration.clip"}
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1,
             "activity_id": "guess-my-job", "secret": "x", "symbol_id": "nav-home",
             "token": "x", "filename": "css/app.css", "media_id": 1, "item": "mine",
             "group": 1, "page_id": 1, "note_id": 1, "invitation_id": 1,
-            "session_id": 1, "code": "ABCDEF", "recording_id": 1}
+            "session_id": 1, "code": "ABCDEF", "recording_id": 1, "staff_id": 1}
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:

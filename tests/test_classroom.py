@@ -7,7 +7,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from student_app.db import get_db
-from tests.conftest import demo_code, enter_code, learner_id, sign_in_as, text_of
+from tests.conftest import sign_in_staff, demo_code, enter_code, learner_id, sign_in_as, text_of
 
 
 def open_session(client, app, jobs=("nurse", "chef")):
@@ -243,7 +243,7 @@ def test_staff_of_another_school_cannot_see_the_session(client, app):
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
                             "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0})
     elm = app.test_client()
-    elm.post("/staff/sign-in", data={"email": "elm@example.org", "password": "elm-password-1"})
+    sign_in_staff(elm, app, "elm@example.org", "elm-password-1")
     for url in (f"/staff/sessions/{session_id}", f"/staff/sessions/{session_id}/projector",
                 f"/staff/sessions/{session_id}/summary"):
         assert elm.get(url).status_code == 404

@@ -2,7 +2,7 @@ import re
 
 from student_app.db import get_db
 from student_app.demo import load_demo
-from tests.conftest import learner_id, sign_in_as, text_of
+from tests.conftest import sign_in_staff, learner_id, sign_in_as, text_of
 
 BASE = "/activities/guess-my-job/nurse"
 
@@ -104,7 +104,7 @@ def test_staff_of_another_school_cannot_reach_these_learners(client, app):
             {"school_id": other, "email": "elm@example.org", "name": "Elm Teacher",
              "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0}
         )
-    client.post("/staff/sign-in", data={"email": "elm@example.org", "password": "elm-password-1"})
+    sign_in_staff(client, app, "elm@example.org", "elm-password-1")
     amira = learner_id(app, "Amira")
     assert client.get(f"/staff/learners/{amira}").status_code == 404
     assert client.post(f"/staff/learners/{amira}/badges").status_code == 404

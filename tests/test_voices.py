@@ -6,7 +6,7 @@ import re
 from werkzeug.security import generate_password_hash
 
 from student_app.db import get_db
-from tests.conftest import sign_in_as
+from tests.conftest import sign_in_staff, sign_in_as
 from tests.test_library import fake_webm
 
 PHRASE = "What would you like to do?"
@@ -46,7 +46,7 @@ def test_another_school_keeps_the_synthetic_voice_and_cannot_fetch_the_recording
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
                             "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0})
     elm = app.test_client()
-    elm.post("/staff/sign-in", data={"email": "elm@example.org", "password": "elm-password-1"})
+    sign_in_staff(elm, app, "elm@example.org", "elm-password-1")
     assert elm.get(f"/voice/{recording}").status_code == 404
     assert app.test_client().get(f"/voice/{recording}").status_code == 404  # signed out
 

@@ -175,3 +175,23 @@ def focus_and_press(driver, css, limit=60):
         # Keys go to the page, not to an element: a file field would take them as a path.
         ActionChains(driver).send_keys(Keys.TAB).perform()
     pytest.fail(f"Tab never reached {css}")
+
+
+def staff_sign_in(driver, live_url, live_app, account):
+    """Email, password, then the two-step code, as a member of staff types them."""
+    import pyotp
+
+    _, email, password, _ = account
+    driver.get(live_url + "/staff/sign-in")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    tap(driver, "form.stacked button")
+    expect_heading(driver, "Your sign-in code")
+    assert_accessible(driver)
+    with live_app.app_context():
+        db = get_db()
+        db.execute("UPDATE staff SET totp_last_step = 0 WHERE email = ?", [email])
+        secret = db.execute("SELECT totp_secret FROM staff WHERE email = ?", [email]).fetchone()[0]
+    driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(secret).now())
+    tap(driver, "form.stacked button")
+    expect_heading(driver, "Learners")

@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 
 from student_app.demo import STAFF
 from tests.browser.conftest import (
-    assert_accessible, expect_heading, make_driver, sign_in_learner, tap, wait_for,
+    assert_accessible, expect_heading, make_driver, sign_in_learner, staff_sign_in, tap, wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -35,13 +35,8 @@ def press(driver, window, action):
     tap(driver, f'button[value="{action}"]')
 
 
-def test_a_class_session_with_projector_and_tablets(driver, live_url, tablets):
-    _, email, password, _ = STAFF[1]
-    driver.get(live_url + "/staff/sign-in")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(password)
-    tap(driver, "form.stacked button")
-    expect_heading(driver, "Learners")
+def test_a_class_session_with_projector_and_tablets(driver, live_url, live_app, tablets):
+    staff_sign_in(driver, live_url, live_app, STAFF[1])
     tap(driver, 'a[href="/staff/classes/1/sessions/new"]')
     assert_accessible(driver)
     for box in driver.find_elements(By.CSS_SELECTOR, 'input[name="job"]:checked'):

@@ -8,7 +8,8 @@ from selenium.webdriver.support import expected_conditions as ec
 
 from student_app.demo import STAFF
 from tests.browser.conftest import (
-    assert_accessible, expect_heading, focus_and_press, make_driver, sign_in_learner, tap, wait_for,
+    assert_accessible, expect_heading, focus_and_press, make_driver, sign_in_learner, staff_sign_in, tap,
+    wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -93,13 +94,8 @@ def test_keyboard_alone_answers_a_step(driver, live_url):
     expect_heading(driver, "Things I am good at")
 
 
-def test_staff_preview_and_answer_on_behalf_pages_are_accessible(driver, live_url):
-    _, email, password, _ = STAFF[1]
-    driver.get(live_url + "/staff/sign-in")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(password)
-    tap(driver, "form.stacked button")
-    expect_heading(driver, "Learners")
+def test_staff_preview_and_answer_on_behalf_pages_are_accessible(driver, live_url, live_app):
+    staff_sign_in(driver, live_url, live_app, STAFF[1])
     tap(driver, 'a[href="/staff/preview/1/a/who-can"]')
     assert "Nothing is saved" in driver.find_element(By.ID, "main").text
     assert_accessible(driver)

@@ -7,7 +7,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from student_app.demo import STAFF
 from tests.browser.conftest import (
     assert_accessible, code_of, expect_heading, focus_and_press, heading, make_driver,
-    sign_in_learner, tap, wait_for,
+    sign_in_learner, staff_sign_in, tap, wait_for,
 )
 
 JOB = "nurse"
@@ -75,14 +75,10 @@ def test_narration_plays_and_is_real_audio(driver, live_url):
 
 
 @pytest.mark.parametrize("account", STAFF, ids=["admin", "teacher"])
-def test_staff_pages_are_accessible(driver, live_url, account):
+def test_staff_pages_are_accessible(driver, live_url, live_app, account):
     driver.get(live_url + "/staff/sign-in")
     assert_accessible(driver)
-    name, email, password, _ = account
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(password)
-    tap(driver, "form.stacked button")
-    expect_heading(driver, "Learners")
+    staff_sign_in(driver, live_url, live_app, account)
     assert_accessible(driver)
     driver.find_element(By.PARTIAL_LINK_TEXT, "Chloe").click()
     expect_heading(driver, "Portfolio of Chloe")
@@ -161,3 +157,26 @@ def test_a_learner_who_walks_away_is_signed_out(driver, live_url):
     expect_heading(driver, "Who are you?")
     driver.get(live_url + "/home")
     expect_heading(driver, "Who are you?")
+
+
+def test_setting_up_two_step_sign_in_is_accessible(driver, live_url, live_app):
+    import pyotp
+    from werkzeug.security import generate_password_hash
+
+    from student_app.db import get_db
+
+    with live_app.app_context():
+        get_db()["staff"].insert({"school_id": 1, "email": "kim@oaktree.example", "name": "Kim New",
+                                  "password_hash": generate_password_hash("kim-password-1"), "is_admin": 0})
+    driver.get(live_url + "/staff/sign-in")
+    driver.find_element(By.ID, "email").send_keys("kim@oaktree.example")
+    driver.find_element(By.ID, "password").send_keys("kim-password-1")
+    tap(driver, "form.stacked button")
+    expect_heading(driver, "Set up two-step sign-in")
+    assert_accessible(driver)
+    secret = driver.find_element(By.CSS_SELECTOR, "code.code").text
+    driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(secret).now())
+    tap(driver, "form.stacked button")
+    expect_heading(driver, "Your recovery codes")
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".recovery-codes code")) == 10
+    assert_accessible(driver)

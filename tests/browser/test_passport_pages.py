@@ -4,18 +4,9 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from student_app.demo import FAMILY, STAFF
-from tests.browser.conftest import assert_accessible, expect_heading, sign_in_learner, tap
+from tests.browser.conftest import assert_accessible, expect_heading, sign_in_learner, staff_sign_in, tap
 
 pytestmark = pytest.mark.browser
-
-
-def staff_sign_in(driver, live_url, account):
-    _, email, password, _ = account
-    driver.get(live_url + "/staff/sign-in")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(password)
-    tap(driver, "form.stacked button")
-    expect_heading(driver, "Learners")
 
 
 def test_a_learner_adds_a_passport_page(driver, live_url):
@@ -34,8 +25,8 @@ def test_a_learner_adds_a_passport_page(driver, live_url):
     assert_accessible(driver)
 
 
-def test_staff_record_pages_are_accessible(driver, live_url):
-    staff_sign_in(driver, live_url, STAFF[0])  # the admin sees every record page
+def test_staff_record_pages_are_accessible(driver, live_url, live_app):
+    staff_sign_in(driver, live_url, live_app, STAFF[0])  # the admin sees every record page
     assert_accessible(driver)
     driver.find_element(By.PARTIAL_LINK_TEXT, "Amira").click()
     expect_heading(driver, "Portfolio of Amira")

@@ -1,0 +1,135 @@
+"""Two-factor sign-in for staff: after the password, a code from an authenticator app (TOTP)
+or a one-time recovery code. A member of staff without it sets it up before their first
+session starts; an admin of their school can reset it."""
+
+import secrets
+import time
+
+import pyotp
+import segno
+from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from .auth import start_session, staff_required, token_hash
+from .db import get_db, now, transaction
+from .web import render
+
+bp = Blueprint("two_factor", __name__)
+ISSUER = "My Career Steps"
+RECOVERY_CODES = 10
+TRIES = 5  # wrong codes before the password must be typed again
+PENDING_SECONDS = 300  # time allowed between the password and the code
+
+
+def begin(staff):
+    """The password was right: hold the sign-in until the second factor is given."""
+    session.clear()
+    session["pending_staff"] = staff["id"]
+    session["pending_since"] = time.time()
+    session["pending_tries"] = 0
+    if staff["totp_confirmed_at"]:
+        return redirect(url_for("two_factor.code"))
+    return redirect(url_for("two_factor.enrol"))
+
+
+def pending_staff():
+    staff_id = session.get("pending_staff")
+    if staff_id is None or time.time() - session.get("pending_since", 0) > PENDING_SECONDS:
+        session.clear()
+        return None
+    rows = list(get_db().query("SELECT * FROM staff WHERE id = ?", [staff_id]))
+    return rows[0] if rows else None
+
+
+def step_of(secret, code):
+    """The 30-second step a code belongs to (now, or one step either side), or None."""
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // 30
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.at(step * 30), code):
+            return step
+    return None
+
+
+def check_code(staff, code):
+    """True for a fresh authenticator code or an unused recovery code; each works once."""
+    code = code.strip().replace(" ", "")
+    db = get_db()
+    if code.isdigit() and len(code) == 6:
+        step = step_of(staff["totp_secret"], code)
+        if step is None:
+            return False
+        # A code seen once is never accepted again, even within its 30 seconds.
+        return db.execute("UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                          [step, staff["id"], step]).rowcount == 1
+    return db.execute(
+        "UPDATE recovery_codes SET used_at = ? WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL",
+        [now(), staff["id"], token_hash(code.upper().replace("-", ""))]).rowcount == 1
+
+
+def _refuse(staff, template, **context):
+    session["pending_tries"] = session.get("pending_tries", 0) + 1
+    if session["pending_tries"] >= TRIES:
+        session.clear()
+        return redirect(url_for("auth.staff_sign_in"))
+    return render(template, message=_("That code did not work. Please try again."), **context), 401
+
+
+@bp.route("/staff/sign-in/code", methods=["GET", "POST"])
+def code():
+    staff = pending_staff()
+    if staff is None or not staff["totp_confirmed_at"]:
+        return redirect(url_for("auth.staff_sign_in"))
+    if request.method == "POST":
+        if not check_code(staff, request.form.get("code", "")):
+            return _refuse(staff, "sign_in/code_2fa.html")
+        start_session("staff", staff["id"])
+        return redirect(url_for("staff.home"))
+    return render("sign_in/code_2fa.html", message=None)
+
+
+@bp.route("/staff/sign-in/set-up", methods=["GET", "POST"])
+def enrol():
+    staff = pending_staff()
+    if staff is None or staff["totp_confirmed_at"]:
+        return redirect(url_for("auth.staff_sign_in"))
+    db = get_db()
+    if not staff["totp_secret"]:
+        db.execute("UPDATE staff SET totp_secret = ? WHERE id = ?", [pyotp.random_base32(), staff["id"]])
+        staff = pending_staff()
+    uri = pyotp.TOTP(staff["totp_secret"]).provisioning_uri(name=staff["email"], issuer_name=ISSUER)
+    context = {"secret": staff["totp_secret"],
+               "qr": segno.make(uri, error="m").svg_inline(scale=5, title=_("Code for your authenticator app"))}
+    if request.method == "POST":
+        step = step_of(staff["totp_secret"], request.form.get("code", "").strip())
+        if step is None:
+            return _refuse(staff, "sign_in/enrol_2fa.html", **context)
+        codes = ["".join(secrets.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(10))
+                 for _ in range(RECOVERY_CODES)]
+        with transaction(db):
+            db.execute("UPDATE staff SET totp_confirmed_at = ?, totp_last_step = ? WHERE id = ?",
+                       [now(), step, staff["id"]])
+            db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [staff["id"]])
+            for recovery in codes:
+                db["recovery_codes"].insert({"staff_id": staff["id"], "code_hash": token_hash(recovery)})
+            start_session("staff", staff["id"])
+        return render("sign_in/recovery_codes.html", codes=[f"{c[:5]}-{c[5:]}" for c in codes])
+    return render("sign_in/enrol_2fa.html", message=None, **context)
+
+
+@bp.post("/staff/members/<int:staff_id>/reset-two-factor")
+@staff_required
+def reset(staff_id):
+    """An admin resets a colleague's second factor: they set it up again at next sign-in."""
+    if not g.user["is_admin"]:
+        abort(403)
+    db = get_db()
+    with transaction(db):
+        changed = db.execute(
+            """UPDATE staff SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = 0
+               WHERE id = ? AND school_id = ?""", [staff_id, g.user["school_id"]]).rowcount
+        if not changed:
+            abort(404)
+        db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [staff_id])
+        db.execute("DELETE FROM sign_ins WHERE role = 'staff' AND user_id = ?", [staff_id])
+    return redirect(url_for("staff.home"))

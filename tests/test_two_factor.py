@@ -1,0 +1,84 @@
+"""Staff two-factor sign-in: a code after the password, set up before the first session,
+each code once, recovery codes, throttled tries and an admin reset."""
+
+import re
+
+from werkzeug.security import generate_password_hash
+
+from student_app.db import get_db
+from tests.conftest import current_code, sign_in_as, text_of
+
+TEACHER = ("teacher@oaktree.example", "oak-tree-teacher")
+
+
+def password_step(client, email=TEACHER[0], password=TEACHER[1]):
+    return client.post("/staff/sign-in", data={"email": email, "password": password})
+
+
+def test_the_password_alone_signs_nobody_in(client, app):
+    response = password_step(client)
+    assert response.headers["Location"].endswith("/staff/sign-in/code")
+    assert client.get("/staff/").headers["Location"].endswith("/sign-in")
+    wrong = client.post("/staff/sign-in/code", data={"code": "000000"})
+    assert wrong.status_code == 401 and "did not work" in text_of(wrong)
+    right = client.post("/staff/sign-in/code", data={"code": current_code(app, TEACHER[0])})
+    assert right.headers["Location"].endswith("/staff/")
+    assert client.get("/staff/").status_code == 200
+
+
+def test_a_code_works_only_once(client, app):
+    code = current_code(app, TEACHER[0])
+    password_step(client)
+    assert client.post("/staff/sign-in/code", data={"code": code}).status_code == 302
+    client.post("/sign-out")
+    password_step(client)
+    assert client.post("/staff/sign-in/code", data={"code": code}).status_code == 401
+
+
+def test_five_wrong_codes_send_you_back_to_the_password(client, app):
+    password_step(client)
+    for _ in range(4):
+        assert client.post("/staff/sign-in/code", data={"code": "123456"}).status_code == 401
+    response = client.post("/staff/sign-in/code", data={"code": "123456"})
+    assert response.headers["Location"].endswith("/staff/sign-in")
+    assert client.post("/staff/sign-in/code", data={"code": current_code(app, TEACHER[0])}).status_code == 302
+    assert client.get("/staff/").status_code == 302  # still signed out
+
+
+def make_colleague(app):
+    with app.app_context():
+        get_db()["staff"].insert({"school_id": 1, "email": "new@oaktree.example", "name": "Kim New",
+                                  "password_hash": generate_password_hash("new-staff-pass"), "is_admin": 0})
+
+
+def test_set_up_before_the_first_session_then_recovery_codes_work_once(client, app):
+    make_colleague(app)
+    response = password_step(client, "new@oaktree.example", "new-staff-pass")
+    assert response.headers["Location"].endswith("/staff/sign-in/set-up")
+    page = client.get("/staff/sign-in/set-up")
+    assert "<svg" in page.text and "Key:" in text_of(page)
+    assert client.get("/staff/").status_code == 302
+    codes_page = client.post("/staff/sign-in/set-up", data={"code": current_code(app, "new@oaktree.example")})
+    codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", codes_page.text)
+    assert len(codes) == 10 and client.get("/staff/").status_code == 200
+    client.post("/sign-out")
+    password_step(client, "new@oaktree.example", "new-staff-pass")
+    assert client.post("/staff/sign-in/code", data={"code": codes[0].lower()}).status_code == 302
+    client.post("/sign-out")
+    password_step(client, "new@oaktree.example", "new-staff-pass")
+    assert client.post("/staff/sign-in/code", data={"code": codes[0]}).status_code == 401
+
+
+def test_an_admin_resets_a_colleagues_second_factor(client, app):
+    teacher = app.test_client()
+    sign_in_as(teacher, app, "staff")
+    sign_in_as(client, app, "admin")
+    with app.app_context():
+        teacher_id = get_db().execute("SELECT id FROM staff WHERE email = ?", [TEACHER[0]]).fetchone()[0]
+    assert "Reset two-step sign-in for Jo Evans" in text_of(client.get("/staff/"))
+    assert client.post(f"/staff/members/{teacher_id}/reset-two-factor").status_code == 302
+    assert teacher.get("/staff/").status_code == 302  # their sessions ended
+    assert password_step(app.test_client()).headers["Location"].endswith("/set-up")
+    teacher_again = app.test_client()
+    sign_in_as(teacher_again, app, "staff")
+    assert teacher_again.post(f"/staff/members/{teacher_id}/reset-two-factor").status_code == 403
