@@ -167,6 +167,7 @@ def serve(media_id):
     path = media_folder() / name
     response = send_file(path, mimetype=row["mimetype"], conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = f'inline; filename="{row["kind"]}-{media_id}{path.suffix}"'
     return response
 
 

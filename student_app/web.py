@@ -65,11 +65,13 @@ def set_headers(response):
     # Nothing is loaded from another site, and nothing may frame the app.
     headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if response.mimetype == "text/html" and (g.get("user") is not None or request.endpoint == "auth.badge"):
         # Pressing Back after signing out must show nothing from the browser's cache.
         headers["Cache-Control"] = "no-store"

@@ -80,3 +80,13 @@ def test_htmx_2_is_vendored_with_its_licence():
     htmx = (ROOT / "static" / "vendor" / "htmx.min.js").read_text()
     assert 'version:"2.' in htmx.replace(" ", "")
     assert (ROOT / "static" / "vendor" / "LICENSE-htmx.txt").exists()
+
+
+def test_security_headers_and_hsts_only_over_https(client):
+    page = client.get("/about")
+    policy = page.headers["Content-Security-Policy"]
+    for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert part in policy
+    assert "unsafe-inline" not in policy and "Strict-Transport-Security" not in page.headers
+    secure = client.get("/about", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")

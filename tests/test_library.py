@@ -110,6 +110,8 @@ def test_typed_words_voice_and_photo_are_all_kept(ben, app):
     with ben.get(f"/media/{answers['photo'].split(':')[1]}") as photo:
         assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
         assert photo.headers["Cache-Control"] == "private, no-store"
+        assert photo.headers["Content-Disposition"].startswith("inline; filename=")
+        assert photo.headers["X-Content-Type-Options"] == "nosniff"
     with ben.get(f"/media/{answers['voice'].split(':')[1]}") as voice:
         assert voice.status_code == 200 and voice.mimetype == "audio/webm"
         assert voice.data == fake_webm()
