@@ -29,8 +29,8 @@ def school_year(today=None):
 def age_on(birth, day):
     if not birth:
         return None
-    born = date.fromisoformat(birth)
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    year, month = int(birth[:4]), int(birth[5:7])  # month and year only; the 1st is assumed
+    return day.year - year - ((day.month, day.day) < (month, 1))
 
 
 def summary(learner, catalogue, today=None):

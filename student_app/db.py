@@ -341,10 +341,15 @@ def _m008_staff_two_factor(db):
     )
 
 
+def _m009_month_of_birth(db):
+    """Keep the month and year of birth only (the ICO Children's Code: no more than needed)."""
+    _run_script(db, "UPDATE learners SET date_of_birth = substr(date_of_birth, 1, 7) WHERE date_of_birth IS NOT NULL;")
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
-              _m008_staff_two_factor]
+              _m008_staff_two_factor, _m009_month_of_birth]
 
 
 def migrate(db):

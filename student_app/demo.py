@@ -18,9 +18,8 @@ STAFF = [
 # app, or print the current code with the `flask demo-code EMAIL` command.
 DEMO_TOTP = {"admin@oaktree.example": "DEMOADMINOAKTREESECRETKEYFORTEST", "teacher@oaktree.example": "DEMOTEACHEROAKTREESECRETKEYTWOAB"}
 FAMILY = ("Rosa Khan", "family@oaktree.example", "oak-tree-family", ("Amira", "Ben"))
-# Dates of birth (ages 13 to 19) and photo consent, in the order of LEARNERS.
-BIRTHS = ["2009-03-14", "2010-11-02", "2012-06-21", "2008-01-30", "2011-09-09", "2007-12-05",
-          "2010-04-17", "2009-07-28"]
+# Months of birth (ages 13 to 19) and photo consent, in the order of LEARNERS.
+BIRTHS = ["2009-03", "2010-11", "2012-06", "2008-01", "2011-09", "2007-12", "2010-04", "2009-07"]
 PHOTO_CONSENT = [True, True, False, True, True, False, True, True]
 PAGES = [  # learner, kind, what, place, place symbol, date, who with, did, feeling, learnt, again
     ("Amira", "workplace", "A morning at the garden centre", "Green Fingers Garden Centre",

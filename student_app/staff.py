@@ -158,13 +158,14 @@ def save_settings(learner_id):
     group, choices = form.get("career_group"), form.get("choices")
     if group not in ("1", "2") or choices not in ("2", "3", "4"):
         abort(400, _("Please choose a Career SEND Group and a number of choices."))
+    # Month and year of birth only: enough for "by 16", and no more than the app needs.
     birth = form.get("date_of_birth", "")
     if birth:
         try:
-            if not date(1990, 1, 1) <= date.fromisoformat(birth) <= date.today():
+            if len(birth) != 7 or not date(1990, 1, 1) <= date.fromisoformat(birth + "-01") <= date.today():
                 raise ValueError(birth)
         except ValueError:
-            abort(400, _("Please give a date of birth like 2010-05-31."))
+            abort(400, _("Please give the month and year of birth, like 2010-05."))
     learner = learner_of_school(learner_id)
     new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
