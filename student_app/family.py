@@ -6,6 +6,7 @@ registered for families (see passport.py).
 
 import secrets
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +21,11 @@ bp = Blueprint("family", __name__, url_prefix="/family")
 INVITATION_DAYS = 14
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8  # about 40 bits; single use and expiring
-MIN_PASSWORD = 10
+MIN_PASSWORD = 8  # no composition rules; paste is allowed; common passwords are refused
+COMMON_PASSWORDS = frozenset(
+    line.strip().lower()
+    for line in (Path(__file__).parent / "data" / "common-passwords.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#"))
 
 
 def new_invitation(learner_id, staff_id):
@@ -94,7 +99,9 @@ def _account_for(form):
     if not name or len(name) > 100:
         return None, _("Please tell us your name.")
     if len(password) < MIN_PASSWORD or password != form.get("password_again", ""):
-        return None, _("Please choose a password of at least 10 characters and type it twice.")
+        return None, _("Please choose a password of at least 8 characters and type it twice.")
+    if password.lower() in COMMON_PASSWORDS:
+        return None, _("That password is one of the most common, so it is easy to guess. Please choose another.")
     return db["families"].insert({
         "email": email, "name": name, "password_hash": generate_password_hash(password),
         "created_at": now(),

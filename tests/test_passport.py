@@ -343,3 +343,14 @@ def test_admin_erases_a_learner_completely_after_typing_their_name(client, app):
     import os
     assert not any(os.path.exists(folder + name) for name in files)
     assert client.get(f"/staff/learners/{amira}").status_code == 404
+
+
+def test_a_common_or_short_family_password_is_refused(client, app):
+    link, _code = make_invitation(client, app)
+    base = {"name": "Dev Shah", "email": "dev@example.org"}
+    short = client.post(link, data={**base, "password": "short1", "password_again": "short1"})
+    assert short.status_code == 400 and "at least 8 characters" in text_of(short)
+    common = client.post(link, data={**base, "password": "Password123", "password_again": "Password123"})
+    assert common.status_code == 400 and "most common" in text_of(common)
+    pasted = "a long pasted passphrase with spaces"  # no composition rules
+    assert client.post(link, data={**base, "password": pasted, "password_again": pasted}).status_code == 302
