@@ -253,11 +253,43 @@ def password_matches(table, email, password):
     return rows[0] if check_password_hash(stored, password) and rows else None
 
 
+# Password tries: a wait grows with wrong tries for one account from one address, and for one
+# address over all accounts. Nobody elsewhere can lock a real user out of their account.
+PAIR_FREE_TRIES, ADDRESS_FREE_TRIES = 5, 30
+TRY_WINDOW = timedelta(minutes=15)
+
+
+def _throttle_keys(role, email):
+    address = request.remote_addr or "unknown"
+    return (f"{role}:{email.lower()}:{address}", PAIR_FREE_TRIES), (f"address:{address}", ADDRESS_FREE_TRIES)
+
+
+def password_wait(role, email):
+    """Seconds to wait before another password try, 0 if none."""
+    since = (datetime.now(timezone.utc) - TRY_WINDOW).isoformat(timespec="seconds")
+    longest = 0
+    for key, free in _throttle_keys(role, email):
+        rows = get_db().execute("SELECT count(*), max(at) FROM failed_sign_ins WHERE key = ? AND at > ?",
+                                [key, since]).fetchone()
+        if rows[0] >= free:
+            wait = min(LONGEST_WAIT * 5, 5 * 2 ** (rows[0] - free))
+            ready = datetime.fromisoformat(rows[1]) + timedelta(seconds=wait)
+            longest = max(longest, math.ceil((ready - datetime.now(timezone.utc)).total_seconds()))
+    return max(0, longest)
+
+
 def _password_sign_in(role, table, heading):
     message = None
     if request.method == "POST":
-        found = password_matches(table, request.form.get("email", "").strip(),
-                                 request.form.get("password", ""))
+        email = request.form.get("email", "").strip()
+        wait = password_wait(role, email)
+        if wait:
+            message = _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
+            return render("sign_in/password.html", message=message, heading=heading, role=role), 429
+        found = password_matches(table, email, request.form.get("password", ""))
+        if not found:
+            for key, _free in _throttle_keys(role, email):
+                get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
         if found and role == "staff":
             from .two_factor import begin
 

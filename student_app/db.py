@@ -346,10 +346,27 @@ def _m009_month_of_birth(db):
     _run_script(db, "UPDATE learners SET date_of_birth = substr(date_of_birth, 1, 7) WHERE date_of_birth IS NOT NULL;")
 
 
+def _m010_sign_in_throttle_and_family_visibility(db):
+    _run_script(
+        db,
+        """
+        CREATE TABLE failed_sign_ins (
+            key TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX failed_sign_ins_key ON failed_sign_ins(key, at);
+        ALTER TABLE learners ADD COLUMN family_visible INTEGER NOT NULL DEFAULT 0;
+        UPDATE learners SET family_visible = 1
+            WHERE id IN (SELECT learner_id FROM family_links);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
-              _m008_staff_two_factor, _m009_month_of_birth]
+              _m008_staff_two_factor, _m009_month_of_birth,
+              _m010_sign_in_throttle_and_family_visibility]
 
 
 def migrate(db):

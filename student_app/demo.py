@@ -73,6 +73,7 @@ def load_demo(db):
              "created_at": now()}).last_pk
         for child in children:
             db["family_links"].insert({"family_id": family, "learner_id": ids[child]})
+            db.execute("UPDATE learners SET family_visible = 1 WHERE id = ?", [ids[child]])
         for learner, kind, what, place, symbol, day, who, did, feeling, learnt, again in PAGES:
             db["passport_pages"].insert(
                 {"learner_id": ids[learner], "kind": kind, "what": what, "place": place,

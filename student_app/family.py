@@ -127,7 +127,7 @@ def _link(invitation, family_id):
 @family_required
 def home():
     children = list(get_db().query(
-        """SELECT learners.id, learners.name, learners.avatar FROM learners
+        """SELECT learners.id, learners.name, learners.avatar, learners.family_visible FROM learners
            JOIN family_links ON family_links.learner_id = learners.id
            WHERE family_links.family_id = ? ORDER BY learners.name""", [g.user["id"]]))
     return render("family/home.html", children=children)

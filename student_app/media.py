@@ -139,7 +139,8 @@ def may_see(row):
         return row["school_id"] == user["school_id"]
     if user["role"] == "family":
         linked = get_db().execute(
-            "SELECT 1 FROM family_links WHERE family_id = ? AND learner_id = ?",
+            """SELECT 1 FROM family_links JOIN learners ON learners.id = family_links.learner_id
+               WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1""",
             [user["id"], row["learner_id"]]).fetchone()
         from_home = get_db().execute(
             "SELECT 1 FROM page_notes WHERE media_id = ? AND family_id = ?",

@@ -170,9 +170,10 @@ def save_settings(learner_id):
     new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
-           date_of_birth = ? WHERE id = ?""",
+           date_of_birth = ?, family_visible = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
-         int(form.get("photo_consent") == "on"), birth or None, learner_id],
+         int(form.get("photo_consent") == "on"), birth or None,
+         int(form.get("family_visible") == "on"), learner_id],
     )
     access.save(learner_id, new_profile)
     flash(_("Settings saved."))

@@ -82,3 +82,14 @@ def test_an_admin_resets_a_colleagues_second_factor(client, app):
     teacher_again = app.test_client()
     sign_in_as(teacher_again, app, "staff")
     assert teacher_again.post(f"/staff/members/{teacher_id}/reset-two-factor").status_code == 403
+
+
+def test_wrong_passwords_slow_down_that_account_from_that_address_only(client, app):
+    for _ in range(5):
+        assert password_step(client, TEACHER[0], "wrong-password").status_code == 401
+    slowed = password_step(client)  # even the right password waits now
+    assert slowed.status_code == 429 and "Please wait" in text_of(slowed)
+    elsewhere = app.test_client()
+    response = elsewhere.post("/staff/sign-in", data={"email": TEACHER[0], "password": TEACHER[1]},
+                              environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert response.status_code == 302  # the real teacher, at school, is not locked out
