@@ -35,7 +35,7 @@ def begin(staff):
 def pending_staff():
     staff_id = session.get("pending_staff")
     if staff_id is None or time.time() - session.get("pending_since", 0) > PENDING_SECONDS:
-        session.clear()
+        forget_pending()  # an old half sign-in; anyone signed in stays signed in
         return None
     rows = list(get_db().query("SELECT * FROM staff WHERE id = ?", [staff_id]))
     return rows[0] if rows else None
@@ -67,10 +67,15 @@ def check_code(staff, code):
         [now(), staff["id"], token_hash(code.upper().replace("-", ""))]).rowcount == 1
 
 
+def forget_pending():
+    for key in ("pending_staff", "pending_since", "pending_tries"):
+        session.pop(key, None)
+
+
 def _refuse(staff, template, **context):
     session["pending_tries"] = session.get("pending_tries", 0) + 1
     if session["pending_tries"] >= TRIES:
-        session.clear()
+        forget_pending()
         return redirect(url_for("auth.staff_sign_in"))
     return render(template, message=_("That code did not work. Please try again."), **context), 401
 
