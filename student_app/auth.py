@@ -125,7 +125,7 @@ HOMES = {"learner": "learner.home", "staff": "staff.home", "family": "family.hom
 def learners_of_class(class_id):
     return list(
         get_db().query(
-            "SELECT id, name, avatar FROM learners WHERE class_id = ? ORDER BY name", [class_id]
+            "SELECT id, name, avatar, protected FROM learners WHERE class_id = ? ORDER BY name", [class_id]
         )
     )
 

@@ -362,11 +362,28 @@ def _m010_sign_in_throttle_and_family_visibility(db):
     )
 
 
+def _m011_protected_learners_and_photo_people(db):
+    """A staff-set "protected" flag, and who staff say a photo shows (it may show several)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE photo_people (
+            media_id INTEGER NOT NULL REFERENCES media(id),
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            PRIMARY KEY (media_id, learner_id)
+        );
+        CREATE INDEX photo_people_learner ON photo_people(learner_id);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
-              _m010_sign_in_throttle_and_family_visibility]
+              _m010_sign_in_throttle_and_family_visibility,
+              _m011_protected_learners_and_photo_people]
 
 
 def migrate(db):

@@ -127,22 +127,50 @@ def save_upload(learner_id, field):
     return f"voice:{store(learner_id, 'voice', data, kind, AUDIO_TYPES[kind])}"
 
 
+def people_in(media_id):
+    """The learners staff have said a photo shows, if they have said."""
+    return list(get_db().query(
+        """SELECT learners.id, learners.name, learners.protected, learners.photo_consent
+           FROM photo_people JOIN learners ON learners.id = photo_people.learner_id
+           WHERE photo_people.media_id = ? ORDER BY learners.name""", [media_id]))
+
+
+def held_back_by(row, people=None):
+    """The other learners shown in a photo who must never appear beyond staff (protected, or
+    no photo consent). While any is tagged, only staff of the school see the photo: not the
+    learner whose passport it is in, no family, no print and no export."""
+    if row["kind"] != "photo":
+        return []
+    people = people_in(row["id"]) if people is None else people
+    return [p for p in people if p["id"] != row["learner_id"] and (p["protected"] or not p["photo_consent"])]
+
+
 def may_see(row):
     """Only the learner, staff of their school and their linked family; families never see a
-    photo of a learner whose photo consent is no."""
+    photo of a learner whose photo consent is no, and a photo that shows several learners
+    only the families of those learners."""
     user = g.get("user")
     if user is None or row is None:
         return False
-    if user["role"] == "learner":
-        return row["learner_id"] == user["id"]
     if user["role"] == "staff":
         return row["school_id"] == user["school_id"]
+    people = people_in(row["id"]) if row["kind"] == "photo" else []
+    if held_back_by(row, people):
+        return False
+    if user["role"] == "learner":
+        return row["learner_id"] == user["id"]
     if user["role"] == "family":
-        linked = get_db().execute(
+        db = get_db()
+        linked = db.execute(
             """SELECT 1 FROM family_links JOIN learners ON learners.id = family_links.learner_id
                WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1""",
             [user["id"], row["learner_id"]]).fetchone()
-        from_home = get_db().execute(
+        if people and not db.execute(
+                f"""SELECT 1 FROM family_links WHERE family_id = ?
+                    AND learner_id IN ({",".join("?" * len(people))})""",
+                [user["id"], *[p["id"] for p in people]]).fetchone():
+            return False  # a photo of other learners only: not for this family
+        from_home = db.execute(
             "SELECT 1 FROM page_notes WHERE media_id = ? AND family_id = ?",
             [row["id"], user["id"]]).fetchone()
         return bool(linked) and (row["kind"] != "photo" or row["photo_consent"] or bool(from_home))

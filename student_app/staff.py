@@ -170,14 +170,36 @@ def save_settings(learner_id):
     new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
-           date_of_birth = ?, family_visible = ? WHERE id = ?""",
+           date_of_birth = ?, family_visible = ?, protected = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
          int(form.get("photo_consent") == "on"), birth or None,
-         int(form.get("family_visible") == "on"), learner_id],
+         int(form.get("family_visible") == "on"), int(form.get("protected") == "on"), learner_id],
     )
     access.save(learner_id, new_profile)
     flash(_("Settings saved."))
     return redirect(url_for("staff.portfolio", learner_id=learner_id))
+
+
+@bp.post("/learners/<int:learner_id>/photos/<int:media_id>/people")
+def tag_photo(learner_id, media_id):
+    """Say which learners a passport photo shows; the photo's visibility follows (media.may_see)."""
+    learner_of_school(learner_id)
+    db = get_db()
+    page = db.execute(
+        """SELECT passport_photos.page_id FROM passport_photos JOIN media ON media.id = passport_photos.media_id
+           WHERE media.id = ? AND media.learner_id = ?""", [media_id, learner_id]).fetchone()
+    if page is None:
+        abort(404)
+    school = {row["id"] for row in db.query("SELECT id FROM learners WHERE school_id = ?", [g.user["school_id"]])}
+    chosen = request.form.getlist("learner")
+    if not all(value.isdigit() and int(value) in school for value in chosen):
+        abort(400, _("Please choose learners from the list."))
+    with transaction(db):
+        db.execute("DELETE FROM photo_people WHERE media_id = ?", [media_id])
+        for person in {int(value) for value in chosen}:
+            db["photo_people"].insert({"media_id": media_id, "learner_id": person})
+    flash(_("Saved who is in the photo."))
+    return redirect(url_for("staff_passport.page", learner_id=learner_id, page_id=page[0]))
 
 
 @bp.post("/learners/<int:learner_id>/observations")
@@ -306,6 +328,8 @@ def class_benchmarks_csv(class_id):
     writer = csv.writer(out)
     writer.writerow(["learner", "age at end of year"] + [f"benchmark {n}" for n in range(1, 9)] + GAP_NAMES)
     for learner, found in rows:
+        if learner["protected"]:
+            continue  # a file that leaves the app never names a protected learner
         writer.writerow([_csv_safe(learner["name"]), found["age"] if found["age"] is not None else ""]
                         + [found["evidence"][n] for n in range(1, 9)]
                         + ["yes" if name in found["gaps"] else "" for name in GAP_NAMES])
@@ -360,6 +384,9 @@ def export_learner(learner_id):
     learner = learner_of_school(learner_id)
     audit.log(learner, "exported all data")
     rows = learner_rows(learner_id)
+    held = {item["id"] for item in rows["media"] if media.held_back_by(item)}
+    rows["media"] = [item for item in rows["media"] if item["id"] not in held]
+    rows["passport_photos"] = [item for item in rows["passport_photos"] if item["media_id"] not in held]
     folder = media.media_folder()
     g.owner = learner  # the passport PDF is made for this learner
     out = io.BytesIO()
@@ -390,7 +417,19 @@ def erase_learner(learner_id):
     files = [m["file"] for m in rows["media"]] + [m["thumb_file"] for m in rows["media"] if m["thumb_file"]]
     pages = [p["id"] for p in rows["passport_pages"]] or [0]
     marks = ",".join("?" * len(pages))
+    # Photos in other learners' passports that staff said show this learner are theirs too:
+    # erasing the learner erases those photos.
+    shown_in = list(db.query(
+        """SELECT media.id, media.file, media.thumb_file FROM photo_people
+           JOIN media ON media.id = photo_people.media_id
+           WHERE photo_people.learner_id = ? AND media.learner_id != ?""", [learner_id, learner_id]))
+    files += [m["file"] for m in shown_in] + [m["thumb_file"] for m in shown_in if m["thumb_file"]]
     with transaction(db):
+        for photo in shown_in:
+            for table, column in (("photo_people", "media_id"), ("passport_photos", "media_id"), ("media", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", [photo["id"]])
+        db.execute("DELETE FROM photo_people WHERE learner_id = ? OR media_id IN (SELECT id FROM media WHERE learner_id = ?)",
+                   [learner_id, learner_id])
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
         for table in ("responses", "plays", "passport_pages", "media", "badges", "family_links",

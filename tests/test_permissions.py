@@ -52,6 +52,7 @@ MATRIX = {
     "staff.issue_badge": "innnnyny", "staff.issue_class_badges": "innnnyny",
     "staff.portfolio": "innnnyny", "staff.record_observation": "innnnyny",
     "staff.revoke_invitation": "innnnyny", "staff.save_settings": "innnnyny",
+    "staff.tag_photo": "innnnyny",
     "staff.void_badge": "innnnyny", "staff.void_class_badges": "innnnyny",
     "staff_passport.add_note": "innnnyny", "staff_passport.book": "innnnyny",
     "staff_passport.hide_note": "innnnyny", "staff_passport.new_page": "innnnyny",

@@ -1,0 +1,184 @@
+"""Privacy by default: protected learners, photos that show several learners, a learner's own
+say over who in their family sees their work, sessions staff can end, quotas and staff-only
+fields."""
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from student_app.db import get_db
+from tests.conftest import learner_id, sign_in_as, text_of
+from tests.test_library import jpeg_with_gps
+from tests.test_passport import page_form, rows, sign_in_family
+
+
+def set_learner(app, name, **values):
+    with app.app_context():
+        for column, value in values.items():
+            get_db().execute(f"UPDATE learners SET {column} = ? WHERE name = ?", [value, name])
+
+
+@pytest.fixture
+def photo_page(app):
+    """Amira's passport page with one photo; returns (page id, media id)."""
+    client = app.test_client()
+    sign_in_as(client, app, "learner", "Amira")
+    response = client.post("/passport/new", data=page_form(photos=[(io.BytesIO(jpeg_with_gps()), "p.jpg")]),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    found = rows(app, "SELECT page_id, media_id FROM passport_photos")[0]
+    return found["page_id"], found["media_id"]
+
+
+def tag(app, staff, media_id, *names):
+    amira = learner_id(app, "Amira")
+    return staff.post(f"/staff/learners/{amira}/photos/{media_id}/people",
+                      data={"learner": [str(learner_id(app, name)) for name in names]})
+
+
+@pytest.fixture
+def staff(app):
+    client = app.test_client()
+    sign_in_as(client, app, "staff")
+    return client
+
+
+def shown_to(client, app, page_id, media_id, prefix=""):
+    """Whether the photo is on the passport page and can be fetched."""
+    page = client.get(f"{prefix}/passport/pages/{page_id}")
+    assert page.status_code == 200
+    listed = f"/media/{media_id}/thumb" in page.text
+    with client.get(f"/media/{media_id}/thumb") as response:
+        fetched = response.status_code == 200
+    assert listed == fetched
+    return listed
+
+
+def test_a_protected_learner_is_not_named_on_the_sign_in_tiles_or_the_projector(app, client, staff):
+    set_learner(app, "Amira", protected=1)
+    tiles = text_of(client.get("/sign-in/class/1"))
+    assert "Amira" not in tiles and "Fox" in tiles and "Chloe" in tiles
+    session = staff.post("/staff/classes/1/sessions/new", data={"job": ["nurse"]})
+    session_id = int(session.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        code = get_db().execute("SELECT code FROM class_sessions WHERE id = ?", [session_id]).fetchone()[0]
+    for name in ("Amira", "Chloe"):
+        tablet = app.test_client()
+        sign_in_as(tablet, app, "learner", name)
+        assert tablet.post(f"/join/{code}").status_code == 302
+    projector = text_of(staff.get(f"/staff/sessions/{session_id}/projector"))
+    assert "2 have joined" in projector and "Chloe" in projector and "Amira" not in projector
+    # The teacher's own control screen still names everyone, to answer for them.
+    assert "Amira" in text_of(staff.get(f"/staff/sessions/{session_id}"))
+
+
+def test_staff_mark_a_learner_protected_in_their_settings(app, staff):
+    amira = learner_id(app, "Amira")
+    form = {"career_group": "1", "choices": "2", "protected": "on", "photo_consent": "on"}
+    assert staff.post(f"/staff/learners/{amira}/settings", data=form).status_code == 302
+    assert rows(app, "SELECT protected FROM learners WHERE id = ?", [amira])[0]["protected"] == 1
+    del form["protected"]
+    staff.post(f"/staff/learners/{amira}/settings", data=form)
+    assert rows(app, "SELECT protected FROM learners WHERE id = ?", [amira])[0]["protected"] == 0
+
+
+def test_a_protected_learner_is_left_out_of_the_class_csv(app, staff):
+    set_learner(app, "Chloe", protected=1)
+    names = [row[0] for row in csv.reader(io.StringIO(staff.get("/staff/classes/1/benchmarks.csv").text))]
+    assert "Amira" in names and "Chloe" not in names
+    page = text_of(staff.get("/staff/classes/1/benchmarks"))
+    assert "Chloe" in page and "1 protected learner is shown here but left out of the CSV" in page
+
+
+def test_an_untagged_photo_is_seen_by_the_learner_and_their_family(app, client, photo_page):
+    page_id, media_id = photo_page
+    sign_in_as(client, app, "learner", "Amira")
+    assert shown_to(client, app, page_id, media_id)
+    family = app.test_client()
+    sign_in_family(family)
+    assert shown_to(family, app, page_id, media_id, f"/family/children/{learner_id(app, 'Amira')}")
+
+
+@pytest.mark.parametrize("other, flag", [("Chloe", {}), ("Dylan", {"protected": 1})])
+def test_a_photo_showing_a_protected_or_no_photos_learner_stays_with_staff(app, client, staff, photo_page, other, flag):
+    """Chloe has no photo consent; Dylan has, but is marked protected."""
+    page_id, media_id = photo_page
+    set_learner(app, other, **flag)
+    assert tag(app, staff, media_id, "Amira", other).status_code == 302
+    amira = learner_id(app, "Amira")
+    staff_page = text_of(staff.get(f"/staff/learners/{amira}/passport/pages/{page_id}"))
+    assert f"Only staff can see this photo: it shows {other}." in staff_page
+    with staff.get(f"/media/{media_id}/thumb") as response:
+        assert response.status_code == 200
+    sign_in_as(client, app, "learner", "Amira")
+    assert not shown_to(client, app, page_id, media_id)
+    family = app.test_client()
+    sign_in_family(family)
+    assert not shown_to(family, app, page_id, media_id, f"/family/children/{amira}")
+    for url in (f"/staff/learners/{amira}/passport/print", f"/family/children/{amira}/passport/print"):
+        viewer = staff if url.startswith("/staff") else family
+        assert f"/media/{media_id}" not in viewer.get(url).text
+    # Untagging the other learner brings the photo back.
+    tag(app, staff, media_id, "Amira")
+    assert shown_to(client, app, page_id, media_id)
+    assert f"/media/{media_id}" in staff.get(f"/staff/learners/{amira}/passport/print").text
+
+
+def test_the_learners_export_holds_back_a_photo_showing_a_learner_without_consent(app, photo_page):
+    page_id, media_id = photo_page
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    tag(app, admin, media_id, "Amira", "Chloe")
+    archive = zipfile.ZipFile(io.BytesIO(admin.get(f"/staff/learners/{learner_id(app, 'Amira')}/export.zip").data))
+    data = json.loads(archive.read("data.json"))
+    assert media_id not in {m["id"] for m in data["media"]}
+    assert media_id not in {p["media_id"] for p in data["passport_photos"]}
+    assert not [name for name in archive.namelist() if name.startswith(f"media/{media_id}-")]
+    tag(app, admin, media_id, "Amira")
+    archive = zipfile.ZipFile(io.BytesIO(admin.get(f"/staff/learners/{learner_id(app, 'Amira')}/export.zip").data))
+    assert [name for name in archive.namelist() if name.startswith(f"media/{media_id}-")]
+
+
+def test_a_photo_of_other_learners_only_is_for_their_families_only(app, client, staff, photo_page):
+    """Rosa Khan is Amira's and Ben's family; Dylan has photo consent and is not protected."""
+    page_id, media_id = photo_page
+    amira = learner_id(app, "Amira")
+    family = app.test_client()
+    sign_in_family(family)
+    tag(app, staff, media_id, "Dylan")
+    assert not shown_to(family, app, page_id, media_id, f"/family/children/{amira}")
+    sign_in_as(client, app, "learner", "Amira")
+    assert shown_to(client, app, page_id, media_id)  # in her own passport; Dylan may be seen
+    tag(app, staff, media_id, "Dylan", "Ben")  # Ben is Rosa's too
+    assert shown_to(family, app, page_id, media_id, f"/family/children/{amira}")
+    tag(app, staff, media_id, "Dylan", "Amira")
+    assert shown_to(family, app, page_id, media_id, f"/family/children/{amira}")
+
+
+def test_tagging_is_checked(app, staff, photo_page):
+    page_id, media_id = photo_page
+    amira, chloe = learner_id(app, "Amira"), learner_id(app, "Chloe")
+    assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": "x"}).status_code == 400
+    assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": "999"}).status_code == 400
+    # The photo must be one of this learner's passport photos.
+    assert staff.post(f"/staff/learners/{chloe}/photos/{media_id}/people", data={}).status_code == 404
+    assert staff.post(f"/staff/learners/{amira}/photos/99999/people", data={}).status_code == 404
+
+
+def test_erasing_a_learner_erases_photos_of_them_in_other_passports(app, staff, photo_page):
+    page_id, media_id = photo_page
+    tag(app, staff, media_id, "Amira", "Chloe")
+    files = rows(app, "SELECT file, thumb_file FROM media WHERE id = ?", [media_id])[0]
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    chloe = learner_id(app, "Chloe")
+    assert admin.post(f"/staff/learners/{chloe}/erase", data={"confirm_name": "Chloe"}).status_code == 302
+    assert not rows(app, "SELECT * FROM media WHERE id = ?", [media_id])
+    assert not rows(app, "SELECT * FROM photo_people")
+    assert rows(app, "SELECT * FROM passport_pages WHERE id = ?", [page_id])  # Amira's page stays
+    folder = Path(app.instance_path) / "media"
+    assert not (folder / files["file"]).exists() and not (folder / files["thumb_file"]).exists()
