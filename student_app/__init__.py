@@ -83,7 +83,7 @@ def create_app(test_config=None):
     app.register_blueprint(library.bp, name=library.LEARNER)
     app.register_blueprint(library.bp, name=library.BEHALF, url_prefix="/staff/learners/<int:learner_id>")
     app.register_blueprint(library.bp, name=library.PREVIEW, url_prefix="/staff/preview/<int:group>")
-    app.register_blueprint(family.bp)
+    family.init_app(app)
     app.register_blueprint(classroom.bp)
     app.register_blueprint(voices.bp)
     app.register_blueprint(two_factor.bp)

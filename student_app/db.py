@@ -378,12 +378,24 @@ def _m011_protected_learners_and_photo_people(db):
     )
 
 
+def _m012_family_sharing_per_account(db):
+    """Who in the family sees a learner's work, account by account (a learner of 16 or over
+    may choose), and a staff record that a learner lacks capacity for that decision."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE family_links ADD COLUMN visible INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE learners ADD COLUMN lacks_sharing_capacity INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
               _m010_sign_in_throttle_and_family_visibility,
-              _m011_protected_learners_and_photo_people]
+              _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account]
 
 
 def migrate(db):

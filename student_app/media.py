@@ -163,7 +163,8 @@ def may_see(row):
         db = get_db()
         linked = db.execute(
             """SELECT 1 FROM family_links JOIN learners ON learners.id = family_links.learner_id
-               WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1""",
+               WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1
+               AND family_links.visible = 1""",
             [user["id"], row["learner_id"]]).fetchone()
         if people and not db.execute(
                 f"""SELECT 1 FROM family_links WHERE family_id = ?

@@ -67,7 +67,8 @@ def linked_learner(learner_id):
     """A learner the signed-in family is linked to, or 404."""
     rows = list(get_db().query(
         """SELECT learners.* FROM learners JOIN family_links ON family_links.learner_id = learners.id
-           WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1""",
+           WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1
+           AND family_links.visible = 1""",
         [g.user["id"], learner_id]))
     if not rows:
         abort(404)

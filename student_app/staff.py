@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from . import access, audit, benchmarks, library, media, passport, responses
 from .auth import staff_required, token_hash
 from .content import SUBJECTS, get_catalogue
+from .family import family_accounts
 from .db import get_db, now, transaction
 from .web import render
 
@@ -137,10 +138,7 @@ def portfolio(learner_id):
             """SELECT invitations.*, families.name AS family_name FROM invitations
                LEFT JOIN families ON families.id = invitations.used_by
                WHERE learner_id = ? ORDER BY invitations.id DESC""", [learner_id])),
-        families=list(db.query(
-            """SELECT families.name, families.email FROM families
-               JOIN family_links ON family_links.family_id = families.id
-               WHERE family_links.learner_id = ? ORDER BY families.name""", [learner_id])),
+        families=family_accounts(learner_id),
         now=now(),
         profiles=[(a, responses.versions(learner_id, a, catalogue)) for a in surveys],
         activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
@@ -170,10 +168,11 @@ def save_settings(learner_id):
     new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
-           date_of_birth = ?, family_visible = ?, protected = ? WHERE id = ?""",
+           date_of_birth = ?, family_visible = ?, protected = ?, lacks_sharing_capacity = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
          int(form.get("photo_consent") == "on"), birth or None,
-         int(form.get("family_visible") == "on"), int(form.get("protected") == "on"), learner_id],
+         int(form.get("family_visible") == "on"), int(form.get("protected") == "on"),
+         int(form.get("lacks_sharing_capacity") == "on"), learner_id],
     )
     access.save(learner_id, new_profile)
     flash(_("Settings saved."))

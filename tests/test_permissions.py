@@ -38,6 +38,7 @@ MATRIX = {
     "learner.activity": "iyynnnnn", "learner.answer": "iyynnnnn", "learner.clue": "iyynnnnn",
     "learner.guess": "iyynnnnn", "learner.heard_clue": "iyynnnnn", "learner.home": "iyynnnnn",
     "learner.make_guess": "iyynnnnn", "learner.settings": "iyynnnnn", "learner.start": "iyynnnnn",
+    "learner.sharing": "iyynnnnn", "learner.save_sharing": "iynnnnnn",
     "library.activity": "iyynnnnn", "library.answer": "iyynnnnn", "library.done": "iyynnnnn",
     "library.job_card": "iyynnnnn", "library.start": "iyynnnnn", "library.step": "iyynnnnn",
     "media.serve": "nynynyny", "media.thumb": "nynynyny",

@@ -182,3 +182,78 @@ def test_erasing_a_learner_erases_photos_of_them_in_other_passports(app, staff, 
     assert rows(app, "SELECT * FROM passport_pages WHERE id = ?", [page_id])  # Amira's page stays
     folder = Path(app.instance_path) / "media"
     assert not (folder / files["file"]).exists() and not (folder / files["thumb_file"]).exists()
+
+
+def family_can_see(app, learner="Amira"):
+    family = app.test_client()
+    sign_in_family(family)
+    return family.get(f"/family/children/{learner_id(app, learner)}/passport").status_code == 200
+
+
+def rosa(app):
+    return rows(app, "SELECT id FROM families WHERE name = 'Rosa Khan'")[0]["id"]
+
+
+def test_a_learner_of_16_chooses_who_in_their_family_sees_their_work(app, client):
+    """Amira was born in March 2009; her family, Rosa Khan, can see her work."""
+    sign_in_as(client, app, "learner", "Amira")
+    assert "My family can see my work: Rosa Khan." in text_of(client.get("/home"))
+    page = client.get("/sharing").text
+    field = f'name="family-{rosa(app)}"'
+    # Share and Do not share: the same kind of control, side by side, the current choice ticked.
+    assert page.count(field) == 2 and 'value="share" required checked' in page
+    assert page.count('class="check-card"') == 2
+    response = client.post("/sharing", data={f"family-{rosa(app)}": "keep"})
+    assert response.status_code == 302
+    assert "Only me and my school can see my work." in text_of(client.get("/home"))
+    assert "Only me and my school can see my work." in text_of(client.get("/passport"))
+    assert not family_can_see(app)
+    assert family_can_see(app, "Ben")  # Ben's own sharing is untouched
+    staff = app.test_client()
+    sign_in_as(staff, app, "staff")
+    assert "cannot see the passport (left out by the learner)" in text_of(staff.get(f"/staff/learners/{learner_id(app, 'Amira')}"))
+    client.post("/sharing", data={f"family-{rosa(app)}": "share"})
+    assert family_can_see(app)
+    assert "My family can see my work: Rosa Khan." in text_of(client.get("/passport/new"))
+
+
+def test_sharing_at_16_needs_no_staff_switch(app, client):
+    set_learner(app, "Amira", family_visible=0)
+    assert not family_can_see(app)
+    sign_in_as(client, app, "learner", "Amira")
+    assert 'value="keep" required checked' in client.get("/sharing").text
+    client.post("/sharing", data={f"family-{rosa(app)}": "share"})
+    assert family_can_see(app)
+
+
+@pytest.mark.parametrize("change", [{"lacks_sharing_capacity": 1}, {"date_of_birth": "2012-01"}, {"date_of_birth": None}])
+def test_under_16_or_lacking_capacity_the_learner_sees_but_the_school_decides(app, client, change):
+    set_learner(app, "Amira", **change)
+    sign_in_as(client, app, "learner", "Amira")
+    page = text_of(client.get("/sharing"))
+    assert "Rosa Khan can see my work." in page and "My school decides this for now." in page
+    assert "Do not share" not in page
+    assert client.post("/sharing", data={f"family-{rosa(app)}": "keep"}).status_code == 403
+    assert family_can_see(app)
+
+
+def test_a_sharing_choice_must_be_made_for_each_account(app, client):
+    sign_in_as(client, app, "learner", "Amira")
+    for data in ({}, {f"family-{rosa(app)}": "maybe"}):
+        response = client.post("/sharing", data=data)
+        assert response.status_code == 400 and "Please choose Share or Do not share" in response.text
+    assert family_can_see(app)
+
+
+def test_staff_record_a_lack_of_capacity_to_decide(app, staff):
+    amira = learner_id(app, "Amira")
+    staff.post(f"/staff/learners/{amira}/settings",
+               data={"career_group": "1", "choices": "2", "lacks_sharing_capacity": "on"})
+    assert rows(app, "SELECT lacks_sharing_capacity FROM learners WHERE id = ?", [amira])[0]["lacks_sharing_capacity"] == 1
+
+
+def test_screens_that_record_say_when_the_microphone_is_on(app, client):
+    sign_in_as(client, app, "learner", "Amira")
+    page = client.get("/passport/new").text
+    assert 'data-recording-symbol="/symbols/tool-microphone"' in page
+    assert "Recording: the microphone is on." in page

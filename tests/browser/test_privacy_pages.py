@@ -6,7 +6,9 @@ from selenium.webdriver.common.by import By
 from student_app import media
 from student_app.db import get_db
 from student_app.demo import STAFF
-from tests.browser.conftest import assert_accessible, expect_heading, staff_sign_in, tap
+from tests.browser.conftest import (
+    assert_accessible, expect_heading, focus_and_press, sign_in_learner, staff_sign_in, tap,
+)
 from tests.test_library import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
@@ -30,3 +32,21 @@ def test_staff_say_who_is_in_a_passport_photo(driver, live_url, live_app):
     assert "Saved who is in the photo." in driver.find_element(By.TAG_NAME, "body").text
     assert driver.find_element(By.CSS_SELECTOR, f'form[action$="/photos/{photo}/people"] input[type=checkbox]').is_selected()
     assert_accessible(driver)
+
+
+def test_a_learner_of_16_chooses_who_sees_their_work_by_keyboard(driver, live_url):
+    sign_in_learner(driver, live_url, "Amira")
+    assert "My family can see my work" in driver.find_element(By.ID, "main").text
+    focus_and_press(driver, 'a[href="/sharing"]')
+    expect_heading(driver, "Who can see my work")
+    assert_accessible(driver)
+    share, keep = driver.find_elements(By.CSS_SELECTOR, "li.choice")
+    assert share.size == keep.size and share.location["y"] == keep.location["y"]  # as big, side by side
+    keep.find_element(By.TAG_NAME, "label").click()
+    tap(driver, "form.passport-form button.big-button")
+    expect_heading(driver, "Who can see my work")
+    assert driver.find_element(By.CSS_SELECTOR, 'input[value="keep"]').is_selected()
+    assert_accessible(driver)
+    driver.find_element(By.CSS_SELECTOR, "label.check-card:has(input[value=share])").click()
+    tap(driver, "form.passport-form button.big-button")
+    assert driver.find_element(By.CSS_SELECTOR, 'input[value="share"]').is_selected()
