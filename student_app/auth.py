@@ -59,6 +59,11 @@ def start_session(role, user_id):
     session["token"] = token
 
 
+def end_sessions_of(role, user_id):
+    """Sign someone out everywhere, on the server: every session of theirs stops working."""
+    get_db().execute("DELETE FROM sign_ins WHERE role = ? AND user_id = ?", [role, user_id])
+
+
 def end_session():
     token = session.get("token")
     if token:
@@ -79,12 +84,13 @@ def load_user():
         session.clear()
         return
     sign_in = rows[0]
-    idle = current_app.config[
-        "LEARNER_IDLE_MINUTES" if sign_in["role"] == "learner" else "STAFF_IDLE_MINUTES"
-    ]
+    learner = sign_in["role"] == "learner"
+    config = current_app.config
+    idle = timedelta(minutes=config["LEARNER_IDLE_MINUTES" if learner else "STAFF_IDLE_MINUTES"])
+    lifetime = timedelta(hours=config["LEARNER_SESSION_HOURS" if learner else "STAFF_SESSION_HOURS"])
     seen = datetime.fromisoformat(sign_in["seen_at"])
     current = datetime.now(timezone.utc)
-    if current - seen > timedelta(minutes=idle):
+    if current - seen > idle or current - datetime.fromisoformat(sign_in["created_at"]) > lifetime:
         end_session()
         g.signed_out_idle = True
         return
@@ -92,7 +98,7 @@ def load_user():
         db.execute("UPDATE sign_ins SET seen_at = ? WHERE token_hash = ?", [now(), key])
     table = {"learner": "learners", "staff": "staff", "family": "families"}[sign_in["role"]]
     found = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [sign_in["user_id"]]))
-    if not found:
+    if not found or found[0].get("disabled_at"):
         end_session()
         return
     g.user = dict(found[0], role=sign_in["role"])
@@ -290,6 +296,9 @@ def _password_sign_in(role, table, heading):
         if not found:
             for key, _free in _throttle_keys(role, email):
                 get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
+        elif found["disabled_at"]:
+            message = _("This account is switched off. Please ask the school.")
+            return render("sign_in/password.html", message=message, heading=heading, role=role), 403
         if found and role == "staff":
             from .two_factor import begin
 

@@ -390,12 +390,24 @@ def _m012_family_sharing_per_account(db):
     )
 
 
+def _m013_disabled_accounts(db):
+    """An admin can switch a staff or family account off (and on again) without deleting it."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE staff ADD COLUMN disabled_at TEXT;
+        ALTER TABLE families ADD COLUMN disabled_at TEXT;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
               _m010_sign_in_throttle_and_family_visibility,
-              _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account]
+              _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
+              _m013_disabled_accounts]
 
 
 def migrate(db):

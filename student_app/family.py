@@ -94,6 +94,8 @@ def _account_for(form):
         found = password_matches("families", email, password)
         if found is None:
             return None, _("You already have an account with this email. Please type its password.")
+        if found["disabled_at"]:
+            return None, _("This account is switched off. Please ask the school.")
         return found["id"], None
     name = form.get("name", "").strip()
     if not name or len(name) > 100:
@@ -127,7 +129,7 @@ def family_accounts(learner_id):
     """The family accounts linked to a learner, each with whether it can see their work now
     (staff have shared the learner's work with family, and this account is not left out)."""
     return list(get_db().query(
-        """SELECT families.id, families.name, families.email, family_links.visible AS chosen,
+        """SELECT families.id, families.name, families.email, families.disabled_at, family_links.visible AS chosen,
                   learners.family_visible AND family_links.visible AS can_see
            FROM families JOIN family_links ON family_links.family_id = families.id
            JOIN learners ON learners.id = family_links.learner_id

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from flask_babel import gettext as _
 
 from . import access, audit, benchmarks, library, media, passport, responses
-from .auth import staff_required, token_hash
+from .auth import end_sessions_of, staff_required, token_hash
 from .content import SUBJECTS, get_catalogue
 from .family import family_accounts
 from .db import get_db, now, transaction
@@ -70,7 +70,7 @@ def home():
         )
     activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
     colleagues = list(db.query(
-        "SELECT id, name, email, totp_confirmed_at FROM staff WHERE school_id = ? ORDER BY name",
+        "SELECT id, name, email, totp_confirmed_at, disabled_at FROM staff WHERE school_id = ? ORDER BY name",
         [g.user["school_id"]])) if g.user["is_admin"] else []
     return render("staff/home.html", classes=classes, activities=activities, colleagues=colleagues)
 
@@ -199,6 +199,62 @@ def tag_photo(learner_id, media_id):
             db["photo_people"].insert({"media_id": media_id, "learner_id": person})
     flash(_("Saved who is in the photo."))
     return redirect(url_for("staff_passport.page", learner_id=learner_id, page_id=page[0]))
+
+
+@bp.post("/learners/<int:learner_id>/sign-out")
+def end_learner_sessions(learner_id):
+    """Sign a learner out on every tablet, for a lost tablet or a code someone saw."""
+    learner = learner_of_school(learner_id)
+    end_sessions_of("learner", learner_id)
+    flash(_("%(name)s is signed out everywhere.", name=learner["name"]))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id))
+
+
+def _switch(table, role, account_id):
+    """Switch an account off (signing it out everywhere at once) or on again, from the form."""
+    action = request.form.get("action")
+    if action not in ("off", "on"):
+        abort(400, _("Please choose to switch the account off or on."))
+    db = get_db()
+    with transaction(db):
+        db.execute(f"UPDATE {table} SET disabled_at = ? WHERE id = ?",
+                   [now() if action == "off" else None, account_id])
+        if action == "off":
+            end_sessions_of(role, account_id)
+    return action
+
+
+@bp.post("/members/<int:staff_id>/access")
+def staff_access(staff_id):
+    """An admin switches a colleague's account off or on (never their own)."""
+    admin_required()
+    rows = list(get_db().query("SELECT * FROM staff WHERE id = ? AND school_id = ?", [staff_id, g.user["school_id"]]))
+    if not rows or staff_id == g.user["id"]:
+        abort(404)
+    action = _switch("staff", "staff", staff_id)
+    flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
+          else _("%(name)s can sign in again.", name=rows[0]["name"]))
+    return redirect(url_for("staff.home"))
+
+
+@bp.post("/families/<int:family_id>/access")
+def family_access(family_id):
+    """An admin switches off (or on) a family account linked to a learner of their school."""
+    admin_required()
+    rows = list(get_db().query(
+        """SELECT DISTINCT families.name, family_links.learner_id FROM families
+           JOIN family_links ON family_links.family_id = families.id
+           JOIN learners ON learners.id = family_links.learner_id
+           WHERE families.id = ? AND learners.school_id = ? ORDER BY family_links.learner_id""",
+        [family_id, g.user["school_id"]]))
+    if not rows:
+        abort(404)
+    action = _switch("families", "family", family_id)
+    flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
+          else _("%(name)s can sign in again.", name=rows[0]["name"]))
+    back = request.form.get("learner", "")
+    learner = int(back) if back.isdigit() and int(back) in {r["learner_id"] for r in rows} else rows[0]["learner_id"]
+    return redirect(url_for("staff.portfolio", learner_id=learner))
 
 
 @bp.post("/learners/<int:learner_id>/observations")

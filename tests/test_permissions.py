@@ -53,7 +53,8 @@ MATRIX = {
     "staff.issue_badge": "innnnyny", "staff.issue_class_badges": "innnnyny",
     "staff.portfolio": "innnnyny", "staff.record_observation": "innnnyny",
     "staff.revoke_invitation": "innnnyny", "staff.save_settings": "innnnyny",
-    "staff.tag_photo": "innnnyny",
+    "staff.tag_photo": "innnnyny", "staff.end_learner_sessions": "innnnyny",
+    "staff.staff_access": "innnnnny", "staff.family_access": "innnnnny",
     "staff.void_badge": "innnnyny", "staff.void_class_badges": "innnnyny",
     "staff_passport.add_note": "innnnyny", "staff_passport.book": "innnnyny",
     "staff_passport.hide_note": "innnnyny", "staff_passport.new_page": "innnnyny",
@@ -118,6 +119,7 @@ def world(app):
             "note_id": db.execute("SELECT id FROM page_notes").fetchone()[0],
             "invitation_id": db.execute("SELECT id FROM invitations").fetchone()[0],
             "recording_id": db.execute("SELECT id FROM voice_recordings").fetchone()[0],
+            "family_id": db.execute("SELECT id FROM families WHERE email = 'family@oaktree.example'").fetchone()[0],
         }
     clients["L"].post(f"/join/{code}")
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
@@ -164,4 +166,6 @@ def test_the_permission_matrix(app, world):
                 found = outcome(response)
             if found == "!" or (expected is not None and found != expected[number]):
                 wrong.append(f"{method} {url} as {role}: expected {expected[number] if expected else 'no 5xx'}, got {found}")
+        if endpoint == "staff.end_learner_sessions":  # staff signed Amira out: she signs in again
+            sign_in_as(clients["L"], app, "learner", "Amira")
     assert not wrong, "\n".join(wrong)

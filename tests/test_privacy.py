@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,134 @@ def test_screens_that_record_say_when_the_microphone_is_on(app, client):
     page = client.get("/passport/new").text
     assert 'data-recording-symbol="/symbols/tool-microphone"' in page
     assert "Recording: the microphone is on." in page
+
+
+def signed_in(client, url):
+    response = client.get(url)
+    return response.status_code == 200
+
+
+def shift_sign_ins(app, role, created_hours=0, seen_minutes=0):
+    """Make every sign-in of `role` look older: started and last seen earlier."""
+    stamp = lambda delta: (datetime.now(timezone.utc) - delta).isoformat(timespec="seconds")  # noqa: E731
+    with app.app_context():
+        get_db().execute("UPDATE sign_ins SET created_at = ?, seen_at = ? WHERE role = ?",
+                         [stamp(timedelta(hours=created_hours)), stamp(timedelta(minutes=seen_minutes)), role])
+
+
+def test_staff_sign_a_learner_out_on_every_tablet(app, staff):
+    tablets = [app.test_client(), app.test_client()]
+    for tablet in tablets:
+        sign_in_as(tablet, app, "learner", "Amira")
+        assert signed_in(tablet, "/home")
+    chloe = app.test_client()
+    sign_in_as(chloe, app, "learner", "Chloe")
+    response = staff.post(f"/staff/learners/{learner_id(app, 'Amira')}/sign-out")
+    assert response.status_code == 302
+    assert "Amira is signed out everywhere." in text_of(staff.get(response.headers["Location"]))
+    assert not any(signed_in(tablet, "/home") for tablet in tablets)
+    assert signed_in(chloe, "/home")
+
+
+def staff_row(app, email):
+    return rows(app, "SELECT * FROM staff WHERE email = ?", [email])[0]
+
+
+def test_an_admin_switches_a_staff_account_off_and_it_is_signed_out_at_once(app, staff):
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    teacher = staff_row(app, "teacher@oaktree.example")
+    assert signed_in(staff, "/staff/")
+    assert staff.post(f"/staff/members/{teacher['id']}/access", data={"action": "off"}).status_code == 403
+    response = admin.post(f"/staff/members/{teacher['id']}/access", data={"action": "off"})
+    assert response.status_code == 302
+    assert "switched off and signed out" in text_of(admin.get("/staff/"))
+    assert not signed_in(staff, "/staff/")
+    again = app.test_client().post("/staff/sign-in", data={"email": teacher["email"], "password": "oak-tree-teacher"})
+    assert again.status_code == 403 and "This account is switched off" in text_of(again)
+    assert admin.post(f"/staff/members/{teacher['id']}/access", data={"action": "maybe"}).status_code == 400
+    me = staff_row(app, "admin@oaktree.example")
+    assert admin.post(f"/staff/members/{me['id']}/access", data={"action": "off"}).status_code == 404
+    admin.post(f"/staff/members/{teacher['id']}/access", data={"action": "on"})
+    sign_in_as(app.test_client(), app, "staff")  # signs in again
+
+
+def test_a_switched_off_member_of_staff_cannot_finish_a_half_sign_in(app):
+    client = app.test_client()
+    response = client.post("/staff/sign-in", data={"email": "teacher@oaktree.example", "password": "oak-tree-teacher"})
+    assert response.headers["Location"].endswith("/staff/sign-in/code")
+    with app.app_context():
+        get_db().execute("UPDATE staff SET disabled_at = '2026-01-01' WHERE email = 'teacher@oaktree.example'")
+    assert client.get("/staff/sign-in/code").status_code == 302  # back to the password
+
+
+def test_an_admin_switches_a_family_account_off(app):
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    family = app.test_client()
+    sign_in_family(family)
+    assert signed_in(family, "/family/")
+    amira = learner_id(app, "Amira")
+    response = admin.post(f"/staff/families/{rosa(app)}/access", data={"action": "off", "learner": str(amira)})
+    assert response.headers["Location"].endswith(f"/staff/learners/{amira}")
+    assert "account switched off" in text_of(admin.get(f"/staff/learners/{amira}"))
+    assert not signed_in(family, "/family/")
+    refused = app.test_client().post("/family/sign-in", data={"email": "family@oaktree.example", "password": "oak-tree-family"})
+    assert refused.status_code == 403 and "This account is switched off" in text_of(refused)
+    admin.post(f"/staff/families/{rosa(app)}/access", data={"action": "on"})
+    sign_in_family(app.test_client())
+
+
+def test_a_family_of_another_school_cannot_be_switched_off(app):
+    with app.app_context():
+        db = get_db()
+        school = db["schools"].insert({"name": "Elm School"}).last_pk
+        group = db["classes"].insert({"school_id": school, "name": "Elm class"}).last_pk
+        other = db["learners"].insert({"school_id": school, "class_id": group, "name": "Zed", "avatar": "avatar-fox",
+                                       "code_hash": "x"}).last_pk
+        family = db["families"].insert({"email": "zed@example.org", "name": "Zed's family", "password_hash": "x",
+                                        "created_at": "2026-01-01T00:00:00+00:00"}).last_pk
+        db["family_links"].insert({"family_id": family, "learner_id": other})
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    assert admin.post(f"/staff/families/{family}/access", data={"action": "off"}).status_code == 404
+    assert rows(app, "SELECT disabled_at FROM families WHERE id = ?", [family])[0]["disabled_at"] is None
+
+
+def test_learners_are_signed_out_sooner_than_staff_when_idle(app, staff):
+    assert app.config["LEARNER_IDLE_MINUTES"] < app.config["STAFF_IDLE_MINUTES"]
+    learner = app.test_client()
+    sign_in_as(learner, app, "learner", "Amira")
+    shift_sign_ins(app, "learner", seen_minutes=20)
+    shift_sign_ins(app, "staff", seen_minutes=20)
+    assert not signed_in(learner, "/home")
+    assert signed_in(staff, "/staff/")
+
+
+def test_a_session_ends_after_its_lifetime_however_active(app, staff):
+    assert app.config["LEARNER_SESSION_HOURS"] < app.config["STAFF_SESSION_HOURS"]
+    learner = app.test_client()
+    sign_in_as(learner, app, "learner", "Amira")
+    family = app.test_client()
+    sign_in_family(family)
+    shift_sign_ins(app, "learner", created_hours=3)
+    assert signed_in(learner, "/home")
+    shift_sign_ins(app, "learner", created_hours=5)  # seen a moment ago, but signed in 5 hours ago
+    assert not signed_in(learner, "/home")
+    shift_sign_ins(app, "staff", created_hours=11)
+    shift_sign_ins(app, "family", created_hours=11)
+    assert signed_in(staff, "/staff/") and signed_in(family, "/family/")
+    shift_sign_ins(app, "staff", created_hours=13)
+    shift_sign_ins(app, "family", created_hours=13)
+    assert not signed_in(staff, "/staff/") and not signed_in(family, "/family/")
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_the_session_cookie_is_httponly_samesite_and_secure_when_configured(app, secure):
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    response = app.test_client().post("/family/sign-in", data={"email": "family@oaktree.example",
+                                                               "password": "oak-tree-family"})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("student_app_session="))
+    parts = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"httponly", "samesite"} <= parts and "samesite=lax" in cookie.lower()
+    assert ("secure" in parts) == secure
