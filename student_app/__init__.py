@@ -25,6 +25,7 @@ SETTINGS = {
     "LEARNER_SESSION_HOURS": (4, "a learner is signed out this long after signing in, however active"),
     "STAFF_SESSION_HOURS": (12, "staff and families are signed out this long after signing in, however active"),
     "SESSION_IDLE_MINUTES": (120, "a classroom session nobody moves on for this long ends by itself"),
+    "LEARNER_MEDIA_MB": (200, "space for each learner's photos and recordings, in megabytes"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
     "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
 }

@@ -5,6 +5,7 @@ Only the learner and staff of their school can fetch one.
 """
 
 import io
+import re
 import secrets
 import warnings
 from pathlib import Path
@@ -77,13 +78,55 @@ def audio_kind(data):
     return None
 
 
+# Inside a container, what says a track is sound and what says it is moving pictures:
+# WebM/Matroska CodecID elements (0x86, a size, then "A_OPUS", "V_VP8"...), Ogg stream headers,
+# and MP4 handler boxes ("hdlr", 8 bytes, then "soun" or "vide").
+SOUND_TRACK = {
+    "webm": re.compile(rb"\x86[\x80-\xff]A_"),
+    "ogg": re.compile(rb"OpusHead|\x01vorbis|\x7fFLAC|Speex   "),
+    "mp4": re.compile(rb"hdlr.{8}soun", re.S),
+}
+PICTURE_TRACK = {
+    "webm": re.compile(rb"\x86[\x80-\xff]V_"),
+    "ogg": re.compile(rb"\x80theora|\x01video"),
+    "mp4": re.compile(rb"hdlr.{8}vide", re.S),
+}
+
+
 def check_recording(data):
+    """The container of a voice recording, checked by its content: a known audio container
+    holding a sound track and no pictures (a video is not a voice recording)."""
     if len(data) < 512:
         raise Refused(_("That recording was empty. Please try again and speak after you tap."))
     kind = audio_kind(data)
+    not_sound = Refused(_("That file is not a recording we can play. Please record again."))
     if kind is None:
-        raise Refused(_("That file is not a recording we can play. Please record again."))
+        raise not_sound
+    if kind in SOUND_TRACK and (not SOUND_TRACK[kind].search(data) or PICTURE_TRACK[kind].search(data)):
+        raise not_sound
+    fmt = data.find(b"fmt ", 12)
+    if kind == "wav" and (fmt < 0 or data[fmt + 8:fmt + 10] not in (b"\x01\x00", b"\x03\x00", b"\xfe\xff")):
+        raise not_sound  # the fmt chunk's format: PCM, float or extensible
     return kind
+
+
+def used_bytes(learner_id):
+    """Bytes the learner's photos and recordings (and thumbnails) take on disk."""
+    folder = media_folder()
+    total = 0
+    for row in get_db().query("SELECT file, thumb_file FROM media WHERE learner_id = ?", [learner_id]):
+        for name in (row["file"], row["thumb_file"]):
+            if name and (folder / name).is_file():
+                total += (folder / name).stat().st_size
+    return total
+
+
+def check_quota(learner_id, incoming):
+    """Refuse, kindly, what would take the learner past their share of space (a setting)."""
+    quota = current_app.config["LEARNER_MEDIA_MB"] * 1024 * 1024
+    if used_bytes(learner_id) + incoming > quota:
+        raise Refused(_("There is no more room for photos and recordings just now. "
+                        "Please ask your teacher to make some space."))
 
 
 def media_folder():
@@ -102,6 +145,7 @@ def write_file(data, suffix):
 
 def store(learner_id, kind, data, suffix, mimetype, thumb=None):
     """Save the bytes under a random name and record whose they are; returns the media id."""
+    check_quota(learner_id, len(data) + len(thumb or b""))
     return get_db()["media"].insert(
         {"learner_id": learner_id, "kind": kind, "file": write_file(data, suffix), "mimetype": mimetype,
          "thumb_file": write_file(thumb, "jpg") if thumb else None, "created_at": now()}

@@ -258,18 +258,20 @@ def _save_page(form):
         raise media.Refused(_("Please choose up to 6 photos."))
     # Check and clean every file before anything is stored, so a bad one stores nothing.
     photos = [media.clean_photo(f.read()) for f in uploads]
+    photos = [(photo, media.clean_photo(photo, media.THUMB_LONG_SIDE)) for photo in photos]
     voice = request.files.get("did_voice")
     voice_data = voice.read() if voice is not None and voice.filename else None
     voice_kind = media.check_recording(voice_data) if voice_data is not None else None
+    # All or nothing: the whole page must fit in the learner's space before a file is written.
+    media.check_quota(g.owner["id"], sum(len(full) + len(thumb) for full, thumb in photos) + len(voice_data or b""))
     db = get_db()
     with transaction(db):
         if voice_data is not None:
             row["did_voice"] = media.store(g.owner["id"], "voice", voice_data, voice_kind,
                                            media.AUDIO_TYPES[voice_kind])
         page_id = db["passport_pages"].insert(row).last_pk
-        for photo in photos:
-            media_id = media.store(g.owner["id"], "photo", photo, "jpg", "image/jpeg",
-                                   thumb=media.clean_photo(photo, media.THUMB_LONG_SIDE))
+        for photo, thumb in photos:
+            media_id = media.store(g.owner["id"], "photo", photo, "jpg", "image/jpeg", thumb=thumb)
             db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
     return page_id
 

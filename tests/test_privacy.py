@@ -13,7 +13,7 @@ import pytest
 
 from student_app.db import get_db
 from tests.conftest import learner_id, sign_in_as, text_of
-from tests.test_library import jpeg_with_gps
+from tests.test_library import fake_webm, jpeg_with_gps
 from tests.test_passport import page_form, rows, sign_in_family
 
 
@@ -389,3 +389,89 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_when_configured(app,
     parts = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
     assert {"httponly", "samesite"} <= parts and "samesite=lax" in cookie.lower()
     assert ("secure" in parts) == secure
+
+
+def media_files(app):
+    folder = Path(app.instance_path) / "media"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_learner_past_their_space_is_told_kindly_and_nothing_is_kept(app, client):
+    sign_in_as(client, app, "learner", "Amira")
+    first = client.post("/passport/new", data=page_form(photos=[(io.BytesIO(jpeg_with_gps()), "a.jpg")]),
+                        content_type="multipart/form-data")
+    assert first.status_code == 302
+    with app.app_context():
+        from student_app.media import used_bytes
+        used = used_bytes(learner_id(app, "Amira"))
+    assert used > 0
+    app.config["LEARNER_MEDIA_MB"] = (used + 100) / (1024 * 1024)  # room for 100 more bytes
+    files, pages = media_files(app), rows(app, "SELECT id FROM passport_pages")
+    refused = client.post("/passport/new", data=page_form(photos=[(io.BytesIO(jpeg_with_gps()), "b.jpg")]),
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400 and "no more room for photos and recordings" in text_of(refused)
+    voice = client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(fake_webm()), "v.webm")},
+                        content_type="multipart/form-data")
+    assert voice.status_code == 400 and "no more room" in text_of(voice)
+    assert media_files(app) == files and rows(app, "SELECT id FROM passport_pages") == pages
+    # Each learner has their own space: Ben, with nothing stored, has room for this.
+    app.config["LEARNER_MEDIA_MB"] = (len(fake_webm()) + 100) / (1024 * 1024)
+    assert "no more room" in text_of(client.post("/a/all-about-me/mine/1", data={
+        "voice": (io.BytesIO(fake_webm()), "v.webm")}, content_type="multipart/form-data"))
+    ben = app.test_client()
+    sign_in_as(ben, app, "learner", "Ben")
+    answer = ben.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(fake_webm()), "v.webm")},
+                      content_type="multipart/form-data")
+    assert answer.status_code == 302, text_of(answer)
+
+
+def test_a_photo_note_past_the_learners_space_is_refused(app, staff):
+    app.config["LEARNER_MEDIA_MB"] = 0
+    amira = learner_id(app, "Amira")
+    page = rows(app, "SELECT id FROM passport_pages WHERE learner_id = ?", [amira])[0]["id"]
+    response = staff.post(f"/staff/learners/{amira}/passport/pages/{page}/notes",
+                          data={"photo": (io.BytesIO(jpeg_with_gps()), "n.jpg")}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "no more room" in text_of(response)
+
+
+def mp4(handler):
+    """A small MP4 whose one track has the given handler ("soun" or "vide")."""
+    return (b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A mp42" + b"\x00" * 40
+            + b"\x00\x00\x00\x21hdlr\x00\x00\x00\x00\x00\x00\x00\x00" + handler + b"\x00" * 12 + bytes(600))
+
+
+def wav(format_code):
+    body = b"fmt \x10\x00\x00\x00" + format_code + b"\x01\x00\x22\x56\x00\x00\x44\xac\x00\x00\x02\x00\x10\x00"
+    return b"RIFF\x00\x00\x00\x00WAVE" + body + b"data\x00\x02\x00\x00" + bytes(600)
+
+
+@pytest.mark.parametrize("data, sound", [
+    (fake_webm(), True),
+    (b"\x1a\x45\xdf\xa3\x42\x82\x84webm\x86\x85V_VP8\x86\x86A_OPUS" + bytes(600), False),  # a video
+    (b"\x1a\x45\xdf\xa3\x42\x82\x84webm" + bytes(600), False),  # no sound track
+    (b"OggS\x00\x02" + bytes(22) + b"\x13OpusHead\x01\x01" + bytes(600), True),
+    (b"OggS\x00\x02" + bytes(22) + b"\x80theora" + bytes(600), False),
+    (mp4(b"soun"), True),
+    (mp4(b"vide"), False),
+    (wav(b"\x01\x00"), True),
+    (b"RIFF\x00\x00\x00\x00WAVE" + bytes(600), False),
+    (b"<html><script>alert(1)</script>" + bytes(600), False),
+])
+def test_recordings_are_checked_to_be_sound_by_their_content(data, sound):
+    from student_app.media import Refused, check_recording
+
+    from student_app import create_app
+    with create_app({"TESTING": True}).test_request_context():
+        if sound:
+            assert check_recording(data)
+        else:
+            with pytest.raises(Refused):
+                check_recording(data)
+
+
+def test_a_video_sent_as_a_voice_answer_is_refused_kindly(app, client):
+    sign_in_as(client, app, "learner", "Amira")
+    video = b"\x1a\x45\xdf\xa3\x42\x82\x84webm\x86\x85V_VP8\x86\x86A_OPUS" + bytes(600)
+    response = client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(video), "v.webm")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "not a recording we can play" in text_of(response)
