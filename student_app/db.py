@@ -401,13 +401,31 @@ def _m013_disabled_accounts(db):
     )
 
 
+def _m014_staff_only_notes(db):
+    """SEND details and private notes: written by staff, shown only on staff pages."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN send_details TEXT;
+        CREATE TABLE staff_notes (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            staff_id INTEGER REFERENCES staff(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX staff_notes_learner ON staff_notes(learner_id, created_at);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
               _m010_sign_in_throttle_and_family_visibility,
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
-              _m013_disabled_accounts]
+              _m013_disabled_accounts, _m014_staff_only_notes]
 
 
 def migrate(db):

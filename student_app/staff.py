@@ -146,6 +146,10 @@ def portfolio(learner_id):
         reactions=responses.REACTIONS,
         profile=access.profile(learner),
         options=access.OPTIONS,
+        private_notes=list(db.query(
+            """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
+               LEFT JOIN staff ON staff.id = staff_notes.staff_id
+               WHERE learner_id = ? ORDER BY staff_notes.id DESC""", [learner_id])),
     )
 
 
@@ -255,6 +259,34 @@ def family_access(family_id):
     back = request.form.get("learner", "")
     learner = int(back) if back.isdigit() and int(back) in {r["learner_id"] for r in rows} else rows[0]["learner_id"]
     return redirect(url_for("staff.portfolio", learner_id=learner))
+
+
+SEND_DETAILS_LIMIT, STAFF_NOTE_LIMIT = 4000, 2000
+
+
+@bp.post("/learners/<int:learner_id>/send-details")
+def save_send_details(learner_id):
+    """SEND details: staff-only text, never shown to the learner or their family."""
+    learner_of_school(learner_id)
+    text = request.form.get("send_details", "").strip()
+    if len(text) > SEND_DETAILS_LIMIT:
+        abort(400, _("Please keep the SEND details under 4000 characters."))
+    get_db().execute("UPDATE learners SET send_details = ? WHERE id = ?", [text or None, learner_id])
+    flash(_("SEND details saved."))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id, _anchor="staff-only-heading"))
+
+
+@bp.post("/learners/<int:learner_id>/private-notes")
+def add_private_note(learner_id):
+    """A private note for colleagues: shown only on staff pages."""
+    learner_of_school(learner_id)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > STAFF_NOTE_LIMIT:
+        abort(400, _("Please write a note of up to 2000 characters."))
+    get_db()["staff_notes"].insert({"learner_id": learner_id, "staff_id": g.user["id"], "text": text,
+                                    "created_at": now()})
+    flash(_("Private note added."))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id, _anchor="staff-only-heading"))
 
 
 @bp.post("/learners/<int:learner_id>/observations")
@@ -409,7 +441,8 @@ def audit_log():
     return render("staff/audit.html", entries=audit.entries(g.user["school_id"]))
 
 
-LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations")
+LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations",
+                  "staff_notes")
 
 
 def learner_rows(learner_id):
@@ -488,7 +521,7 @@ def erase_learner(learner_id):
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
         for table in ("responses", "plays", "passport_pages", "media", "badges", "family_links",
-                      "invitations"):
+                      "invitations", "staff_notes"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
         db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id = ?", [learner_id])
         db.execute("UPDATE audit_log SET learner_name = ? WHERE learner_id = ?",

@@ -55,6 +55,7 @@ MATRIX = {
     "staff.revoke_invitation": "innnnyny", "staff.save_settings": "innnnyny",
     "staff.tag_photo": "innnnyny", "staff.end_learner_sessions": "innnnyny",
     "staff.staff_access": "innnnnny", "staff.family_access": "innnnnny",
+    "staff.save_send_details": "innnnyny", "staff.add_private_note": "innnnyny",
     "staff.void_badge": "innnnyny", "staff.void_class_badges": "innnnyny",
     "staff_passport.add_note": "innnnyny", "staff_passport.book": "innnnyny",
     "staff_passport.hide_note": "innnnyny", "staff_passport.new_page": "innnnyny",

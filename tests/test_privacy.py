@@ -15,6 +15,7 @@ from student_app.db import get_db
 from tests.conftest import learner_id, sign_in_as, text_of
 from tests.test_library import fake_webm, jpeg_with_gps
 from tests.test_passport import page_form, rows, sign_in_family
+from tests.test_permissions import world  # noqa: F401 (a fixture: every role signed in, every id)
 
 
 def set_learner(app, name, **values):
@@ -475,3 +476,52 @@ def test_a_video_sent_as_a_voice_answer_is_refused_kindly(app, client):
     response = client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(video), "v.webm")},
                            content_type="multipart/form-data")
     assert response.status_code == 400 and "not a recording we can play" in text_of(response)
+
+
+SEND_SECRET = "Dyspraxia; EHCP section F: speech therapy weekly (SEND-7741)"
+NOTE_SECRET = "Private: family court matter, talk to the DSL (NOTE-5520)"
+
+
+def test_staff_keep_send_details_and_private_notes_on_staff_pages(app, staff):
+    amira = learner_id(app, "Amira")
+    assert staff.post(f"/staff/learners/{amira}/send-details", data={"send_details": SEND_SECRET}).status_code == 302
+    assert staff.post(f"/staff/learners/{amira}/private-notes", data={"text": NOTE_SECRET}).status_code == 302
+    page = text_of(staff.get(f"/staff/learners/{amira}"))
+    assert SEND_SECRET in page and NOTE_SECRET in page and "Jo Evans" in page
+    for url, data in ((f"/staff/learners/{amira}/private-notes", {"text": ""}),
+                      (f"/staff/learners/{amira}/private-notes", {"text": "x" * 2001}),
+                      (f"/staff/learners/{amira}/send-details", {"send_details": "x" * 4001})):
+        response = staff.post(url, data=data)
+        assert response.status_code == 400 and "characters" in text_of(response)
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    archive = zipfile.ZipFile(io.BytesIO(admin.get(f"/staff/learners/{amira}/export.zip").data))
+    data = json.loads(archive.read("data.json"))
+    assert data["learner"][0]["send_details"] == SEND_SECRET and data["staff_notes"][0]["text"] == NOTE_SECRET
+    assert admin.post(f"/staff/learners/{amira}/erase", data={"confirm_name": "Amira"}).status_code == 302
+    assert not rows(app, "SELECT * FROM staff_notes")
+
+
+def test_no_learner_or_family_response_holds_a_staff_only_field(app, world):
+    """Every page a learner or a family can open, as each of them, for the learner whose SEND
+    details and private notes are set."""
+    clients, args = world
+    amira = learner_id(app, "Amira")
+    clients["S"].post(f"/staff/learners/{amira}/send-details", data={"send_details": SEND_SECRET})
+    clients["S"].post(f"/staff/learners/{amira}/private-notes", data={"text": NOTE_SECRET})
+    for client in clients.values():  # a family's comment too
+        client.post(f"/family/children/{amira}/passport/pages/{args['page_id']}/notes", data={"text": "From home"})
+    assert SEND_SECRET.encode() in clients["S"].get(f"/staff/learners/{amira}").data
+    fetched = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = rule.build(args)[1]
+        for role in "LOFG":
+            for headers in ({}, {"HX-Request": "true"}):
+                with clients[role].get(url, headers=headers) as response:
+                    body = response.get_data()
+                    fetched += response.status_code == 200
+                for secret in (SEND_SECRET, NOTE_SECRET, "SEND-7741", "NOTE-5520"):
+                    assert secret.encode() not in body, (role, url)
+    assert fetched > 50  # the pages were really seen, not refused
