@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 
 from .db import get_db, now, transaction
-from .web import render
+from .web import render, symbol_label
 
 bp = Blueprint("auth", __name__)
 
@@ -329,9 +329,18 @@ def sign_out():
                              "family": "auth.family_sign_in"}[role]))
 
 
+def name_before_sign_in(learner):
+    """The name on a shared tablet before anyone has signed in: a protected learner's picture's
+    name ("Fox"), never their own, so classmates and visitors do not learn it."""
+    if learner["protected"]:
+        return symbol_label(learner["avatar"]).capitalize()
+    return learner["name"]
+
+
 def init_app(app):
     from werkzeug.security import generate_password_hash
 
+    app.jinja_env.globals["name_before_sign_in"] = name_before_sign_in
     app.extensions["dummy_hash"] = generate_password_hash(secrets.token_hex(16))
     app.before_request(load_user)
     app.register_blueprint(bp)

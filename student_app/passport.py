@@ -131,13 +131,15 @@ def pages_of(learner, start="", end="", page_id=None, printing=False):
     pages = list(db.query(query + " ORDER BY happened_on, id", args))
     for page in pages:
         page["benchmark"], page["symbol"] = KINDS[page["kind"]]
-        page["photos"], page["photo_people"] = [], {}
+        page["photos"], page["photo_people"], page["held_back"] = [], {}, {}
         for row in db.query("SELECT media_id FROM passport_photos WHERE page_id = ? ORDER BY id", [page["id"]]):
             found = media.media_row(row["media_id"])
             people = media.people_in(found["id"])
-            if media.may_see(found) and not (printing and media.held_back_by(found, people)):
+            held = media.held_back_by(found, people)
+            if media.may_see(found) and not (printing and held):
                 page["photos"].append(found["id"])
                 page["photo_people"][found["id"]] = people
+                page["held_back"][found["id"]] = held
         page["notes"] = list(db.query(
             """SELECT page_notes.*, staff.name AS staff_name, families.name AS family_name
                FROM page_notes LEFT JOIN staff ON staff.id = page_notes.staff_id

@@ -64,6 +64,8 @@ def test_a_protected_learner_is_not_named_on_the_sign_in_tiles_or_the_projector(
     set_learner(app, "Amira", protected=1)
     tiles = text_of(client.get("/sign-in/class/1"))
     assert "Amira" not in tiles and "Fox" in tiles and "Chloe" in tiles
+    code_page = text_of(client.get(f"/sign-in/learner/{learner_id(app, 'Amira')}"))
+    assert "Amira" not in code_page and "Fox" in code_page
     session = staff.post("/staff/classes/1/sessions/new", data={"job": ["nurse"]})
     session_id = int(session.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():

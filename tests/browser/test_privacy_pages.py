@@ -7,7 +7,8 @@ from student_app import media
 from student_app.db import get_db
 from student_app.demo import STAFF
 from tests.browser.conftest import (
-    assert_accessible, expect_heading, focus_and_press, sign_in_learner, staff_sign_in, tap,
+    assert_accessible, expect_heading, focus_and_press, make_driver, sign_in_learner, staff_sign_in, tap,
+    wait_for,
 )
 from tests.test_library import jpeg_with_gps
 
@@ -50,3 +51,25 @@ def test_a_learner_of_16_chooses_who_sees_their_work_by_keyboard(driver, live_ur
     driver.find_element(By.CSS_SELECTOR, "label.check-card:has(input[value=share])").click()
     tap(driver, "form.passport-form button.big-button")
     assert driver.find_element(By.CSS_SELECTOR, 'input[value="share"]').is_selected()
+
+
+def test_the_screen_says_so_while_the_microphone_is_on(live_url):
+    """With Chromium's fake microphone: a symbol and words show only while recording."""
+    driver = make_driver(flags=("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"))
+    try:
+        sign_in_learner(driver, live_url, "Grace")
+        driver.get(live_url + "/passport/new")
+        expect_heading(driver, "Add a page")
+        recorder = driver.find_element(By.CSS_SELECTOR, ".recorder")
+        mic = recorder.find_element(By.CSS_SELECTOR, 'img[src$="/symbols/tool-microphone"]')
+        assert not mic.is_displayed()
+        recorder.find_element(By.TAG_NAME, "button").click()
+        wait_for(driver, lambda d: mic.is_displayed())
+        assert "the microphone is on" in recorder.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "is-recording" in recorder.get_attribute("class")
+        assert_accessible(driver)
+        recorder.find_element(By.TAG_NAME, "button").click()  # Stop
+        wait_for(driver, lambda d: not mic.is_displayed())
+        assert "Recorded." in recorder.find_element(By.CSS_SELECTOR, "[role=status]").text
+    finally:
+        driver.quit()
