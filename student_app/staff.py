@@ -33,6 +33,11 @@ def require_staff():
     """Every screen here is for signed-in staff, and only about their own school."""
 
 
+def form_id(value):
+    """A row id sent in a form, or None: only plain ASCII digits, never a huge number."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
+
+
 def learner_of_school(learner_id):
     rows = list(
         get_db().query(
@@ -194,12 +199,12 @@ def tag_photo(learner_id, media_id):
     if page is None:
         abort(404)
     school = {row["id"] for row in db.query("SELECT id FROM learners WHERE school_id = ?", [g.user["school_id"]])}
-    chosen = request.form.getlist("learner")
-    if not all(value.isdigit() and int(value) in school for value in chosen):
+    chosen = [form_id(value) for value in request.form.getlist("learner")]
+    if not all(value in school for value in chosen):
         abort(400, _("Please choose learners from the list."))
     with transaction(db):
         db.execute("DELETE FROM photo_people WHERE media_id = ?", [media_id])
-        for person in {int(value) for value in chosen}:
+        for person in set(chosen):
             db["photo_people"].insert({"media_id": media_id, "learner_id": person})
     flash(_("Saved who is in the photo."))
     return redirect(url_for("staff_passport.page", learner_id=learner_id, page_id=page[0]))
@@ -256,8 +261,8 @@ def family_access(family_id):
     action = _switch("families", "family", family_id)
     flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
           else _("%(name)s can sign in again.", name=rows[0]["name"]))
-    back = request.form.get("learner", "")
-    learner = int(back) if back.isdigit() and int(back) in {r["learner_id"] for r in rows} else rows[0]["learner_id"]
+    back = form_id(request.form.get("learner", ""))
+    learner = back if back in {r["learner_id"] for r in rows} else rows[0]["learner_id"]
     return redirect(url_for("staff.portfolio", learner_id=learner))
 
 

@@ -167,7 +167,8 @@ def test_tagging_is_checked(app, staff, photo_page):
     page_id, media_id = photo_page
     amira, chloe = learner_id(app, "Amira"), learner_id(app, "Chloe")
     assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": "x"}).status_code == 400
-    assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": "999"}).status_code == 400
+    for odd in ("999", "²", "9" * 5000, ""):
+        assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": odd}).status_code == 400
     # The photo must be one of this learner's passport photos.
     assert staff.post(f"/staff/learners/{chloe}/photos/{media_id}/people", data={}).status_code == 404
     assert staff.post(f"/staff/learners/{amira}/photos/99999/people", data={}).status_code == 404
