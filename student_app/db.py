@@ -362,11 +362,17 @@ def _m010_sign_in_throttle_and_family_visibility(db):
     )
 
 
+def _m011_left_on(db):
+    """The month a learner left (NULL while they are here): their careers records are kept
+    for a set time after it (see retention.py), then deleted."""
+    _run_script(db, "ALTER TABLE learners ADD COLUMN left_on TEXT;")
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
-              _m010_sign_in_throttle_and_family_visibility]
+              _m010_sign_in_throttle_and_family_visibility, _m011_left_on]
 
 
 def migrate(db):
