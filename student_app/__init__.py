@@ -72,6 +72,10 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
     Babel(app)
+    from .media import set_upload_limit
+
+    # Before CSRFProtect, which reads the whole form: a view taking photos gets its limit first.
+    app.before_request(set_upload_limit)
     CSRFProtect(app)
     Compress(app)
 

@@ -39,6 +39,11 @@ def transaction(db):
     IMMEDIATE takes the write lock at the start, so a busy database makes this wait
     (busy timeout) rather than fail part way, as a plain BEGIN can under WAL.
     """
+    if db.conn.in_transaction:
+        # Inside another transaction (a file's row and the answer naming it): the outer
+        # one's COMMIT or ROLLBACK covers these writes too.
+        yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -386,7 +386,7 @@ def export_learner(learner_id):
 def erase_learner_data(learner_id):
     """Delete every row about the learner in one transaction, then their files (also used by
     `flask retention`). Rows first: a crash between the two leaves only files no row names,
-    never a row without its file."""
+    never a row without its file, and media.sweep_orphans deletes those."""
     rows = learner_rows(learner_id)
     db = get_db()
     files = [m["file"] for m in rows["media"]] + [m["thumb_file"] for m in rows["media"] if m["thumb_file"]]

@@ -78,8 +78,8 @@ def list_phrases():
 
 @bp.post("/staff/voices")
 @staff_required
+@media.accepts_uploads
 def save():
-    media.allow_uploads()
     text = request.form.get("text", "")
     if text not in set(all_phrases()):
         abort(400, _("That phrase is not in the app."))
