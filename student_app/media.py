@@ -79,8 +79,10 @@ def clean_photo(data, long_side=PHOTO_LONG_SIDE):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise Refused(_("That file is not a photo we can open. Please choose a photo.")) from None
     image.thumbnail((long_side, long_side))
+    # Only the pixels are written: Pillow would otherwise copy a JPEG's comment (where a
+    # camera, or someone making an HTML polyglot, puts text), XMP and ICC data from `info`.
+    image.info = {}
     out = io.BytesIO()
-    # A new image carries no EXIF, GPS or comments: only the pixels are written.
     image.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
 
