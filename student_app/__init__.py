@@ -58,12 +58,14 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
-    Babel(app)
+    from .i18n import select_locale
+
+    Babel(app, locale_selector=select_locale)
     CSRFProtect(app)
     Compress(app)
 
     from . import (
-        access, auth, backup, classroom, content, db, demo, errors, family, learner, library, media,
+        access, auth, backup, classroom, content, db, demo, errors, family, i18n, learner, library, media,
         narration, passport, staff, symbols, two_factor, voices, web,
     )
 
@@ -78,6 +80,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     media.init_app(app)
     access.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(library.bp, name=library.LEARNER)

@@ -362,11 +362,24 @@ def _m010_sign_in_throttle_and_family_visibility(db):
     )
 
 
+def _m011_adult_preferences(db):
+    """A family's and a member of staff's own language and colours (NULL: not chosen yet)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE families ADD COLUMN language TEXT;
+        ALTER TABLE families ADD COLUMN theme TEXT;
+        ALTER TABLE staff ADD COLUMN language TEXT;
+        ALTER TABLE staff ADD COLUMN theme TEXT;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
-              _m010_sign_in_throttle_and_family_visibility]
+              _m010_sign_in_throttle_and_family_visibility, _m011_adult_preferences]
 
 
 def migrate(db):

@@ -15,6 +15,8 @@ from flask.cli import AppGroup
 from flask import Blueprint, abort, current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .i18n import BY_SPEECH, page_language, voice_for
+
 bp = Blueprint("narration", __name__)
 
 # pyttsx3 keeps one engine per process and breaks if two threads use it at once.
@@ -52,9 +54,9 @@ def _speak_to_wav(text, wav, voice, rate):
 
     if _engine is None:
         _engine = pyttsx3.init()
-        known = {v.id for v in _engine.getProperty("voices")}
-        if voice not in known:
-            raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
+    # pyttsx3 ignores an unknown voice silently and would speak in the last one used.
+    if voice not in {v.id for v in _engine.getProperty("voices")}:
+        raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
     _engine.setProperty("voice", voice)
     _engine.setProperty("rate", int(rate))
     _engine.save_to_file(text, str(wav))
@@ -84,13 +86,19 @@ def render(text, path, voice, rate, attempts=3):
         shutil.move(partial, path)
 
 
-def settings(app):
-    return app.config["NARRATION_VOICE"], app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
+def settings(app, lang="en"):
+    """The voice for the narration language `lang`, the school's default speed, the cache."""
+    return voice_for(lang, app), app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
+
+
+def cached_path(app, text, lang, rate=None):
+    voice, default_rate, audio_dir = settings(app, lang)
+    return clip_path(audio_dir, clip_key(text, lang, voice, rate or default_rate))
 
 
 def ensure_clip(app, text, lang, rate=None):
     """The path of the phrase's clip, rendering it first if it is not cached yet."""
-    voice, default_rate, audio_dir = settings(app)
+    voice, default_rate, audio_dir = settings(app, lang)
     rate = rate or default_rate
     path = clip_path(audio_dir, clip_key(text, lang, voice, rate))
     if not path.exists():
@@ -104,11 +112,16 @@ def _serializer():
     return URLSafeSerializer(current_app.secret_key, salt="narration")
 
 
-def narration_url(text, lang="en"):
-    """A URL that plays `text` at the learner's speed; signed, so only phrases the app shows
-    can be spoken."""
+def narration_url(text, lang=None):
+    """A URL that plays `text` at the learner's speed, in the language it is written in (by
+    default the page's); signed, so only phrases the app shows can be spoken."""
     from .access import narration_rate
     from .voices import recorded
+
+    # Content shown in English because it has no translation yet says so (content.Text).
+    lang = lang or getattr(text, "lang", None) or page_language().speech
+    if lang not in BY_SPEECH:
+        lang = page_language().speech
 
     human = recorded(lang).get(text)
     if human is not None:
@@ -125,6 +138,8 @@ def clip(token):
     try:
         lang, text, *rate = _serializer().loads(token)
     except (BadSignature, ValueError):
+        abort(404)
+    if lang not in BY_SPEECH:  # a link signed before the app knew its languages
         abort(404)
     try:
         path = ensure_clip(current_app, text, lang, rate[0] if rate else None)
