@@ -18,13 +18,15 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
 
 
 def messages_in_code():
-    """What `pybabel extract -F babel.cfg` finds now (msgids, with plurals as tuples)."""
+    """What `pybabel extract -F babel.cfg --ignore-dirs=".*"` finds now (msgids, plurals as
+    tuples). Babel skips folders starting with _ unless told: templates/_partials counts."""
     with open(ROOT / "babel.cfg") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT, method_map, options_map, keywords=keywords):
+            ROOT, method_map, options_map, keywords=keywords,
+            directory_filter=lambda path: not Path(path).name.startswith(".")):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
 
