@@ -146,3 +146,27 @@ def test_arabic_pages_are_right_to_left(client, app):
     for code in ("en_GB", "cy", "pl"):
         client.post("/preferences", data={"language": code})
         assert 'dir="ltr"' in html_tag(client.get("/family/sign-in"))
+
+
+def test_content_shows_in_the_learners_language_and_marks_english_fallback(client, app):
+    with app.app_context():
+        get_db().execute("UPDATE learners SET access = ? WHERE name = 'Amira'", [json.dumps({"language": "cy"})])
+    sign_in_as(client, app, "learner", "Amira")
+    home = client.get("/home").text
+    assert "Dyfala fy swydd" in home and "Guess my job" not in home
+    client.post("/activities/guess-my-job/nurse/start")
+    clue = client.get("/activities/guess-my-job/nurse/clue/1").text
+    assert "Rydw i&#39;n gwisgo gwisg waith a menig." in clue and "(yn Saesneg)" not in clue
+    # Barista's clues have no Welsh yet: English, marked as English, with a visible note.
+    client.post("/activities/guess-my-job/barista/start")
+    clue = client.get("/activities/guess-my-job/barista/clue/1").text
+    english = app.extensions["catalogue"].clues["barista"][0].text
+    assert re.search(r'<span lang="en-GB" dir="ltr">' + re.escape(english.replace("'", "&#39;")) +
+                     r'</span> <small class="in-english">\(yn Saesneg\)</small>', clue)
+
+
+def test_a_family_reads_their_home_page_in_their_own_language(client, app):
+    client.post("/family/sign-in", data=FAMILY)
+    client.post("/preferences", data={"language": "pl"})
+    page = client.get("/family/").text
+    assert "Moje dzieci" in page and "My children" not in page
