@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from flask import Blueprint, abort, current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .i18n import BY_SPEECH, page_language, voice_for
+from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
 
 bp = Blueprint("narration", __name__)
 
@@ -168,23 +168,42 @@ def interface_phrases(app):
 narration_cli = AppGroup("narration", help="Narration commands.")
 
 
+def phrases_by_language(app, codes=None):
+    """Each narration language's phrases: the interface in that language, and the content
+    that exists in it (English fallbacks are built with the English)."""
+    from flask_babel import force_locale, gettext
+
+    interface = interface_phrases(app)
+    found = {}
+    for code, language in LANGUAGES.items():
+        if codes and code not in codes:
+            continue
+        with app.app_context(), force_locale(code):
+            texts = {gettext(message) for message in interface}
+        texts |= {text for text in app.extensions["catalogues"][code].texts()
+                  if getattr(text, "lang", language.speech) == language.speech}
+        found[language.speech] = texts
+    return found
+
+
 @narration_cli.command("build")
-def build_command():
-    """Render every phrase of the catalogue that has not been rendered yet."""
+@click.option("--language", "languages", multiple=True, type=click.Choice(sorted(LANGUAGES)),
+              help="Build only this language (repeat for more); all four by default.")
+def build_command(languages):
+    """Render every phrase of each language's catalogue that has not been rendered yet."""
     app = current_app._get_current_object()
     if app.extensions["narration_problem"]:
         raise click.ClickException(app.extensions["narration_problem"])
-    phrases = set(app.extensions["catalogue"].texts()) | interface_phrases(app)
-    started, made = time.monotonic(), 0
-    for text in sorted(phrases):
-        voice, rate, audio_dir = settings(app)
-        if not clip_path(audio_dir, clip_key(text, "en", voice, rate)).exists():
-            ensure_clip(app, text, "en")
-            made += 1
-    click.echo(
-        f"Narration: {len(phrases)} phrases, {made} rendered, {len(phrases) - made} already "
-        f"cached, in {time.monotonic() - started:.1f} s."
-    )
+    for lang, phrases in phrases_by_language(app, languages).items():
+        started, made = time.monotonic(), 0
+        for text in sorted(phrases):
+            if not cached_path(app, text, lang).exists():
+                ensure_clip(app, text, lang)
+                made += 1
+        click.echo(
+            f"Narration ({lang}, voice {voice_for(lang, app)}): {len(phrases)} phrases, {made} rendered, "
+            f"{len(phrases) - made} already cached, in {time.monotonic() - started:.1f} s."
+        )
 
 
 def init_app(app):
