@@ -170,3 +170,15 @@ def test_a_family_reads_their_home_page_in_their_own_language(client, app):
     client.post("/preferences", data={"language": "pl"})
     page = client.get("/family/").text
     assert "Moje dzieci" in page and "My children" not in page
+
+
+def test_symbol_labels_follow_the_page_language(client, app):
+    client.post("/preferences", data={"language": "pl"})
+    code_page = client.get(f"/sign-in/learner/{learner_id(app, 'Amira')}").text
+    assert "<span>kot</span>" in code_page and "<span>cat</span>" not in code_page
+    client.post("/preferences", data={"language": "cy"})
+    sign_in_as(client, app, "learner", "Amira")
+    assert "Lliwiau tywyll" in client.get("/settings").text
+    # A skill without a Welsh label yet is English, marked as English.
+    card = client.get("/a/job-explorer/chef").text
+    assert re.search(r'<span lang="en-GB" dir="ltr">[^<]+</span> <small class="in-english">\(yn Saesneg\)</small>', card)
