@@ -81,6 +81,14 @@ def safe_next(target):
     return target
 
 
+def back_here():
+    """Where the picker brings a person back to: this page, unless it answered a form (a
+    POST-only address would refuse the GET that the redirect makes)."""
+    if request.method != "GET":
+        return url_for("auth.index")
+    return request.full_path if request.query_string else request.path
+
+
 bp = Blueprint("preferences", __name__)
 
 
@@ -112,5 +120,6 @@ def save():
 
 def init_app(app):
     app.jinja_env.globals.update(
-        languages=LANGUAGES, page_language=page_language, adult_theme=adult_theme, themes=THEMES)
+        languages=LANGUAGES, page_language=page_language, adult_theme=adult_theme, themes=THEMES,
+        back_here=back_here)
     app.register_blueprint(bp)

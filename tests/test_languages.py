@@ -182,3 +182,8 @@ def test_symbol_labels_follow_the_page_language(client, app):
     # A skill without a Welsh label yet is English, marked as English.
     card = client.get("/a/job-explorer/chef").text
     assert re.search(r'<span lang="en-GB" dir="ltr">[^<]+</span> <small class="in-english">\(yn Saesneg\)</small>', card)
+
+
+def test_the_picker_on_a_page_that_answered_a_form_goes_home(client):
+    page = client.post("/preferences", data={"language": "xx"}).text
+    assert 'name="next" value="/"' in page
