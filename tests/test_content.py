@@ -96,6 +96,8 @@ def test_every_language_file_names_real_content(symbols):
         assert not translated.activities["guess-my-job"].title.fallback
         assert all(not clue.text.fallback for clue in translated.clues["nurse"])
         assert all(not step.prompt.fallback for a in translated.activities.values() for step in a.steps)
+        assert all(not choice.text.fallback for a in translated.activities.values() for step in a.steps
+                   for choice in step.choices)
         # The English stays as it is, and anything untranslated is marked.
         assert english.activities["guess-my-job"].title == "Guess my job"
         barista = translated.clues["barista"][0].text

@@ -179,9 +179,23 @@ def test_symbol_labels_follow_the_page_language(client, app):
     client.post("/preferences", data={"language": "cy"})
     sign_in_as(client, app, "learner", "Amira")
     assert "Lliwiau tywyll" in client.get("/settings").text
-    # A skill without a Welsh label yet is English, marked as English.
     card = client.get("/a/job-explorer/chef").text
+    assert "Gweithio mewn tîm" in card and "Gwyddoniaeth" in card
+    # A job whose card has no Welsh yet is English, marked as English.
+    card = client.get("/a/job-explorer/barista").text
     assert re.search(r'<span lang="en-GB" dir="ltr">[^<]+</span> <small class="in-english">\(yn Saesneg\)</small>', card)
+
+
+def test_a_symbol_label_without_a_translation_is_marked_english(app):
+    from flask_babel import force_locale
+
+    from student_app.web import symbol_label
+
+    with app.test_request_context(), force_locale("ar"):
+        label = symbol_label("nav-home", capital=True)
+        assert (label, label.lang, label.fallback) == ("Home", "en", True)
+        label = symbol_label("code-cat")
+        assert (label, label.lang, label.fallback) == ("قطة", "ar", False)
 
 
 def test_the_picker_on_a_page_that_answered_a_form_goes_home(client):
