@@ -157,12 +157,13 @@ def test_content_shows_in_the_learners_language_and_marks_english_fallback(clien
     client.post("/activities/guess-my-job/nurse/start")
     clue = client.get("/activities/guess-my-job/nurse/clue/1").text
     assert "Rydw i&#39;n gwisgo gwisg waith a menig." in clue and "(yn Saesneg)" not in clue
-    # Barista's clues have no Welsh yet: English, marked as English, with a visible note.
-    client.post("/activities/guess-my-job/barista/start")
-    clue = client.get("/activities/guess-my-job/barista/clue/1").text
-    english = app.extensions["catalogue"].clues["barista"][0].text
+    # Barista's job card has no Welsh yet: English, marked as English, with a visible note.
+    card = client.get("/a/job-explorer/barista").text
+    english = app.extensions["catalogue"].jobs["barista"].what
     assert re.search(r'<span lang="en-GB" dir="ltr">' + re.escape(english.replace("'", "&#39;")) +
-                     r'</span> <small class="in-english">\(yn Saesneg\)</small>', clue)
+                     r'</span> <small class="in-english">\(yn Saesneg\)</small>', card)
+    # Its name has a Welsh entry (the same word), so the name is not marked.
+    assert '<span lang="en-GB" dir="ltr">Barista</span>' not in card
 
 
 def test_a_family_reads_their_home_page_in_their_own_language(client, app):
