@@ -22,6 +22,7 @@ bp = Blueprint("narration", __name__)
 # pyttsx3 keeps one engine per process and breaks if two threads use it at once.
 _engine_lock = threading.Lock()
 _engine = None
+_known_voices = set()
 
 
 class NarrationUnavailable(RuntimeError):
@@ -52,10 +53,12 @@ def _speak_to_wav(text, wav, voice, rate):
     global _engine
     import pyttsx3
 
+    global _known_voices
     if _engine is None:
         _engine = pyttsx3.init()
+        _known_voices = {v.id for v in _engine.getProperty("voices")}
     # pyttsx3 ignores an unknown voice silently and would speak in the last one used.
-    if voice not in {v.id for v in _engine.getProperty("voices")}:
+    if voice not in _known_voices:
         raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
     _engine.setProperty("voice", voice)
     _engine.setProperty("rate", int(rate))
