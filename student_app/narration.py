@@ -1,12 +1,9 @@
-"""Narration: text to speech with pyttsx3 (espeak-ng), cached as MP3 files named by a hash."""
+"""Narration: text to speech with espeak-ng, cached as MP3 files named by a hash."""
 
-import contextlib
-import ctypes.util
 import hashlib
-import io
 import shutil
+import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -19,11 +16,6 @@ from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
 
 bp = Blueprint("narration", __name__)
 
-# pyttsx3 keeps one engine per process and breaks if two threads use it at once.
-_engine_lock = threading.Lock()
-_engine = None
-_known_voices = set()
-
 
 class NarrationUnavailable(RuntimeError):
     """The speech engine is not installed."""
@@ -31,7 +23,7 @@ class NarrationUnavailable(RuntimeError):
 
 def engine_problem():
     """Why narration cannot run here, in plain words, or None if it can."""
-    if ctypes.util.find_library("espeak-ng") is None and shutil.which("espeak-ng") is None:
+    if shutil.which("espeak-ng") is None:
         return (
             "Narration is off: the espeak-ng speech engine is not installed "
             "(on Debian or Ubuntu: sudo apt-get install espeak-ng). Text still shows."
@@ -49,23 +41,15 @@ def clip_path(audio_dir, key):
 
 
 def _speak_to_wav(text, wav, voice, rate):
-    """One pass of the engine; the caller holds the lock."""
-    global _engine
-    import pyttsx3
-
-    global _known_voices
-    if _engine is None:
-        _engine = pyttsx3.init()
-        _known_voices = {v.id for v in _engine.getProperty("voices")}
-    # pyttsx3 ignores an unknown voice silently and would speak in the last one used.
-    if voice not in _known_voices:
-        raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
-    _engine.setProperty("voice", voice)
-    _engine.setProperty("rate", int(rate))
-    _engine.save_to_file(text, str(wav))
-    # The espeak driver prints a line for every file it saves; keep the console readable.
-    with contextlib.redirect_stdout(io.StringIO()):
-        _engine.runAndWait()
+    """One run of espeak-ng, writing a 22050 Hz mono WAV. Its command line, not pyttsx3 over
+    the same library: pyttsx3 queues voice and speed changes, and now and then they reached
+    the engine one clip late, so a clip came out in the previous clip's voice or speed."""
+    result = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(int(rate)), "-w", str(wav), "--", text],
+        capture_output=True, text=True, timeout=120,
+    )
+    if result.returncode != 0:
+        raise NarrationUnavailable(f"espeak-ng could not speak in voice '{voice}': {result.stderr.strip()}")
 
 
 def render(text, path, voice, rate, attempts=3):
@@ -75,10 +59,9 @@ def render(text, path, voice, rate, attempts=3):
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         wav = Path(scratch) / "clip.wav"
-        # Now and then the espeak driver hands back an empty file; a second pass has sound.
+        # An empty file gets a second pass (the old pyttsx3 driver did this now and then).
         for _ in range(attempts):
-            with _engine_lock:
-                _speak_to_wav(text, wav, voice, rate)
+            _speak_to_wav(text, wav, voice, rate)
             data, samplerate = soundfile.read(wav)
             if len(data):
                 break

@@ -21,6 +21,20 @@ def test_a_short_phrase_renders_to_a_real_mp3(tmp_path):
     assert abs(data).max() > 0.05  # not silence
 
 
+def test_each_clip_has_its_own_voice_and_speed_whatever_came_before(tmp_path):
+    """Clips made one after another in one process, switching speed and language: each must
+    sound as asked (pyttsx3's queued settings sometimes landed a clip late)."""
+    english = "What would you like to do?"
+    durations = []
+    for n, (text, voice, rate) in enumerate([(english, "gmw/en", 150), (english, "gmw/en", 185),
+                                             ("Pwy wyt ti?", "cel/cy", 120)] * 3):
+        path = tmp_path / f"{n}.mp3"
+        render(text, path, voice, rate)
+        durations.append(round(soundfile.info(path).duration, 1))
+    assert durations == durations[:3] * 3
+    assert durations[1] < durations[0] * 0.9
+
+
 def test_an_empty_pass_from_the_engine_is_tried_again(tmp_path, monkeypatch):
     real, calls = narration._speak_to_wav, []
 
