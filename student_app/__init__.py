@@ -74,17 +74,18 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
-    Babel(app)
+    from .i18n import select_locale
     from .media import set_upload_limit
 
+    Babel(app, locale_selector=select_locale)
     # Before CSRFProtect, which reads the whole form: a view taking photos gets its limit first.
     app.before_request(set_upload_limit)
     CSRFProtect(app)
     Compress(app)
 
     from . import (
-        access, auth, backup, classroom, content, db, demo, errors, family, learner, library, media,
-        narration, passport, retention, staff, symbols, two_factor, voices, web,
+        access, auth, backup, classroom, content, db, demo, errors, family, i18n, learner, library,
+        media, narration, passport, retention, staff, symbols, two_factor, voices, web,
     )
 
     db.init_app(app)
@@ -99,6 +100,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     media.init_app(app)
     access.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(learner.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(library.bp, name=library.LEARNER)

@@ -20,14 +20,21 @@ OPTIONS = {
     "method": (("touch", "keyboard", "switch1", "switch2"), "touch"),
     "scan_seconds": (("1.5", "2", "3", "4"), "2"),
     "scan_speak": (("no", "yes"), "no"),
+    # The language of every page the learner sees and hears (codes from i18n.LANGUAGES).
+    "language": (("en_GB", "cy", "pl", "ar"), "en_GB"),
 }
 RATES = {"slow": 120, "normal": 150, "fast": 185}  # narration, words a minute
 
 
+def stored(learner):
+    """Only what was chosen for the learner, without the defaults."""
+    return json.loads(learner.get("access") or "{}") if learner else {}
+
+
 def profile(learner):
     """The learner's profile with every option filled in."""
-    stored = json.loads(learner.get("access") or "{}") if learner else {}
-    return {name: stored.get(name, default) if stored.get(name) in allowed else default
+    stored_values = stored(learner)
+    return {name: stored_values[name] if stored_values.get(name) in allowed else default
             for name, (allowed, default) in OPTIONS.items()}
 
 
@@ -49,7 +56,7 @@ def save(learner_id, new_profile):
 
 def body_classes(found):
     return " ".join(f"{name.replace('_', '-')}-{value}" for name, value in found.items()
-                    if name not in ("scan_seconds", "rate"))
+                    if name not in ("scan_seconds", "rate", "language"))
 
 
 def current():

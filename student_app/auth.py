@@ -48,8 +48,11 @@ def seconds_to_wait(learner):
 
 
 def start_session(role, user_id):
-    """Sign in afresh: a new session and a new server-side token, nothing carried over."""
+    """Sign in afresh: a new session and a new server-side token, nothing carried over but the
+    language and colours picked on the sign-in page (a preference, not a permission)."""
+    kept = {name: session[name] for name in ("language", "theme") if name in session}
     session.clear()
+    session.update(kept)
     token = secrets.token_urlsafe(32)
     stamp = now()
     get_db()["sign_ins"].insert(

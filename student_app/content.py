@@ -1,7 +1,7 @@
 """Activity content: TOML files in the content folder, checked and loaded once."""
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -155,6 +155,16 @@ class Catalogue:
             yield from local.employers
             if local.demand:
                 yield local.demand
+
+
+class Text(str):
+    """A text of the content that knows its language: `lang` is the narration language it is
+    read in, and `fallback` is true for English shown because a translation is missing."""
+
+    def __new__(cls, value, lang="en", fallback=False):
+        made = super().__new__(cls, value)
+        made.lang, made.fallback = lang, fallback
+        return made
 
 
 class _Reader:
@@ -364,8 +374,128 @@ def load(root, symbols):
     return Catalogue(jobs=jobs, activities=activities, clues=clues, who_can=who_can, local=local)
 
 
+def content_ids(catalogue):
+    """Every translatable text of the (English) content by its stable content id, which is
+    what a language file in activities/languages/ names."""
+    for a in catalogue.activities.values():
+        yield f"activity.{a.id}.title", a.title
+        yield f"activity.{a.id}.intro", a.intro
+        shared = set()
+        for step in a.steps:
+            for name in ("prompt", "explain", "explain_simple"):
+                if getattr(step, name):
+                    yield f"step.{a.id}.{step.id}.{name}", getattr(step, name)
+            for choice in step.choices:
+                yield f"step.{a.id}.{step.id}.choice.{choice.id}", choice.text
+                shared.add((choice.id, choice.text))
+        # A choice offered on several steps may be translated once for the whole activity.
+        for choice_id, text in sorted(shared):
+            yield f"choice.{a.id}.{choice_id}", text
+    for job in catalogue.jobs.values():
+        for name, text in (("name", job.name), ("what", job.what), ("where", job.where),
+                           ("wear", job.wear), ("route", job.route_text)):
+            if text:
+                yield f"job.{job.id}.{name}", text
+    for job_id, clues in catalogue.clues.items():
+        for number, clue in enumerate(clues, start=1):
+            yield f"clue.{job_id}.{number}", clue.text
+    for job_id, item in catalogue.who_can.items():
+        for name in ("question", "example", "help"):
+            yield f"who-can.{job_id}.{name}", getattr(item, name)
+    for job_id, local in catalogue.local.items():
+        if local.demand:
+            yield f"local.{job_id}.demand", local.demand
+
+
+def _flatten(table, prefix=""):
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            yield from _flatten(value, name)
+        else:
+            yield name, value
+
+
+def load_language(root, code, catalogue):
+    """The content ids and texts of one language file (activities/languages/<code>.toml),
+    checked against the English content; {} when the language has no file."""
+    path = Path(root) / "languages" / f"{code}.toml"
+    if not path.exists():
+        return {}
+    name = path.relative_to(Path(root).parent).as_posix()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(f"{name}: not valid TOML: {error}") from None
+    known = dict(content_ids(catalogue))
+    found = {}
+    for content_id, text in _flatten(data):
+        if content_id not in known:
+            raise ContentError(f"{name}: field '{content_id}' names no text in the content")
+        if not isinstance(text, str) or not text.strip():
+            raise ContentError(f"{name}: field '{content_id}' is missing or empty")
+        found[content_id] = text.strip()
+    return found
+
+
+def translate(catalogue, lang, table):
+    """The catalogue in one language: every text a Text in `lang` where `table` translates
+    it, and otherwise the English, marked as a fallback."""
+
+    def t(content_id, english, *also):
+        if not english:
+            return english
+        for each in (content_id, *also):
+            if each in table:
+                return Text(table[each], lang)
+        return Text(english, "en", fallback=True)
+
+    def step(a, s):
+        key = f"step.{a.id}.{s.id}"
+        return replace(
+            s, prompt=t(f"{key}.prompt", s.prompt), explain=t(f"{key}.explain", s.explain),
+            explain_simple=t(f"{key}.explain_simple", s.explain_simple),
+            choices=tuple(replace(c, text=t(f"{key}.choice.{c.id}", c.text, f"choice.{a.id}.{c.id}"))
+                          for c in s.choices))
+
+    return replace(
+        catalogue,
+        activities={a.id: replace(a, title=t(f"activity.{a.id}.title", a.title),
+                                  intro=t(f"activity.{a.id}.intro", a.intro),
+                                  steps=tuple(step(a, s) for s in a.steps))
+                    for a in catalogue.activities.values()},
+        jobs={j.id: replace(j, name=t(f"job.{j.id}.name", j.name), what=t(f"job.{j.id}.what", j.what),
+                            where=t(f"job.{j.id}.where", j.where), wear=t(f"job.{j.id}.wear", j.wear),
+                            route_text=t(f"job.{j.id}.route", j.route_text))
+              for j in catalogue.jobs.values()},
+        clues={job_id: tuple(replace(c, text=t(f"clue.{job_id}.{n}", c.text)) for n, c in enumerate(clues, start=1))
+               for job_id, clues in catalogue.clues.items()},
+        who_can={job_id: replace(w, question=t(f"who-can.{job_id}.question", w.question),
+                                 example=t(f"who-can.{job_id}.example", w.example),
+                                 help=t(f"who-can.{job_id}.help", w.help))
+                 for job_id, w in catalogue.who_can.items()},
+        local={job_id: replace(item, demand=t(f"local.{job_id}.demand", item.demand))
+               for job_id, item in catalogue.local.items()},
+    )
+
+
+def load_all(root, symbols):
+    """The English catalogue, and the catalogue of each language (its translations over it)."""
+    from .i18n import DEFAULT, LANGUAGES
+
+    english = load(root, symbols)
+    catalogues = {DEFAULT: english}
+    for code, language in LANGUAGES.items():
+        if code != DEFAULT:
+            catalogues[code] = translate(english, language.speech, load_language(root, code, english))
+    return english, catalogues
+
+
 def get_catalogue():
-    return current_app.extensions["catalogue"]
+    """The content in the language of the page."""
+    from .i18n import page_language
+
+    return current_app.extensions["catalogues"][page_language().code]
 
 
 content_cli = AppGroup("content", help="Activity content commands.")
@@ -374,14 +504,21 @@ content_cli = AppGroup("content", help="Activity content commands.")
 @content_cli.command("check")
 def check_command():
     """Check every activity content file and report what was loaded."""
-    catalogue = load(current_app.config["CONTENT_DIR"], current_app.extensions["symbols"])
+    catalogue, catalogues = load_all(current_app.config["CONTENT_DIR"], current_app.extensions["symbols"])
     click.echo(
         f"{len(catalogue.jobs)} jobs, {len(catalogue.clues)} with Guess my job clues, "
         f"{len(catalogue.who_can)} with Who can do this job?, "
         f"{len(catalogue.activities)} activities: all valid."
     )
+    for code, translated in catalogues.items():
+        if translated is not catalogue:
+            # Employers' names are not translated; every other text is a Text.
+            texts = [text for text in translated.texts() if isinstance(text, Text)]
+            done = sum(1 for text in texts if not text.fallback)
+            click.echo(f"{code}: {done} of {len(texts)} texts translated.")
 
 
 def init_app(app):
-    app.extensions["catalogue"] = load(app.config["CONTENT_DIR"], app.extensions["symbols"])
+    app.extensions["catalogue"], app.extensions["catalogues"] = load_all(
+        app.config["CONTENT_DIR"], app.extensions["symbols"])
     app.cli.add_command(content_cli)

@@ -430,13 +430,27 @@ def _m015_left_on(db):
     _run_script(db, "ALTER TABLE learners ADD COLUMN left_on TEXT;")
 
 
+def _m016_adult_preferences(db):
+    """A family's and a member of staff's own language and colours (NULL: not chosen yet)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE families ADD COLUMN language TEXT;
+        ALTER TABLE families ADD COLUMN theme TEXT;
+        ALTER TABLE staff ADD COLUMN language TEXT;
+        ALTER TABLE staff ADD COLUMN theme TEXT;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
               _m010_sign_in_throttle_and_family_visibility,
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
-              _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on]
+              _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
+              _m016_adult_preferences]
 
 
 def migrate(db):

@@ -15,11 +15,14 @@ from flask.cli import AppGroup
 from flask import Blueprint, abort, current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
+
 bp = Blueprint("narration", __name__)
 
 # pyttsx3 keeps one engine per process and breaks if two threads use it at once.
 _engine_lock = threading.Lock()
 _engine = None
+_voices = None
 
 
 class NarrationUnavailable(RuntimeError):
@@ -46,18 +49,23 @@ def clip_path(audio_dir, key):
 
 
 def _speak_to_wav(text, wav, voice, rate):
-    """One pass of the engine; the caller holds the lock."""
-    global _engine
+    """One pass of the engine, writing a 22050 Hz mono WAV; the caller holds the lock.
+
+    The voice is set on the engine (espeak-ng applies that at once), but the speed travels
+    inside the utterance as espeak-ng's embedded speed command (Ctrl-A, number, "S"): a speed
+    set with setProperty goes through the library's queue and now and then reached the
+    engine one clip late, so a clip came out at the previous clip's speed."""
+    global _engine, _voices
     import pyttsx3
 
     if _engine is None:
         _engine = pyttsx3.init()
-        known = {v.id for v in _engine.getProperty("voices")}
-        if voice not in known:
-            raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
+        _voices = {v.id for v in _engine.getProperty("voices")}
+    if voice not in _voices:
+        raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
     _engine.setProperty("voice", voice)
-    _engine.setProperty("rate", int(rate))
-    _engine.save_to_file(text, str(wav))
+    spoken = text.replace("\x01", " ")  # the phrase cannot carry commands of its own
+    _engine.save_to_file(f"\x01{int(rate)}S{spoken}", str(wav))
     # The espeak driver prints a line for every file it saves; keep the console readable.
     with contextlib.redirect_stdout(io.StringIO()):
         _engine.runAndWait()
@@ -84,13 +92,19 @@ def render(text, path, voice, rate, attempts=3):
         shutil.move(partial, path)
 
 
-def settings(app):
-    return app.config["NARRATION_VOICE"], app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
+def settings(app, lang="en"):
+    """The voice for the narration language `lang`, the school's default speed, the cache."""
+    return voice_for(lang, app), app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
+
+
+def cached_path(app, text, lang, rate=None):
+    voice, default_rate, audio_dir = settings(app, lang)
+    return clip_path(audio_dir, clip_key(text, lang, voice, rate or default_rate))
 
 
 def ensure_clip(app, text, lang, rate=None):
     """The path of the phrase's clip, rendering it first if it is not cached yet."""
-    voice, default_rate, audio_dir = settings(app)
+    voice, default_rate, audio_dir = settings(app, lang)
     rate = rate or default_rate
     path = clip_path(audio_dir, clip_key(text, lang, voice, rate))
     if not path.exists():
@@ -104,11 +118,16 @@ def _serializer():
     return URLSafeSerializer(current_app.secret_key, salt="narration")
 
 
-def narration_url(text, lang="en"):
-    """A URL that plays `text` at the learner's speed; signed, so only phrases the app shows
-    can be spoken."""
+def narration_url(text, lang=None):
+    """A URL that plays `text` at the learner's speed, in the language it is written in (by
+    default the page's); signed, so only phrases the app shows can be spoken."""
     from .access import narration_rate
     from .voices import recorded
+
+    # Content shown in English because it has no translation yet says so (content.Text).
+    lang = lang or getattr(text, "lang", None) or page_language().speech
+    if lang not in BY_SPEECH:
+        lang = page_language().speech
 
     human = recorded(lang).get(text)
     if human is not None:
@@ -125,6 +144,8 @@ def clip(token):
     try:
         lang, text, *rate = _serializer().loads(token)
     except (BadSignature, ValueError):
+        abort(404)
+    if lang not in BY_SPEECH:  # a link signed before the app knew its languages
         abort(404)
     try:
         path = ensure_clip(current_app, text, lang, rate[0] if rate else None)
@@ -153,23 +174,42 @@ def interface_phrases(app):
 narration_cli = AppGroup("narration", help="Narration commands.")
 
 
+def phrases_by_language(app, codes=None):
+    """Each narration language's phrases: the interface in that language, and the content
+    that exists in it (English fallbacks are built with the English)."""
+    from flask_babel import force_locale, gettext
+
+    interface = interface_phrases(app)
+    found = {}
+    for code, language in LANGUAGES.items():
+        if codes and code not in codes:
+            continue
+        with app.app_context(), force_locale(code):
+            texts = {gettext(message) for message in interface}
+        texts |= {text for text in app.extensions["catalogues"][code].texts()
+                  if getattr(text, "lang", language.speech) == language.speech}
+        found[language.speech] = texts
+    return found
+
+
 @narration_cli.command("build")
-def build_command():
-    """Render every phrase of the catalogue that has not been rendered yet."""
+@click.option("--language", "languages", multiple=True, type=click.Choice(sorted(LANGUAGES)),
+              help="Build only this language (repeat for more); all four by default.")
+def build_command(languages):
+    """Render every phrase of each language's catalogue that has not been rendered yet."""
     app = current_app._get_current_object()
     if app.extensions["narration_problem"]:
         raise click.ClickException(app.extensions["narration_problem"])
-    phrases = set(app.extensions["catalogue"].texts()) | interface_phrases(app)
-    started, made = time.monotonic(), 0
-    for text in sorted(phrases):
-        voice, rate, audio_dir = settings(app)
-        if not clip_path(audio_dir, clip_key(text, "en", voice, rate)).exists():
-            ensure_clip(app, text, "en")
-            made += 1
-    click.echo(
-        f"Narration: {len(phrases)} phrases, {made} rendered, {len(phrases) - made} already "
-        f"cached, in {time.monotonic() - started:.1f} s."
-    )
+    for lang, phrases in phrases_by_language(app, languages).items():
+        started, made = time.monotonic(), 0
+        for text in sorted(phrases):
+            if not cached_path(app, text, lang).exists():
+                ensure_clip(app, text, lang)
+                made += 1
+        click.echo(
+            f"Narration ({lang}, voice {voice_for(lang, app)}): {len(phrases)} phrases, {made} rendered, "
+            f"{len(phrases) - made} already cached, in {time.monotonic() - started:.1f} s."
+        )
 
 
 def init_app(app):

@@ -33,13 +33,14 @@ def school_of_viewer():
 
 
 def recorded(lang="en"):
-    """text -> recording id for the viewer's school, read once per request."""
-    if "recorded_voices" not in g:
+    """text -> recording id for the viewer's school in one language, read once per request."""
+    cache = g.setdefault("recorded_voices", {})
+    if lang not in cache:
         school = school_of_viewer()
-        g.recorded_voices = {} if school is None else {
+        cache[lang] = {} if school is None else {
             row["text"]: row["id"] for row in get_db().query(
                 "SELECT id, text FROM voice_recordings WHERE school_id = ? AND lang = ?", [school, lang])}
-    return g.recorded_voices
+    return cache[lang]
 
 
 def all_phrases():

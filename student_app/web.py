@@ -27,8 +27,20 @@ def symbol_url(symbol_id):
     return url_for("symbols.image", symbol_id=symbol_id)
 
 
-def symbol_label(symbol_id):
-    return current_app.extensions["symbols"][symbol_id].label()
+def symbol_label(symbol_id, capital=False):
+    """A symbol's label in the page's language, or its English marked as a fallback."""
+    from .content import Text
+    from .i18n import DEFAULT, page_language
+
+    language = page_language()
+    labels = current_app.extensions["symbols"][symbol_id].labels
+    found = labels.get(language.speech)
+    text = found or labels["en"]
+    if capital:
+        text = text[:1].upper() + text[1:]
+    if language.code == DEFAULT:
+        return text
+    return Text(text, language.speech) if found else Text(text, "en", fallback=True)
 
 
 def when(stamp, time_only=False):

@@ -52,7 +52,7 @@ def test_a_setting_not_offered_is_refused(client, app):
 def test_the_learner_changes_their_own_settings_with_symbols(client, app):
     sign_in_as(client, app, "learner", "Amira")
     page = client.get("/settings").text
-    assert page.count('type="radio"') == 14 and "/symbols/setting-theme-dark" in page
+    assert page.count('type="radio"') == 18 and "/symbols/setting-theme-dark" in page
     assert client.post("/settings", data={"theme": "dark", "text_size": "large", "display": "both",
                                           "rate": "slow", "autoplay": "off"}).status_code == 302
     body = body_of(client.get("/home"))

@@ -84,3 +84,48 @@ def test_every_clue_text_is_first_person_and_short(symbols):
         for clue in clues:
             assert len(clue.text.split()) <= 14, (job_id, clue.text)
         assert any(" I " in f" {c.text} " or c.text.startswith(("I ", "I'", "My ")) for c in clues), job_id
+
+
+def test_every_language_file_names_real_content(symbols):
+    from student_app.content import load_all, load_language, translate
+
+    english, catalogues = load_all(ROOT / "activities", symbols)
+    for code in ("cy", "pl", "ar"):
+        translated = catalogues[code]
+        assert translated.activities["guess-my-job"].title.lang == code
+        assert not translated.activities["guess-my-job"].title.fallback
+        assert all(not clue.text.fallback for clue in translated.clues["nurse"])
+        assert all(not step.prompt.fallback for a in translated.activities.values() for step in a.steps)
+        assert all(not choice.text.fallback for a in translated.activities.values() for step in a.steps
+                   for choice in step.choices)
+        assert english.activities["guess-my-job"].title == "Guess my job"
+        assert all(not clue.text.fallback for clues in translated.clues.values() for clue in clues)
+        assert all(not getattr(text, "fallback", False) for text in translated.texts())
+        # The English stays as it is, and a text missing from a language is marked.
+        table = load_language(ROOT / "activities", code, english)
+        del table["job.barista.what"]
+        barista = translate(english, code, table).jobs["barista"].what
+        assert barista == english.jobs["barista"].what and barista.fallback and barista.lang == "en"
+
+
+@pytest.mark.parametrize("line, message", [
+    ('[job.nurse]\nnmae = "Nyrs"', "field 'job.nurse.nmae' names no text in the content"),
+    ('[clue.nurse]\n9 = "Naw"', "field 'clue.nurse.9' names no text"),
+    ('[job.nurse]\nname = ""', "field 'job.nurse.name' is missing or empty"),
+    ('[job.nurse\nname = "x"', "not valid TOML"),
+])
+def test_a_bad_language_file_names_the_file_and_field(content, symbols, line, message):
+    from student_app.content import load_all
+
+    (content / "languages" / "cy.toml").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_all(content, symbols)
+    assert "activities/languages/cy.toml" in str(error.value) and message in str(error.value)
+
+
+def test_a_language_without_a_file_shows_english_marked(content, symbols):
+    from student_app.content import load_all
+
+    (content / "languages" / "pl.toml").unlink()
+    _english, catalogues = load_all(content, symbols)
+    assert catalogues["pl"].activities["guess-my-job"].title.fallback

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,21 @@ def test_a_short_phrase_renders_to_a_real_mp3(tmp_path):
     assert 0.8 < info.duration < 10
     data, _ = soundfile.read(path)
     assert abs(data).max() > 0.05  # not silence
+
+
+def test_each_clip_has_its_own_voice_and_speed_whatever_came_before(tmp_path):
+    """Clips made one after another in one process, switching speed and language: each must
+    sound as asked (pyttsx3's queued settings sometimes landed a clip late)."""
+    english = "What would you like to do?"
+    durations = []
+    for n, (text, voice, rate) in enumerate([(english, "gmw/en", 150), (english, "gmw/en", 185),
+                                             ("Pwy wyt ti?", "cel/cy", 120)] * 3):
+        path = tmp_path / f"{n}.mp3"
+        render(text, path, voice, rate)
+        durations.append(soundfile.info(path).duration)
+    for n, duration in enumerate(durations[3:], start=3):
+        assert abs(duration - durations[n % 3]) < 0.05, durations  # encoder padding only
+    assert durations[1] < durations[0] * 0.9
 
 
 def test_an_empty_pass_from_the_engine_is_tried_again(tmp_path, monkeypatch):
@@ -68,21 +84,54 @@ def test_unsigned_text_is_not_spoken(client):
     assert client.get("/narration/anything-at-all.mp3").status_code == 404
 
 
-def test_build_renders_only_what_changed(runner, app, monkeypatch):
+def test_build_renders_only_what_changed_in_each_language(runner, app, monkeypatch):
+    from student_app.content import Text
+
     phrases = {"Who are you?", "Next clue"}
     monkeypatch.setattr(narration, "interface_phrases", lambda app: set(phrases))
 
     class Small:
-        def texts(self):
-            return ["I wear a helmet."]
+        def __init__(self, *texts):
+            self.found = texts
 
-    app.extensions["catalogue"] = Small()
-    first = runner.invoke(args=["narration", "build"])
+        def texts(self):
+            return list(self.found)
+
+    app.extensions["catalogues"] = {
+        "en_GB": Small("I wear a helmet."),
+        # Welsh content, and an English fallback, which is built with the English.
+        "cy": Small(Text("Rydw i'n gwisgo helmed.", "cy"), Text("I dig.", "en", fallback=True)),
+    }
+    first = runner.invoke(args=["narration", "build", "--language", "en_GB", "--language", "cy"])
     assert first.exit_code == 0, first.output
-    assert "3 phrases, 3 rendered, 0 already cached" in first.output
+    assert "Narration (en, voice gmw/en): 3 phrases, 3 rendered, 0 already cached" in first.output
+    assert "Narration (cy, voice cel/cy): 3 phrases, 3 rendered, 0 already cached" in first.output
+    audio = app.config["AUDIO_DIR"]
+    for text in ("Pwy wyt ti?", "Cliw nesaf", "Rydw i'n gwisgo helmed."):
+        assert narration.clip_path(audio, narration.clip_key(text, "cy", "cel/cy", 150)).exists()
     phrases.add("Well done!")
-    second = runner.invoke(args=["narration", "build"])
-    assert "4 phrases, 1 rendered, 3 already cached" in second.output
+    second = runner.invoke(args=["narration", "build", "--language", "en_GB", "--language", "cy"])
+    assert "(en, voice gmw/en): 4 phrases, 1 rendered, 3 already cached" in second.output
+    assert "(cy, voice cel/cy): 4 phrases, 1 rendered, 3 already cached" in second.output
+
+
+def test_welsh_pages_are_read_in_the_welsh_voice(client, app):
+    from tests.conftest import sign_in_as
+
+    with app.app_context():
+        get_db().execute("""UPDATE learners SET access = '{"language": "cy", "rate": "slow"}' WHERE name = 'Amira'""")
+    sign_in_as(client, app, "learner", "Amira")
+    page = client.get("/home").text
+    url = re.search(r'<a class="listen" href="([^"]+)"[^>]*>\s*<img[^>]*><span class="visually-hidden">Gwrando</span>',
+                    page).group(1)
+    assert client.get(url).status_code == 200
+    # Amira's page says "Dyfala fy swydd": in the Welsh voice, at her own (slow) speed.
+    key = narration.clip_key("Dyfala fy swydd", "cy", "cel/cy", 120)
+    listen_urls = re.findall(r'class="listen" href="([^"]+)"', page)
+    for each in listen_urls:
+        client.get(each)
+    assert narration.clip_path(app.config["AUDIO_DIR"], key).exists()
+    assert not narration.clip_path(app.config["AUDIO_DIR"], narration.clip_key("Dyfala fy swydd", "cy", "gmw/en", 120)).exists()
 
 
 def test_interface_phrases_come_from_the_templates(app):

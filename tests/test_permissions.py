@@ -45,6 +45,8 @@ MATRIX = {
     "passport.add_note": "innnnnnn", "passport.book": "iyynnnnn", "passport.hide_note": "innnnnnn",
     "passport.new_page": "iyynnnnn", "passport.page": "iynnnnnn", "passport.pdf": "iyynnnnn",
     "passport.print_page": "iyynnnnn",
+    # Language and colours: anyone, signed in or not (an empty form gets 400).
+    "preferences.save": "yyyyyyyy",
     "preview.activity": "innnnyyy", "preview.answer": "innnnyyy", "preview.done": "innnnyyy",
     "preview.job_card": "innnnyyy", "preview.start": "innnnyyy", "preview.step": "innnnyyy",
     "staff.audit_log": "innnnnny", "staff.class_benchmarks": "innnnyny",
