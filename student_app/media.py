@@ -142,6 +142,15 @@ def named_files(db):
     return names
 
 
+class WrongDatabase(Exception):
+    """The media folder does not look like this database's: nothing is deleted."""
+
+
+# A crash leaves a few files behind; many more than the database names means the app was
+# pointed at another database (STUDENT_APP_DATABASE) than the one these photos belong to.
+SWEEP_SAFETY_LIMIT = 20
+
+
 def sweep_orphans(db, grace_minutes):
     """Delete files in the media folder that no row names (left by a crash before a commit, or
     after a delete), once they are `grace_minutes` old: a running server may be about to
@@ -151,12 +160,15 @@ def sweep_orphans(db, grace_minutes):
         return []
     cutoff = time.time() - grace_minutes * 60
     named = named_files(db)
-    removed = []
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.name not in named and path.stat().st_mtime <= cutoff:
-            path.unlink(missing_ok=True)
-            removed.append(path.name)
-    return removed
+    orphans = [path for path in sorted(folder.iterdir())
+               if path.is_file() and path.name not in named and path.stat().st_mtime <= cutoff]
+    if len(orphans) > max(SWEEP_SAFETY_LIMIT, len(named)):
+        raise WrongDatabase(
+            f"{len(orphans)} files in {folder} are not named by the database, which names {len(named)}: "
+            "is this the right database? Nothing was deleted.")
+    for path in orphans:
+        path.unlink(missing_ok=True)
+    return [path.name for path in orphans]
 
 
 def store(learner_id, kind, data, suffix, mimetype, thumb=None):
@@ -239,7 +251,11 @@ def serve(media_id):
 @with_appcontext
 def sweep_media_command(grace_minutes):
     """Delete media files that no database row names (left by a crash)."""
-    removed = sweep_orphans(get_db(), grace_minutes)
+    try:
+        removed = sweep_orphans(get_db(), grace_minutes)
+    except WrongDatabase as problem:
+        click.echo(f"Warning: {problem}", err=True)  # the app still starts; nothing is lost
+        return
     click.echo(f"Removed {len(removed)} media files that no record names.")
 
 
