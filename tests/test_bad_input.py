@@ -132,11 +132,11 @@ def test_a_bad_recording_is_refused_kindly(client, app, data, message):
 
 
 def test_html_behind_a_recordings_magic_number_is_only_ever_served_as_audio(client, app):
-    """Recordings are checked by their first bytes, not decoded: a file that starts like WebM
-    is kept as sent. It is served as audio, never sniffed, and named as a download."""
+    """Recordings are checked by their container and track headers, not decoded: a file that
+    starts like a WebM sound recording is kept as sent. It is served as audio, never sniffed, and named as a download."""
     sign_in_as(client, app, "learner", "Amira")
     client.post("/a/all-about-me/mine/start")
-    data = b"\x1a\x45\xdf\xa3" + b"<html><script>alert(1)</script></html>" * 20
+    data = fake_webm() + b"<html><script>alert(1)</script></html>" * 20
     assert client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(data), "v.html")},
                        content_type="multipart/form-data").status_code == 302
     media_id = rows(app, "SELECT id FROM media")[0]["id"]

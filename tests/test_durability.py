@@ -23,6 +23,7 @@ from PIL import Image
 from student_app.db import connect, get_db
 from student_app.media import named_files
 from tests.conftest import demo_code, learner_id, sign_in_as
+from tests.test_library import fake_webm
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -210,8 +211,8 @@ def big_photo_bytes(number):
 
 
 def recording_bytes(number):
-    """A WebM start and bytes unique to this recording, so the stored file can be matched."""
-    return b"\x1a\x45\xdf\xa3" + f"recording {number} ".encode() * 200
+    """A WebM recording with bytes unique to it, so the stored file can be matched."""
+    return fake_webm() + f"recording {number} ".encode() * 20
 
 
 def test_every_acknowledged_upload_survives_a_killed_server(tmp_path, demo_database, app):
