@@ -237,8 +237,7 @@ def answer(activity_id, item, number):
             uploads = [upload for field in ("photo", "voice")
                        if field in step.ways and (field != "photo" or g.actor.photos)
                        for upload in [media.read_upload(field)] if upload]
-            # Before anything is written: the files must fit in the learner's space.
-            media.check_quota(g.actor.learner_id, sum(len(data) for _kind, data, _suffix in uploads))
+            media.check_uploads_fit(g.actor.learner_id, uploads)
         except media.Refused as refused:
             return _step_page(activity, item, number, str(refused), 400)
         if not answers and not uploads and form.get("go") != "skip":

@@ -185,6 +185,15 @@ def named_files(db):
     return names
 
 
+class WrongDatabase(Exception):
+    """The media folder does not look like this database's: nothing is deleted."""
+
+
+# A crash leaves a few files behind; many more than the database names means the app was
+# pointed at another database (STUDENT_APP_DATABASE) than the one these photos belong to.
+SWEEP_SAFETY_LIMIT = 20
+
+
 def sweep_orphans(db, grace_minutes):
     """Delete files in the media folder that no row names (left by a crash before a commit, or
     after a delete), once they are `grace_minutes` old: a running server may be about to
@@ -194,12 +203,15 @@ def sweep_orphans(db, grace_minutes):
         return []
     cutoff = time.time() - grace_minutes * 60
     named = named_files(db)
-    removed = []
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.name not in named and path.stat().st_mtime <= cutoff:
-            path.unlink(missing_ok=True)
-            removed.append(path.name)
-    return removed
+    orphans = [path for path in sorted(folder.iterdir())
+               if path.is_file() and path.name not in named and path.stat().st_mtime <= cutoff]
+    if len(orphans) > max(SWEEP_SAFETY_LIMIT, len(named)):
+        raise WrongDatabase(
+            f"{len(orphans)} files in {folder} are not named by the database, which names {len(named)}: "
+            "is this the right database? Nothing was deleted.")
+    for path in orphans:
+        path.unlink(missing_ok=True)
+    return [path.name for path in orphans]
 
 
 def store(learner_id, kind, data, suffix, mimetype, thumb=None):
@@ -212,24 +224,29 @@ def store(learner_id, kind, data, suffix, mimetype, thumb=None):
 
 
 def read_upload(field):
-    """The photo (cleaned) or recording (checked) sent in `field` as (kind, bytes, suffix), or
-    None if none was sent. Raises Refused; stores nothing, so every upload of a request can be
-    checked before any is stored."""
+    """The photo (cleaned, with its thumbnail) or recording (checked) sent in `field` as
+    (kind, bytes, suffix, thumbnail or None), or None if none was sent. Raises Refused;
+    stores nothing, so every upload of a request can be checked before any is stored."""
     upload = request.files.get(field)
     if upload is None or not upload.filename and not upload.content_length:
         return None
     data = upload.read()
     if field == "photo":
-        return "photo", clean_photo(data), "jpg"
-    return "voice", data, check_recording(data)
+        photo = clean_photo(data)
+        return "photo", photo, "jpg", clean_photo(photo, THUMB_LONG_SIDE)
+    return "voice", data, check_recording(data), None
+
+
+def check_uploads_fit(learner_id, uploads):
+    """Refuse (Refused) uploads from read_upload that together pass the learner's space."""
+    check_quota(learner_id, sum(len(data) + len(thumb or b"") for _kind, data, _suffix, thumb in uploads))
 
 
 def store_upload(learner_id, upload):
     """Store an upload from read_upload; returns the media id."""
-    kind, data, suffix = upload
-    if kind == "photo":
-        return store(learner_id, "photo", data, "jpg", "image/jpeg", thumb=clean_photo(data, THUMB_LONG_SIDE))
-    return store(learner_id, "voice", data, suffix, AUDIO_TYPES[suffix])
+    kind, data, suffix, thumb = upload
+    mimetype = "image/jpeg" if kind == "photo" else AUDIO_TYPES[suffix]
+    return store(learner_id, kind, data, suffix, mimetype, thumb=thumb)
 
 
 def people_in(media_id):
@@ -312,7 +329,11 @@ def serve(media_id):
 @with_appcontext
 def sweep_media_command(grace_minutes):
     """Delete media files that no database row names (left by a crash)."""
-    removed = sweep_orphans(get_db(), grace_minutes)
+    try:
+        removed = sweep_orphans(get_db(), grace_minutes)
+    except WrongDatabase as problem:
+        click.echo(f"Warning: {problem}", err=True)  # the app still starts; nothing is lost
+        return
     click.echo(f"Removed {len(removed)} media files that no record names.")
 
 

@@ -290,8 +290,7 @@ def add_note(page_id):
         abort(400, _("That is a lot of words! Please keep it shorter."))
     try:
         photo = media.read_upload("photo")
-        if photo:
-            media.check_quota(g.owner["id"], len(photo[1]))
+        media.check_uploads_fit(g.owner["id"], [photo] if photo else [])
     except media.Refused as refused:
         abort(400, str(refused))
     if not text and photo is None:

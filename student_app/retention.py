@@ -21,7 +21,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import get_db, now, transaction
-from .media import sweep_orphans
+from .media import WrongDatabase, sweep_orphans
 
 CAREERS_MINIMUM_MONTHS = 36
 ACTOR = {"actor_role": "system", "actor_id": 0, "actor_name": "flask retention"}
@@ -220,8 +220,11 @@ def retention_command(do_delete):
             for line in delete(db, kind, period, rows):
                 click.echo(line)
     # Files a crash left behind (written, but their row never committed, or deleted rows').
-    swept = sweep_orphans(db, grace_minutes=60)
-    click.echo(f"Removed {len(swept)} media files that no record names.")
+    try:
+        swept = sweep_orphans(db, grace_minutes=60)
+        click.echo(f"Removed {len(swept)} media files that no record names.")
+    except WrongDatabase as problem:
+        click.echo(f"Warning: {problem}", err=True)
     click.echo("Done: what was deleted is written in the audit log.")
 
 

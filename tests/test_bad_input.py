@@ -399,3 +399,22 @@ def test_media_is_served_with_nosniff_a_disposition_and_no_store(client, app):
                 assert served.headers["Cache-Control"] == "private, no-store"
                 assert re.fullmatch(r'inline; filename="(photo|voice)-\d+\.(jpg|webm)"',
                                     served.headers["Content-Disposition"])
+
+
+def test_an_upload_past_the_learners_space_is_refused_kindly_everywhere(client, app):
+    """Answers and notes check the space before their transaction (inside it, a refusal was a 500)."""
+    app.config["LEARNER_MEDIA_MB"] = 0
+    amira = learner_id(app, "Amira")
+    page_id = rows(app, "SELECT id FROM passport_pages WHERE learner_id = ?", [amira])[0]["id"]
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/a/all-about-me/mine/start")
+    response = client.post("/a/all-about-me/mine/1", data={"photo": (io.BytesIO(small_jpeg()), "p.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "no more room" in text_of(response)
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    response = client.post(f"/staff/learners/{amira}/passport/pages/{page_id}/notes",
+                           data={"text": "Look", "photo": (io.BytesIO(small_jpeg()), "n.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "no more room" in text_of(response)
+    assert rows(app, "SELECT * FROM media") == [] and rows(app, "SELECT * FROM page_notes") == []

@@ -211,9 +211,8 @@ def big_photo_bytes(number):
 
 
 def recording_bytes(number):
-    """A WebM start (with an Opus sound track) and bytes unique to this recording, so the
-    stored file can be matched."""
-    return fake_webm()[:19] + f"recording {number} ".encode() * 200
+    """A WebM recording with bytes unique to it, so the stored file can be matched."""
+    return fake_webm() + f"recording {number} ".encode() * 20
 
 
 def test_every_acknowledged_upload_survives_a_killed_server(tmp_path, demo_database, app):
@@ -377,3 +376,14 @@ def test_a_refused_recording_stores_none_of_the_answer(client, app):
     assert not folder.exists() or not list(folder.iterdir())
     with app.app_context():
         assert not get_db().execute("SELECT 1 FROM media").fetchone()
+
+
+def test_the_sweep_deletes_nothing_when_the_folder_is_not_this_databases(client, app, runner):
+    """Pointed at another database, almost every photo looks unnamed: then nothing goes."""
+    folder = Path(app.instance_path) / "media"
+    folder.mkdir(parents=True)
+    for number in range(25):
+        (folder / f"{number:032x}.jpg").write_bytes(photo_bytes(number))
+    result = runner.invoke(args=["sweep-media", "--grace-minutes", "0"])
+    assert result.exit_code == 0 and "is this the right database? Nothing was deleted." in result.output
+    assert len(list(folder.iterdir())) == 25
