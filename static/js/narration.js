@@ -1,6 +1,6 @@
 // Plays narration in the page instead of opening the MP3 (which is what the link does
-// without JavaScript), starts it by itself where the learner's setting asks, and moves
-// focus to the new content after htmx swaps part of a page.
+// without JavaScript), starts it by itself where the learner's setting asks, and after
+// htmx swaps part of a page moves focus to the new content and announces it.
 (function () {
   "use strict";
   var player = new Audio();
@@ -31,14 +31,31 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { autoplay(document); });
+  // After htmx swaps part of a page, a screen reader hears what changed: the new message
+  // (a "have another go") and heading, read from the #announcer live region. It is emptied
+  // first, so the same words said twice are read out twice.
+  function announce(text) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer || !text) return;
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 100);
+  }
+
   document.body && document.body.addEventListener("htmx:afterSettle", function (event) {
-    autoplay(event.detail.elt || document);
-    var heading = (event.detail.elt || document).querySelector("h1");
+    var root = event.detail.elt || document;
+    autoplay(root);
+    var heading = root.querySelector("h1");
+    var said = Array.prototype.map.call(
+      root.querySelectorAll("[role=status], [role=alert], h1"),
+      function (el) {
+        var copy = el.cloneNode(true);  // without the listen buttons' "Listen"
+        copy.querySelectorAll(".listen").forEach(function (l) { l.remove(); });
+        return copy.textContent.replace(/\s+/g, " ").trim();
+      });
+    announce(said.filter(Boolean).join(" "));
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-      var announcer = document.getElementById("announcer");
-      if (announcer) announcer.textContent = heading.textContent.trim();
     }
   });
 })();

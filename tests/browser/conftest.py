@@ -22,7 +22,8 @@ from werkzeug.serving import make_server
 
 from student_app import create_app
 from student_app.db import get_db, migrate
-from student_app.demo import LEARNERS, load_demo
+from student_app.demo import FAMILY, LEARNERS, STAFF, load_demo
+from tests.browser.site import LEARNER, ROLES, end_world, make_world
 
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
 TABLET = (1024, 768)
@@ -208,8 +209,54 @@ def staff_sign_in(driver, live_url, live_app, account):
 @pytest.fixture(scope="session")
 def world(live_app):
     """Demo data behind every page of the site map (tests/browser/site.py)."""
-    from tests.browser.site import end_world, make_world
-
     found = make_world(live_app)
     yield found
     end_world(live_app, found)
+
+
+def password_step(driver, live_url, path, email, password):
+    """Type an email and password, as the first of the two steps of a staff sign-in."""
+    driver.get(live_url + path)
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    tap(driver, "form.stacked button")
+
+
+def sign_in(driver, live_url, live_app, role):
+    """Sign in as `role` and return the cookies that say so."""
+    driver.get(live_url + "/about")
+    driver.delete_all_cookies()
+    if role == "L":
+        sign_in_learner(driver, live_url, LEARNER)
+    elif role == "F":
+        password_step(driver, live_url, "/family/sign-in", FAMILY[1], FAMILY[2])
+        expect_heading(driver, "My children")
+    elif role in "SA":
+        staff_sign_in(driver, live_url, live_app, STAFF[0] if role == "A" else STAFF[1])
+    return driver.get_cookies()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, live_url, live_app, world):
+    """Each role's cookies, signed in once a module (a learner's sign-in lasts 15 idle minutes)."""
+    browser.set_window_size(*TABLET)
+    cookies = {role: sign_in(browser, live_url, live_app, role) for role in ROLES if role != "O"}
+    return dict(cookies, O=[])
+
+
+def become(driver, cookies):
+    """Be the role these cookies sign in (none: signed out)."""
+    driver.delete_all_cookies()
+    for cookie in cookies:
+        driver.add_cookie(cookie)
+
+
+def post(driver, path, fields):
+    """Send a form from the page, with its CSRF token, as a browser would."""
+    status = driver.execute_async_script(
+        """const [path, fields, done] = arguments;
+        const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
+        const body = new URLSearchParams(Object.assign({csrf_token: token}, fields));
+        fetch(path, {method: 'POST', body, redirect: 'manual'}).then(r => done(r.status), e => done(String(e)));""",
+        path, fields)
+    assert status in (0, 200, 204, 302, 303), (path, fields, status)

@@ -13,11 +13,9 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from student_app.db import get_db
-from student_app.demo import FAMILY, STAFF
-from tests.browser.conftest import (
-    WCAG_TAGS, expect_heading, run_axe, sign_in_learner, staff_sign_in, tap,
-)
-from tests.browser.site import LEARNER, NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
+from student_app.demo import STAFF
+from tests.browser.conftest import WCAG_TAGS, become, password_step, post, run_axe
+from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
 
 pytestmark = pytest.mark.browser
 THEMES = ("default", "contrast")
@@ -34,45 +32,6 @@ def test_every_get_route_is_in_the_site_map(live_app):
     missing, stale = unlisted_pages(live_app)
     assert not missing, f"add these pages to PAGES (or NO_PAGE) in tests/browser/site.py: {missing}"
     assert not stale, f"these entries of tests/browser/site.py name no route: {stale}"
-
-
-def password_step(driver, live_url, path, email, password):
-    """Type an email and password, as the first of the two steps of a staff sign-in."""
-    driver.get(live_url + path)
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(password)
-    tap(driver, "form.stacked button")
-
-
-def sign_in(driver, live_url, live_app, role):
-    """Sign in as `role` and return the cookies that say so."""
-    driver.get(live_url + "/about")
-    driver.delete_all_cookies()
-    if role == "L":
-        sign_in_learner(driver, live_url, LEARNER)
-    elif role == "F":
-        password_step(driver, live_url, "/family/sign-in", FAMILY[1], FAMILY[2])
-        expect_heading(driver, "My children")
-    elif role in "SA":
-        staff_sign_in(driver, live_url, live_app, STAFF[0] if role == "A" else STAFF[1])
-    return driver.get_cookies()
-
-
-def become(driver, cookies):
-    driver.delete_all_cookies()
-    for cookie in cookies:
-        driver.add_cookie(cookie)
-
-
-def post(driver, path, fields):
-    """Send a form from the page, with its CSRF token, as a browser would."""
-    status = driver.execute_async_script(
-        """const [path, fields, done] = arguments;
-        const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
-        const body = new URLSearchParams(Object.assign({csrf_token: token}, fields));
-        fetch(path, {method: 'POST', body, redirect: 'manual'}).then(r => done(r.status), e => done(String(e)));""",
-        path, fields)
-    assert status in (0, 200, 204, 302, 303), (path, fields, status)
 
 
 def choose(driver, live_url, role, theme, language):
@@ -110,20 +69,18 @@ def open_page(driver, live_url, url):
     return url
 
 
-def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_url, live_app, world, capsys):
+def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_url, live_app, world, signed_in,
+                                                                  capsys):
     missing, _stale = unlisted_pages(live_app)
     assert not missing, f"pages missing from tests/browser/site.py: {missing}"
-    driver, started = browser, time.time()
-    driver.set_window_size(1024, 768)
-    cookies = {role: sign_in(driver, live_url, live_app, role) for role in ROLES if role != "O"}
-    cookies["O"] = []
+    driver, started, cookies = browser, time.time(), signed_in
     problems, checked, pages = [], 0, set()
     try:
         with two_classes(live_app):
             for language in LANGUAGES:
                 for theme in THEMES:
                     for role in ROLES:
-                        become(driver, cookies[role]) if role != "O" else driver.delete_all_cookies()
+                        become(driver, cookies[role])
                         if not choose(driver, live_url, role, theme, language):
                             continue
                         for url in pages_for(role, world):
