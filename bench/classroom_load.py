@@ -22,11 +22,15 @@ import time
 from locust import HttpUser, between, constant, events, task  # noqa: I001 (locust patches first)
 from locust.env import Environment
 import gevent
+import pyotp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from student_app.demo import DEMO_TOTP  # noqa: E402
+
 TABLETS, STEPS = 60, 20
+TEACHER = "teacher@oaktree.example"
 CODE = ("code-cat", "code-dog", "code-sun")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 SEEN = re.compile(r'seen=([0-9-]+)')
@@ -107,9 +111,11 @@ class Teacher(HttpUser):
 
     def on_start(self):
         page = self.client.get("/staff/sign-in", name="teacher").text
-        self.client.post("/staff/sign-in", name="teacher", data={
-            "csrf_token": TOKEN.search(page)[1], "email": "teacher@oaktree.example",
-            "password": "oak-tree-teacher"})
+        page = self.client.post("/staff/sign-in", name="teacher", data={
+            "csrf_token": TOKEN.search(page)[1], "email": TEACHER, "password": "oak-tree-teacher"}).text
+        # The second step of staff sign-in: a code from the demo teacher's authenticator key.
+        self.client.post("/staff/sign-in/code", name="teacher", data={
+            "csrf_token": TOKEN.search(page)[1], "code": pyotp.TOTP(DEMO_TOTP[TEACHER]).now()})
         page = self.client.get("/staff/classes/1/sessions/new", name="teacher").text
         response = self.client.post("/staff/classes/1/sessions/new", name="teacher", data={
             "csrf_token": TOKEN.search(page)[1], "job": ["nurse", "chef", "builder", "vet", "florist"]})
