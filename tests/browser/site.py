@@ -34,7 +34,8 @@ NO_PAGE = {
 
 STAFF_ROLES = "SA"
 # endpoint -> (roles that may see it, its URLs). An URL names the demo data by {key} (see
-# `make_world`); "@two-step" and "@set-up" pages need the password step first.
+# `make_world`). An "@" names a page that a form brings (see ACTIONS in test_gate.py): the two
+# halves of a staff sign-in, and the pages a POST shows (badges, an invitation, recovery codes).
 PAGES = {
     "about": ("OLFSA", ["/about"]),
     "auth.sign_in": ("O", ["/sign-in"]),
@@ -44,7 +45,7 @@ PAGES = {
     "auth.staff_sign_in": ("O", ["/staff/sign-in"]),
     "auth.family_sign_in": ("O", ["/family/sign-in"]),
     "two_factor.code": ("O", ["@two-step"]),
-    "two_factor.enrol": ("O", ["@set-up"]),
+    "two_factor.enrol": ("O", ["@set-up", "@recovery-codes"]),
     "family.join": ("O", ["/family/join", "/family/join/{invitation}", "/family/join/not-a-real-link"]),
     # The learner's own pages.
     "learner.home": ("L", ["/home"]),
@@ -93,6 +94,9 @@ PAGES = {
     "classroom.control": (STAFF_ROLES, ["/staff/sessions/{session}"]),
     "classroom.projector": (STAFF_ROLES, ["/staff/sessions/{session}/projector"]),
     "classroom.summary": (STAFF_ROLES, ["/staff/sessions/{session}/summary"]),
+    # Pages a form's answer shows.
+    "staff.issue_badge": (STAFF_ROLES, ["@badge"]),
+    "staff.invite_family": (STAFF_ROLES, ["@invitation"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
@@ -149,4 +153,6 @@ def end_world(app, world):
     with app.app_context():
         db = get_db()
         db.execute("UPDATE class_sessions SET ended_at = ?, phase = 'ended' WHERE id = ?", [now(), world["session"]])
-        db.execute("DELETE FROM staff WHERE email = ?", [NEW_STAFF[0]])
+        new = db.execute("SELECT id FROM staff WHERE email = ?", [NEW_STAFF[0]]).fetchone()[0]
+        db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [new])
+        db.execute("DELETE FROM staff WHERE id = ?", [new])

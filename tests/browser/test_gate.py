@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 from selenium.webdriver.common.by import By
 
+from student_app.auth import token_hash
 from student_app.db import get_db
 from student_app.demo import STAFF
-from tests.browser.conftest import WCAG_TAGS, become, password_step, post, run_axe
+from tests.browser.conftest import WCAG_TAGS, become, password_step, post, run_axe, tap
 from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
 
 pytestmark = pytest.mark.browser
@@ -24,8 +25,9 @@ LANGUAGES = ("en_GB",)
 
 def unlisted_pages(app):
     """GET routes with no entry in the site map, and entries naming no route."""
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
-    return endpoints - set(PAGES) - set(NO_PAGE), (set(PAGES) | set(NO_PAGE)) - endpoints
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    return pages - set(PAGES) - set(NO_PAGE), (set(PAGES) | set(NO_PAGE)) - endpoints
 
 
 def test_every_get_route_is_in_the_site_map(live_app):
@@ -55,16 +57,47 @@ def two_classes(app):
             get_db().execute("DELETE FROM classes WHERE id = ?", [extra])
 
 
-def open_page(driver, live_url, url):
-    """Load a page; the two-step pages need the password step first."""
-    if url == "@two-step":
-        driver.delete_all_cookies()
-        password_step(driver, live_url, "/staff/sign-in", STAFF[1][1], STAFF[1][2])
-        return "/staff/sign-in/code"
-    if url == "@set-up":
-        driver.delete_all_cookies()
-        password_step(driver, live_url, "/staff/sign-in", *NEW_STAFF)
-        return "/staff/sign-in/set-up"
+def set_up_two_step(driver, live_url, live_app):
+    """A new member of staff sets up two-step sign-in and sees their recovery codes."""
+    import pyotp
+
+    with live_app.app_context():
+        get_db().execute("UPDATE staff SET totp_secret = NULL, totp_confirmed_at = NULL WHERE email = ?",
+                         [NEW_STAFF[0]])
+    password_step(driver, live_url, "/staff/sign-in", *NEW_STAFF)
+    secret = driver.find_element(By.CSS_SELECTOR, "code.code").text
+    driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(secret).now())
+    tap(driver, "form.stacked button")
+
+
+def press_on_portfolio(driver, live_url, live_app, world, form):
+    driver.get(live_url + f"/staff/learners/{world['learner']}")
+    tap(driver, f'form[action$="{form}"] button')
+    if form == "/badges":  # a new badge voids the old one, whose page the gate visits too
+        with live_app.app_context():
+            get_db().execute("UPDATE badges SET voided_at = NULL WHERE secret_hash = ?", [token_hash(world["badge"])])
+
+
+# "@" pages of the site map: how to reach each, and the address it shows.
+ACTIONS = {
+    "@two-step": (lambda d, url, app, world: password_step(d, url, "/staff/sign-in", STAFF[1][1], STAFF[1][2]),
+                  "/staff/sign-in/code"),
+    "@set-up": (lambda d, url, app, world: password_step(d, url, "/staff/sign-in", *NEW_STAFF),
+                "/staff/sign-in/set-up"),
+    "@recovery-codes": (lambda d, url, app, world: set_up_two_step(d, url, app), "/staff/sign-in/set-up"),
+    "@badge": (lambda d, url, app, world: press_on_portfolio(d, url, app, world, "/badges"),
+               "/staff/learners/{learner}/badges"),
+    "@invitation": (lambda d, url, app, world: press_on_portfolio(d, url, app, world, "/invitations"),
+                    "/staff/learners/{learner}/invitations"),
+}
+
+
+def open_page(driver, live_url, live_app, world, url):
+    """Load a page, or do what brings an "@" page; returns the address it should show."""
+    if url in ACTIONS:
+        how, path = ACTIONS[url]
+        how(driver, live_url, live_app, world)
+        return path.format(**world)
     driver.get(live_url + url)
     return url
 
@@ -84,7 +117,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                         if not choose(driver, live_url, role, theme, language):
                             continue
                         for url in pages_for(role, world):
-                            path = open_page(driver, live_url, url)
+                            path = open_page(driver, live_url, live_app, world, url)
                             where = f"{ROLES[role]}, {theme}, {language}: {path}"
                             found = urlsplit(driver.current_url).path
                             if found != path:
@@ -98,8 +131,8 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                             problems += [f"{where}: {p}" for p in run_axe(driver, tags)]
                             checked += 1
                             pages.add(path)
-                            if url.startswith("@"):
-                                driver.delete_all_cookies()
+                            if url.startswith("@"):  # the form may have changed who is signed in
+                                become(driver, cookies[role])
     finally:
         become(driver, cookies["L"])
         choose(driver, live_url, "L", "default", LANGUAGES[0])
