@@ -117,7 +117,7 @@ def make_world(app):
     page in PAGES shows real content. Returns the ids the URLs name."""
     from werkzeug.security import generate_password_hash
 
-    with app.app_context():
+    with app.test_request_context():  # the catalogue is the page's language's
         db = get_db()
         learner = db.execute("SELECT id, class_id FROM learners WHERE name = ?", [LEARNER]).fetchone()
         learner_id, class_id = learner[0], learner[1]

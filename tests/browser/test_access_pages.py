@@ -336,3 +336,22 @@ def test_an_htmx_swap_announces_what_changed(driver, live_url):
     assert [t for t in said if t] == ["Not this one. Have another go! What is my job?"] * 2, said
     assert said.index("") < len(said) - 1, said
     assert driver.find_element(By.ID, "announcer").get_attribute("aria-live") == "polite"
+
+
+def test_a_warning_before_the_idle_sign_out_lets_a_learner_stay(driver, live_url):
+    """WCAG 2.2.1: the idle sign-out warns first and can be put off with one press."""
+    sign_in_learner(driver, live_url, "Grace")
+    # Six seconds of idle time instead of fifteen minutes: the warning comes after three.
+    driver.execute_script("document.getElementById('sign-out').setAttribute('data-idle-minutes', '0.1');"
+                          "document.dispatchEvent(new KeyboardEvent('keydown'));")
+    warning = driver.find_element(By.ID, "idle-warning")
+    wait_for(driver, lambda d: warning.is_displayed(), timeout=6)
+    stay = warning.find_element(By.TAG_NAME, "button")
+    assert driver.switch_to.active_element == stay
+    assert_accessible(driver)
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    assert not warning.is_displayed()
+    time.sleep(4.5)  # past the time the first countdown would have signed out
+    assert "/home" in driver.current_url
+    driver.get(live_url + "/home")
+    expect_heading(driver, "What would you like to do?")
