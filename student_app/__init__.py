@@ -22,7 +22,10 @@ SETTINGS = {
     "NARRATION_RATE": (150, "narration speed in words a minute"),
     "LEARNER_IDLE_MINUTES": (15, "a learner on a shared tablet is signed out after this idle time"),
     "STAFF_IDLE_MINUTES": (60, "a member of staff is signed out after this idle time"),
+    "LEARNER_SESSION_HOURS": (4, "a learner is signed out this long after signing in, however active"),
+    "STAFF_SESSION_HOURS": (12, "staff and families are signed out this long after signing in, however active"),
     "SESSION_IDLE_MINUTES": (120, "a classroom session nobody moves on for this long ends by itself"),
+    "LEARNER_MEDIA_MB": (200, "space for each learner's photos and recordings, in megabytes"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
     "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
 }
@@ -83,7 +86,7 @@ def create_app(test_config=None):
     app.register_blueprint(library.bp, name=library.LEARNER)
     app.register_blueprint(library.bp, name=library.BEHALF, url_prefix="/staff/learners/<int:learner_id>")
     app.register_blueprint(library.bp, name=library.PREVIEW, url_prefix="/staff/preview/<int:group>")
-    app.register_blueprint(family.bp)
+    family.init_app(app)
     app.register_blueprint(classroom.bp)
     app.register_blueprint(voices.bp)
     app.register_blueprint(two_factor.bp)

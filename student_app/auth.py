@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 
 from .db import get_db, now, transaction
-from .web import render
+from .web import render, symbol_label
 
 bp = Blueprint("auth", __name__)
 
@@ -59,6 +59,11 @@ def start_session(role, user_id):
     session["token"] = token
 
 
+def end_sessions_of(role, user_id):
+    """Sign someone out everywhere, on the server: every session of theirs stops working."""
+    get_db().execute("DELETE FROM sign_ins WHERE role = ? AND user_id = ?", [role, user_id])
+
+
 def end_session():
     token = session.get("token")
     if token:
@@ -79,12 +84,13 @@ def load_user():
         session.clear()
         return
     sign_in = rows[0]
-    idle = current_app.config[
-        "LEARNER_IDLE_MINUTES" if sign_in["role"] == "learner" else "STAFF_IDLE_MINUTES"
-    ]
+    learner = sign_in["role"] == "learner"
+    config = current_app.config
+    idle = timedelta(minutes=config["LEARNER_IDLE_MINUTES" if learner else "STAFF_IDLE_MINUTES"])
+    lifetime = timedelta(hours=config["LEARNER_SESSION_HOURS" if learner else "STAFF_SESSION_HOURS"])
     seen = datetime.fromisoformat(sign_in["seen_at"])
     current = datetime.now(timezone.utc)
-    if current - seen > timedelta(minutes=idle):
+    if current - seen > idle or current - datetime.fromisoformat(sign_in["created_at"]) > lifetime:
         end_session()
         g.signed_out_idle = True
         return
@@ -92,7 +98,7 @@ def load_user():
         db.execute("UPDATE sign_ins SET seen_at = ? WHERE token_hash = ?", [now(), key])
     table = {"learner": "learners", "staff": "staff", "family": "families"}[sign_in["role"]]
     found = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [sign_in["user_id"]]))
-    if not found:
+    if not found or found[0].get("disabled_at"):
         end_session()
         return
     g.user = dict(found[0], role=sign_in["role"])
@@ -125,7 +131,7 @@ HOMES = {"learner": "learner.home", "staff": "staff.home", "family": "family.hom
 def learners_of_class(class_id):
     return list(
         get_db().query(
-            "SELECT id, name, avatar FROM learners WHERE class_id = ? ORDER BY name", [class_id]
+            "SELECT id, name, avatar, protected FROM learners WHERE class_id = ? ORDER BY name", [class_id]
         )
     )
 
@@ -290,6 +296,9 @@ def _password_sign_in(role, table, heading):
         if not found:
             for key, _free in _throttle_keys(role, email):
                 get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
+        elif found["disabled_at"]:
+            message = _("This account is switched off. Please ask the school.")
+            return render("sign_in/password.html", message=message, heading=heading, role=role), 403
         if found and role == "staff":
             from .two_factor import begin
 
@@ -320,9 +329,18 @@ def sign_out():
                              "family": "auth.family_sign_in"}[role]))
 
 
+def name_before_sign_in(learner):
+    """The name on a shared tablet before anyone has signed in: a protected learner's picture's
+    name ("Fox"), never their own, so classmates and visitors do not learn it."""
+    if learner["protected"]:
+        return symbol_label(learner["avatar"]).capitalize()
+    return learner["name"]
+
+
 def init_app(app):
     from werkzeug.security import generate_password_hash
 
+    app.jinja_env.globals["name_before_sign_in"] = name_before_sign_in
     app.extensions["dummy_hash"] = generate_password_hash(secrets.token_hex(16))
     app.before_request(load_user)
     app.register_blueprint(bp)

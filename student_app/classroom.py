@@ -86,7 +86,8 @@ def choices_for(found, count):
 
 def members(found):
     return list(get_db().query(
-        """SELECT learners.id, learners.name, learners.avatar, learners.choices FROM session_members
+        """SELECT learners.id, learners.name, learners.avatar, learners.choices, learners.protected
+           FROM session_members
            JOIN learners ON learners.id = session_members.learner_id
            WHERE session_id = ? ORDER BY learners.name""", [found["id"]]))
 

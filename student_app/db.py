@@ -362,11 +362,70 @@ def _m010_sign_in_throttle_and_family_visibility(db):
     )
 
 
+def _m011_protected_learners_and_photo_people(db):
+    """A staff-set "protected" flag, and who staff say a photo shows (it may show several)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE photo_people (
+            media_id INTEGER NOT NULL REFERENCES media(id),
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            PRIMARY KEY (media_id, learner_id)
+        );
+        CREATE INDEX photo_people_learner ON photo_people(learner_id);
+        """
+    )
+
+
+def _m012_family_sharing_per_account(db):
+    """Who in the family sees a learner's work, account by account (a learner of 16 or over
+    may choose), and a staff record that a learner lacks capacity for that decision."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE family_links ADD COLUMN visible INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE learners ADD COLUMN lacks_sharing_capacity INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
+def _m013_disabled_accounts(db):
+    """An admin can switch a staff or family account off (and on again) without deleting it."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE staff ADD COLUMN disabled_at TEXT;
+        ALTER TABLE families ADD COLUMN disabled_at TEXT;
+        """
+    )
+
+
+def _m014_staff_only_notes(db):
+    """SEND details and private notes: written by staff, shown only on staff pages."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN send_details TEXT;
+        CREATE TABLE staff_notes (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            staff_id INTEGER REFERENCES staff(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX staff_notes_learner ON staff_notes(learner_id, created_at);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
-              _m010_sign_in_throttle_and_family_visibility]
+              _m010_sign_in_throttle_and_family_visibility,
+              _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
+              _m013_disabled_accounts, _m014_staff_only_notes]
 
 
 def migrate(db):

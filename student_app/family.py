@@ -5,7 +5,7 @@ registered for families (see passport.py).
 """
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, request, url_for
@@ -94,6 +94,8 @@ def _account_for(form):
         found = password_matches("families", email, password)
         if found is None:
             return None, _("You already have an account with this email. Please type its password.")
+        if found["disabled_at"]:
+            return None, _("This account is switched off. Please ask the school.")
         return found["id"], None
     name = form.get("name", "").strip()
     if not name or len(name) > 100:
@@ -123,11 +125,42 @@ def _link(invitation, family_id):
     return redirect(url_for("family.home"))
 
 
+def family_accounts(learner_id):
+    """The family accounts linked to a learner, each with whether it can see their work now
+    (staff have shared the learner's work with family, and this account is not left out)."""
+    return list(get_db().query(
+        """SELECT families.id, families.name, families.email, families.disabled_at, family_links.visible AS chosen,
+                  learners.family_visible AND family_links.visible AS can_see
+           FROM families JOIN family_links ON family_links.family_id = families.id
+           JOIN learners ON learners.id = family_links.learner_id
+           WHERE family_links.learner_id = ? ORDER BY families.name""", [learner_id]))
+
+
+def family_viewers(learner_id):
+    """The names of the family accounts that can see a learner's work now."""
+    return [f["name"] for f in family_accounts(learner_id) if f["can_see"]]
+
+
+def decides_own_sharing(learner):
+    """True for a learner of 16 or over, unless staff have recorded that they lack capacity to
+    decide who in their family sees their work."""
+    from .benchmarks import age_on
+
+    age = age_on(learner["date_of_birth"], date.today())
+    return age is not None and age >= 16 and not learner["lacks_sharing_capacity"]
+
+
 @bp.get("/")
 @family_required
 def home():
     children = list(get_db().query(
-        """SELECT learners.id, learners.name, learners.avatar, learners.family_visible FROM learners
+        """SELECT learners.id, learners.name, learners.avatar,
+                  learners.family_visible AND family_links.visible AS family_visible FROM learners
            JOIN family_links ON family_links.learner_id = learners.id
            WHERE family_links.family_id = ? ORDER BY learners.name""", [g.user["id"]]))
     return render("family/home.html", children=children)
+
+
+def init_app(app):
+    app.jinja_env.globals["family_viewers"] = family_viewers
+    app.register_blueprint(bp)

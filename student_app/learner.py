@@ -1,13 +1,14 @@
 """The learner's screens: activity tiles, Guess my job, and My passport."""
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from . import guess_my_job as gmj
-from . import access, classroom, library
+from . import access, classroom, family, library
 from . import responses
 from .auth import learner_required
 from .content import get_catalogue
-from .db import get_db
+from .db import get_db, transaction
 from .web import render
 
 bp = Blueprint("learner", __name__)
@@ -31,6 +32,35 @@ def home():
     return render("learner/home.html", activities=library.home_activities(get_catalogue()),
                   activity_url=library.activity_url,
                   class_session=classroom.open_session_for_class(g.user["class_id"]))
+
+
+@bp.get("/sharing")
+def sharing():
+    """Who in the family can see my work. A learner of 16 or over chooses, account by account
+    (family.decides_own_sharing); anyone else sees who can, and that the school decides."""
+    return render("learner/sharing.html", accounts=family.family_accounts(g.user["id"]),
+                  may_choose=family.decides_own_sharing(g.user))
+
+
+@bp.post("/sharing")
+def save_sharing():
+    learner = g.user
+    accounts = family.family_accounts(learner["id"])
+    if not family.decides_own_sharing(learner):
+        abort(403)
+    chosen = {account["id"]: request.form.get(f"family-{account['id']}") for account in accounts}
+    if any(value not in ("share", "keep") for value in chosen.values()):
+        abort(400, _("Please choose Share or Do not share for each person."))
+    db = get_db()
+    with transaction(db):
+        for family_id, value in chosen.items():
+            db.execute("UPDATE family_links SET visible = ? WHERE family_id = ? AND learner_id = ?",
+                       [int(value == "share"), family_id, learner["id"]])
+        if "share" in chosen.values():
+            # Their own choice at 16 or over: it needs no staff switch as well.
+            db.execute("UPDATE learners SET family_visible = 1 WHERE id = ?", [learner["id"]])
+    flash(_("Saved. This is who can see your work now."))
+    return redirect(url_for("learner.sharing"))
 
 
 @bp.get("/activities/<activity_id>")

@@ -5,6 +5,7 @@ Only the learner and staff of their school can fetch one.
 """
 
 import io
+import re
 import secrets
 import warnings
 from pathlib import Path
@@ -77,13 +78,55 @@ def audio_kind(data):
     return None
 
 
+# Inside a container, what says a track is sound and what says it is moving pictures:
+# WebM/Matroska CodecID elements (0x86, a size, then "A_OPUS", "V_VP8"...), Ogg stream headers,
+# and MP4 handler boxes ("hdlr", 8 bytes, then "soun" or "vide").
+SOUND_TRACK = {
+    "webm": re.compile(rb"\x86[\x80-\xff]A_"),
+    "ogg": re.compile(rb"OpusHead|\x01vorbis|\x7fFLAC|Speex   "),
+    "mp4": re.compile(rb"hdlr.{8}soun", re.S),
+}
+PICTURE_TRACK = {
+    "webm": re.compile(rb"\x86[\x80-\xff]V_"),
+    "ogg": re.compile(rb"\x80theora|\x01video"),
+    "mp4": re.compile(rb"hdlr.{8}vide", re.S),
+}
+
+
 def check_recording(data):
+    """The container of a voice recording, checked by its content: a known audio container
+    holding a sound track and no pictures (a video is not a voice recording)."""
     if len(data) < 512:
         raise Refused(_("That recording was empty. Please try again and speak after you tap."))
     kind = audio_kind(data)
+    not_sound = Refused(_("That file is not a recording we can play. Please record again."))
     if kind is None:
-        raise Refused(_("That file is not a recording we can play. Please record again."))
+        raise not_sound
+    if kind in SOUND_TRACK and (not SOUND_TRACK[kind].search(data) or PICTURE_TRACK[kind].search(data)):
+        raise not_sound
+    fmt = data.find(b"fmt ", 12)
+    if kind == "wav" and (fmt < 0 or data[fmt + 8:fmt + 10] not in (b"\x01\x00", b"\x03\x00", b"\xfe\xff")):
+        raise not_sound  # the fmt chunk's format: PCM, float or extensible
     return kind
+
+
+def used_bytes(learner_id):
+    """Bytes the learner's photos and recordings (and thumbnails) take on disk."""
+    folder = media_folder()
+    total = 0
+    for row in get_db().query("SELECT file, thumb_file FROM media WHERE learner_id = ?", [learner_id]):
+        for name in (row["file"], row["thumb_file"]):
+            if name and (folder / name).is_file():
+                total += (folder / name).stat().st_size
+    return total
+
+
+def check_quota(learner_id, incoming):
+    """Refuse, kindly, what would take the learner past their share of space (a setting)."""
+    quota = current_app.config["LEARNER_MEDIA_MB"] * 1024 * 1024
+    if used_bytes(learner_id) + incoming > quota:
+        raise Refused(_("There is no more room for photos and recordings just now. "
+                        "Please ask your teacher to make some space."))
 
 
 def media_folder():
@@ -102,6 +145,7 @@ def write_file(data, suffix):
 
 def store(learner_id, kind, data, suffix, mimetype, thumb=None):
     """Save the bytes under a random name and record whose they are; returns the media id."""
+    check_quota(learner_id, len(data) + len(thumb or b""))
     return get_db()["media"].insert(
         {"learner_id": learner_id, "kind": kind, "file": write_file(data, suffix), "mimetype": mimetype,
          "thumb_file": write_file(thumb, "jpg") if thumb else None, "created_at": now()}
@@ -127,22 +171,51 @@ def save_upload(learner_id, field):
     return f"voice:{store(learner_id, 'voice', data, kind, AUDIO_TYPES[kind])}"
 
 
+def people_in(media_id):
+    """The learners staff have said a photo shows, if they have said."""
+    return list(get_db().query(
+        """SELECT learners.id, learners.name, learners.protected, learners.photo_consent
+           FROM photo_people JOIN learners ON learners.id = photo_people.learner_id
+           WHERE photo_people.media_id = ? ORDER BY learners.name""", [media_id]))
+
+
+def held_back_by(row, people=None):
+    """The other learners shown in a photo who must never appear beyond staff (protected, or
+    no photo consent). While any is tagged, only staff of the school see the photo: not the
+    learner whose passport it is in, no family, no print and no export."""
+    if row["kind"] != "photo":
+        return []
+    people = people_in(row["id"]) if people is None else people
+    return [p for p in people if p["id"] != row["learner_id"] and (p["protected"] or not p["photo_consent"])]
+
+
 def may_see(row):
     """Only the learner, staff of their school and their linked family; families never see a
-    photo of a learner whose photo consent is no."""
+    photo of a learner whose photo consent is no, and a photo that shows several learners
+    only the families of those learners."""
     user = g.get("user")
     if user is None or row is None:
         return False
-    if user["role"] == "learner":
-        return row["learner_id"] == user["id"]
     if user["role"] == "staff":
         return row["school_id"] == user["school_id"]
+    people = people_in(row["id"]) if row["kind"] == "photo" else []
+    if held_back_by(row, people):
+        return False
+    if user["role"] == "learner":
+        return row["learner_id"] == user["id"]
     if user["role"] == "family":
-        linked = get_db().execute(
+        db = get_db()
+        linked = db.execute(
             """SELECT 1 FROM family_links JOIN learners ON learners.id = family_links.learner_id
-               WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1""",
+               WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1
+               AND family_links.visible = 1""",
             [user["id"], row["learner_id"]]).fetchone()
-        from_home = get_db().execute(
+        if people and not db.execute(
+                f"""SELECT 1 FROM family_links WHERE family_id = ?
+                    AND learner_id IN ({",".join("?" * len(people))})""",
+                [user["id"], *[p["id"] for p in people]]).fetchone():
+            return False  # a photo of other learners only: not for this family
+        from_home = db.execute(
             "SELECT 1 FROM page_notes WHERE media_id = ? AND family_id = ?",
             [row["id"], user["id"]]).fetchone()
         return bool(linked) and (row["kind"] != "photo" or row["photo_consent"] or bool(from_home))

@@ -67,7 +67,8 @@ def linked_learner(learner_id):
     """A learner the signed-in family is linked to, or 404."""
     rows = list(get_db().query(
         """SELECT learners.* FROM learners JOIN family_links ON family_links.learner_id = learners.id
-           WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1""",
+           WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1
+           AND family_links.visible = 1""",
         [g.user["id"], learner_id]))
     if not rows:
         abort(404)
@@ -116,8 +117,9 @@ def date_range():
     return found
 
 
-def pages_of(learner, start="", end="", page_id=None):
-    """The learner's passport pages, oldest first, with photos and notes."""
+def pages_of(learner, start="", end="", page_id=None, printing=False):
+    """The learner's passport pages, oldest first, with the photos the signed-in user may see
+    (for a print or an export, only photos that may leave staff hands) and notes."""
     db = get_db()
     query, args = "SELECT * FROM passport_pages WHERE learner_id = ?", [learner["id"]]
     if start:
@@ -129,8 +131,15 @@ def pages_of(learner, start="", end="", page_id=None):
     pages = list(db.query(query + " ORDER BY happened_on, id", args))
     for page in pages:
         page["benchmark"], page["symbol"] = KINDS[page["kind"]]
-        page["photos"] = [row["media_id"] for row in db.query(
-            "SELECT media_id FROM passport_photos WHERE page_id = ? ORDER BY id", [page["id"]])]
+        page["photos"], page["photo_people"], page["held_back"] = [], {}, {}
+        for row in db.query("SELECT media_id FROM passport_photos WHERE page_id = ? ORDER BY id", [page["id"]]):
+            found = media.media_row(row["media_id"])
+            people = media.people_in(found["id"])
+            held = media.held_back_by(found, people)
+            if media.may_see(found) and not (printing and held):
+                page["photos"].append(found["id"])
+                page["photo_people"][found["id"]] = people
+                page["held_back"][found["id"]] = held
         page["notes"] = list(db.query(
             """SELECT page_notes.*, staff.name AS staff_name, families.name AS family_name
                FROM page_notes LEFT JOIN staff ON staff.id = page_notes.staff_id
@@ -146,7 +155,7 @@ def page_or_404(page_id):
     return pages[0]
 
 
-def book_context(start="", end=""):
+def book_context(start="", end="", printing=False):
     catalogue = get_catalogue()
     plays = responses.plays_with_answers(g.owner["id"], catalogue)
     if start or end:
@@ -167,7 +176,7 @@ def book_context(start="", end=""):
                 for answers in [versions[0]["by_step"][step.id]]
                 if any(a.get("choice") == "find-out" for a in answers)
             ]
-    pages = pages_of(g.owner, start, end)
+    pages = pages_of(g.owner, start, end, printing=printing)
     return {
         "learner": g.owner, "pages": pages, "plays": plays, "profile": profile,
         "profile_activity": profile_activity, "wanted_routes": wanted_routes,
@@ -187,7 +196,11 @@ def book():
 def page(page_id):
     found = page_or_404(page_id)
     audit.log(g.owner, f"viewed passport page {page_id}")
-    return render("passport/page.html", page=found, **book_context())
+    school = list(get_db().query(
+        """SELECT learners.id, learners.name, classes.name AS class_name FROM learners
+           JOIN classes ON classes.id = learners.class_id WHERE learners.school_id = ?
+           ORDER BY classes.name, learners.name""", [g.owner["school_id"]])) if g.user["role"] == "staff" else []
+    return render("passport/page.html", page=found, school_learners=school, **book_context())
 
 
 @bp.route("/passport/new", methods=["GET", "POST"])
@@ -247,18 +260,20 @@ def _save_page(form):
         raise media.Refused(_("Please choose up to 6 photos."))
     # Check and clean every file before anything is stored, so a bad one stores nothing.
     photos = [media.clean_photo(f.read()) for f in uploads]
+    photos = [(photo, media.clean_photo(photo, media.THUMB_LONG_SIDE)) for photo in photos]
     voice = request.files.get("did_voice")
     voice_data = voice.read() if voice is not None and voice.filename else None
     voice_kind = media.check_recording(voice_data) if voice_data is not None else None
+    # All or nothing: the whole page must fit in the learner's space before a file is written.
+    media.check_quota(g.owner["id"], sum(len(full) + len(thumb) for full, thumb in photos) + len(voice_data or b""))
     db = get_db()
     with transaction(db):
         if voice_data is not None:
             row["did_voice"] = media.store(g.owner["id"], "voice", voice_data, voice_kind,
                                            media.AUDIO_TYPES[voice_kind])
         page_id = db["passport_pages"].insert(row).last_pk
-        for photo in photos:
-            media_id = media.store(g.owner["id"], "photo", photo, "jpg", "image/jpeg",
-                                   thumb=media.clean_photo(photo, media.THUMB_LONG_SIDE))
+        for photo, thumb in photos:
+            media_id = media.store(g.owner["id"], "photo", photo, "jpg", "image/jpeg", thumb=thumb)
             db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
     return page_id
 
@@ -306,7 +321,7 @@ def hide_note(page_id, note_id):
 def print_page():
     start, end = date_range()
     audit.log(g.owner, "opened printable passport")
-    return render("passport/print.html", printing=False, **book_context(start, end))
+    return render("passport/print.html", printing=False, **book_context(start, end, printing=True))
 
 
 @bp.get("/passport.pdf")
@@ -325,7 +340,7 @@ def make_pdf(start="", end=""):
     """The passport as PDF bytes, from the same template as the print page."""
     from weasyprint import HTML
 
-    html = render("passport/print.html", printing=True, **book_context(start, end))
+    html = render("passport/print.html", printing=True, **book_context(start, end, printing=True))
     return HTML(string=html, base_url=request.url_root, url_fetcher=_local_fetcher()).write_pdf(
         presentational_hints=True)
 
@@ -369,7 +384,8 @@ def _local_fetcher():
                 return file.read_bytes(), kind
         if parts[0] == "media" and len(parts) in (2, 3) and parts[1].isdigit():
             row = media.media_row(int(parts[1]))
-            if row is not None and row["learner_id"] == owner["id"] and media.may_see(row):
+            if (row is not None and row["learner_id"] == owner["id"] and media.may_see(row)
+                    and not media.held_back_by(row)):
                 name = row["thumb_file"] if len(parts) == 3 and row["thumb_file"] else row["file"]
                 return (media.media_folder() / name).read_bytes(), row["mimetype"]
         raise ValueError(f"not loaded: {url}")

@@ -12,8 +12,9 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from flask_babel import gettext as _
 
 from . import access, audit, benchmarks, library, media, passport, responses
-from .auth import staff_required, token_hash
+from .auth import end_sessions_of, staff_required, token_hash
 from .content import SUBJECTS, get_catalogue
+from .family import family_accounts
 from .db import get_db, now, transaction
 from .web import render
 
@@ -30,6 +31,11 @@ def new_badge_secret():
 @staff_required
 def require_staff():
     """Every screen here is for signed-in staff, and only about their own school."""
+
+
+def form_id(value):
+    """A row id sent in a form, or None: only plain ASCII digits, never a huge number."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
 
 
 def learner_of_school(learner_id):
@@ -69,7 +75,7 @@ def home():
         )
     activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
     colleagues = list(db.query(
-        "SELECT id, name, email, totp_confirmed_at FROM staff WHERE school_id = ? ORDER BY name",
+        "SELECT id, name, email, totp_confirmed_at, disabled_at FROM staff WHERE school_id = ? ORDER BY name",
         [g.user["school_id"]])) if g.user["is_admin"] else []
     return render("staff/home.html", classes=classes, activities=activities, colleagues=colleagues)
 
@@ -137,10 +143,7 @@ def portfolio(learner_id):
             """SELECT invitations.*, families.name AS family_name FROM invitations
                LEFT JOIN families ON families.id = invitations.used_by
                WHERE learner_id = ? ORDER BY invitations.id DESC""", [learner_id])),
-        families=list(db.query(
-            """SELECT families.name, families.email FROM families
-               JOIN family_links ON family_links.family_id = families.id
-               WHERE family_links.learner_id = ? ORDER BY families.name""", [learner_id])),
+        families=family_accounts(learner_id),
         now=now(),
         profiles=[(a, responses.versions(learner_id, a, catalogue)) for a in surveys],
         activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
@@ -148,6 +151,10 @@ def portfolio(learner_id):
         reactions=responses.REACTIONS,
         profile=access.profile(learner),
         options=access.OPTIONS,
+        private_notes=list(db.query(
+            """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
+               LEFT JOIN staff ON staff.id = staff_notes.staff_id
+               WHERE learner_id = ? ORDER BY staff_notes.id DESC""", [learner_id])),
     )
 
 
@@ -170,14 +177,121 @@ def save_settings(learner_id):
     new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
-           date_of_birth = ?, family_visible = ? WHERE id = ?""",
+           date_of_birth = ?, family_visible = ?, protected = ?, lacks_sharing_capacity = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
          int(form.get("photo_consent") == "on"), birth or None,
-         int(form.get("family_visible") == "on"), learner_id],
+         int(form.get("family_visible") == "on"), int(form.get("protected") == "on"),
+         int(form.get("lacks_sharing_capacity") == "on"), learner_id],
     )
     access.save(learner_id, new_profile)
     flash(_("Settings saved."))
     return redirect(url_for("staff.portfolio", learner_id=learner_id))
+
+
+@bp.post("/learners/<int:learner_id>/photos/<int:media_id>/people")
+def tag_photo(learner_id, media_id):
+    """Say which learners a passport photo shows; the photo's visibility follows (media.may_see)."""
+    learner_of_school(learner_id)
+    db = get_db()
+    page = db.execute(
+        """SELECT passport_photos.page_id FROM passport_photos JOIN media ON media.id = passport_photos.media_id
+           WHERE media.id = ? AND media.learner_id = ?""", [media_id, learner_id]).fetchone()
+    if page is None:
+        abort(404)
+    school = {row["id"] for row in db.query("SELECT id FROM learners WHERE school_id = ?", [g.user["school_id"]])}
+    chosen = [form_id(value) for value in request.form.getlist("learner")]
+    if not all(value in school for value in chosen):
+        abort(400, _("Please choose learners from the list."))
+    with transaction(db):
+        db.execute("DELETE FROM photo_people WHERE media_id = ?", [media_id])
+        for person in set(chosen):
+            db["photo_people"].insert({"media_id": media_id, "learner_id": person})
+    flash(_("Saved who is in the photo."))
+    return redirect(url_for("staff_passport.page", learner_id=learner_id, page_id=page[0]))
+
+
+@bp.post("/learners/<int:learner_id>/sign-out")
+def end_learner_sessions(learner_id):
+    """Sign a learner out on every tablet, for a lost tablet or a code someone saw."""
+    learner = learner_of_school(learner_id)
+    end_sessions_of("learner", learner_id)
+    flash(_("%(name)s is signed out everywhere.", name=learner["name"]))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id))
+
+
+def _switch(table, role, account_id):
+    """Switch an account off (signing it out everywhere at once) or on again, from the form."""
+    action = request.form.get("action")
+    if action not in ("off", "on"):
+        abort(400, _("Please choose to switch the account off or on."))
+    db = get_db()
+    with transaction(db):
+        db.execute(f"UPDATE {table} SET disabled_at = ? WHERE id = ?",
+                   [now() if action == "off" else None, account_id])
+        if action == "off":
+            end_sessions_of(role, account_id)
+    return action
+
+
+@bp.post("/members/<int:staff_id>/access")
+def staff_access(staff_id):
+    """An admin switches a colleague's account off or on (never their own)."""
+    admin_required()
+    rows = list(get_db().query("SELECT * FROM staff WHERE id = ? AND school_id = ?", [staff_id, g.user["school_id"]]))
+    if not rows or staff_id == g.user["id"]:
+        abort(404)
+    action = _switch("staff", "staff", staff_id)
+    flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
+          else _("%(name)s can sign in again.", name=rows[0]["name"]))
+    return redirect(url_for("staff.home"))
+
+
+@bp.post("/families/<int:family_id>/access")
+def family_access(family_id):
+    """An admin switches off (or on) a family account linked to a learner of their school."""
+    admin_required()
+    rows = list(get_db().query(
+        """SELECT DISTINCT families.name, family_links.learner_id FROM families
+           JOIN family_links ON family_links.family_id = families.id
+           JOIN learners ON learners.id = family_links.learner_id
+           WHERE families.id = ? AND learners.school_id = ? ORDER BY family_links.learner_id""",
+        [family_id, g.user["school_id"]]))
+    if not rows:
+        abort(404)
+    action = _switch("families", "family", family_id)
+    flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
+          else _("%(name)s can sign in again.", name=rows[0]["name"]))
+    back = form_id(request.form.get("learner", ""))
+    learner = back if back in {r["learner_id"] for r in rows} else rows[0]["learner_id"]
+    return redirect(url_for("staff.portfolio", learner_id=learner))
+
+
+SEND_DETAILS_LIMIT, STAFF_NOTE_LIMIT = 4000, 2000
+
+
+@bp.post("/learners/<int:learner_id>/send-details")
+def save_send_details(learner_id):
+    """SEND details: staff-only text, never shown to the learner or their family."""
+    learner_of_school(learner_id)
+    text = request.form.get("send_details", "").strip()
+    if len(text) > SEND_DETAILS_LIMIT:
+        abort(400, _("Please keep the SEND details under 4000 characters."))
+    get_db().execute("UPDATE learners SET send_details = ? WHERE id = ?", [text or None, learner_id])
+    flash(_("SEND details saved."))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id, _anchor="staff-only-heading"))
+
+
+@bp.post("/learners/<int:learner_id>/private-notes")
+def add_private_note(learner_id):
+    """A private note for colleagues: shown only on staff pages."""
+    learner_of_school(learner_id)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > STAFF_NOTE_LIMIT:
+        abort(400, _("Please write a note of up to 2000 characters."))
+    get_db()["staff_notes"].insert({"learner_id": learner_id, "staff_id": g.user["id"], "text": text,
+                                    "created_at": now()})
+    flash(_("Private note added."))
+    return redirect(url_for("staff.portfolio", learner_id=learner_id, _anchor="staff-only-heading"))
 
 
 @bp.post("/learners/<int:learner_id>/observations")
@@ -306,6 +420,8 @@ def class_benchmarks_csv(class_id):
     writer = csv.writer(out)
     writer.writerow(["learner", "age at end of year"] + [f"benchmark {n}" for n in range(1, 9)] + GAP_NAMES)
     for learner, found in rows:
+        if learner["protected"]:
+            continue  # a file that leaves the app never names a protected learner
         writer.writerow([_csv_safe(learner["name"]), found["age"] if found["age"] is not None else ""]
                         + [found["evidence"][n] for n in range(1, 9)]
                         + ["yes" if name in found["gaps"] else "" for name in GAP_NAMES])
@@ -330,7 +446,8 @@ def audit_log():
     return render("staff/audit.html", entries=audit.entries(g.user["school_id"]))
 
 
-LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations")
+LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations",
+                  "staff_notes")
 
 
 def learner_rows(learner_id):
@@ -360,6 +477,9 @@ def export_learner(learner_id):
     learner = learner_of_school(learner_id)
     audit.log(learner, "exported all data")
     rows = learner_rows(learner_id)
+    held = {item["id"] for item in rows["media"] if media.held_back_by(item)}
+    rows["media"] = [item for item in rows["media"] if item["id"] not in held]
+    rows["passport_photos"] = [item for item in rows["passport_photos"] if item["media_id"] not in held]
     folder = media.media_folder()
     g.owner = learner  # the passport PDF is made for this learner
     out = io.BytesIO()
@@ -390,11 +510,23 @@ def erase_learner(learner_id):
     files = [m["file"] for m in rows["media"]] + [m["thumb_file"] for m in rows["media"] if m["thumb_file"]]
     pages = [p["id"] for p in rows["passport_pages"]] or [0]
     marks = ",".join("?" * len(pages))
+    # Photos in other learners' passports that staff said show this learner are theirs too:
+    # erasing the learner erases those photos.
+    shown_in = list(db.query(
+        """SELECT media.id, media.file, media.thumb_file FROM photo_people
+           JOIN media ON media.id = photo_people.media_id
+           WHERE photo_people.learner_id = ? AND media.learner_id != ?""", [learner_id, learner_id]))
+    files += [m["file"] for m in shown_in] + [m["thumb_file"] for m in shown_in if m["thumb_file"]]
     with transaction(db):
+        for photo in shown_in:
+            for table, column in (("photo_people", "media_id"), ("passport_photos", "media_id"), ("media", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", [photo["id"]])
+        db.execute("DELETE FROM photo_people WHERE learner_id = ? OR media_id IN (SELECT id FROM media WHERE learner_id = ?)",
+                   [learner_id, learner_id])
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
         for table in ("responses", "plays", "passport_pages", "media", "badges", "family_links",
-                      "invitations"):
+                      "invitations", "staff_notes"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
         db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id = ?", [learner_id])
         db.execute("UPDATE audit_log SET learner_name = ? WHERE learner_id = ?",

@@ -37,7 +37,7 @@ def pending_staff():
     if staff_id is None or time.time() - session.get("pending_since", 0) > PENDING_SECONDS:
         forget_pending()  # an old half sign-in; anyone signed in stays signed in
         return None
-    rows = list(get_db().query("SELECT * FROM staff WHERE id = ?", [staff_id]))
+    rows = list(get_db().query("SELECT * FROM staff WHERE id = ? AND disabled_at IS NULL", [staff_id]))
     return rows[0] if rows else None
 
 

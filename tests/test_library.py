@@ -350,8 +350,9 @@ def test_every_prompt_and_choice_has_a_symbol_and_is_narrated(app):
 # Test files, made here so that nothing binary is kept in the repository.
 
 def fake_webm():
-    """The start of a WebM file (its EBML magic number) and some bytes of recording."""
-    return b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 8
+    """The start of a WebM file (its EBML magic number, doctype "webm" and an Opus sound
+    track's codec id) and some bytes of recording."""
+    return b"\x1a\x45\xdf\xa3\x42\x82\x84webm\x86\x86A_OPUS" + bytes(range(256)) * 8
 
 
 def jpeg_with_gps():

@@ -359,14 +359,14 @@ def test_a_common_or_short_family_password_is_refused(client, app):
 def test_family_sees_nothing_until_staff_share_and_the_learner_is_told(client, app):
     amira = learner_id(app, "Amira")
     sign_in_as(client, app, "learner", "Amira")
-    assert "My family can see my passport." in text_of(client.get("/passport"))
+    assert "My family can see my work: Rosa Khan." in text_of(client.get("/passport"))
     client.post("/sign-out")
     sign_in_as(client, app, "staff")
     client.post(f"/staff/learners/{amira}/settings", data={"career_group": "1", "choices": "2"})
     client.post("/sign-out")
     sign_in_family(client)
     assert client.get(f"/family/children/{amira}/passport").status_code == 404
-    assert "has not shared this yet" in text_of(client.get("/family/"))
+    assert "not shared with you at the moment" in text_of(client.get("/family/"))
     client.post("/sign-out")
     sign_in_as(client, app, "learner", "Amira")
-    assert "Only me and my school can see my passport." in text_of(client.get("/passport"))
+    assert "Only me and my school can see my work." in text_of(client.get("/passport"))

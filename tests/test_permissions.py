@@ -38,6 +38,7 @@ MATRIX = {
     "learner.activity": "iyynnnnn", "learner.answer": "iyynnnnn", "learner.clue": "iyynnnnn",
     "learner.guess": "iyynnnnn", "learner.heard_clue": "iyynnnnn", "learner.home": "iyynnnnn",
     "learner.make_guess": "iyynnnnn", "learner.settings": "iyynnnnn", "learner.start": "iyynnnnn",
+    "learner.sharing": "iyynnnnn", "learner.save_sharing": "iynnnnnn",
     "library.activity": "iyynnnnn", "library.answer": "iyynnnnn", "library.done": "iyynnnnn",
     "library.job_card": "iyynnnnn", "library.start": "iyynnnnn", "library.step": "iyynnnnn",
     "media.serve": "nynynyny", "media.thumb": "nynynyny",
@@ -52,6 +53,9 @@ MATRIX = {
     "staff.issue_badge": "innnnyny", "staff.issue_class_badges": "innnnyny",
     "staff.portfolio": "innnnyny", "staff.record_observation": "innnnyny",
     "staff.revoke_invitation": "innnnyny", "staff.save_settings": "innnnyny",
+    "staff.tag_photo": "innnnyny", "staff.end_learner_sessions": "innnnyny",
+    "staff.staff_access": "innnnnny", "staff.family_access": "innnnnny",
+    "staff.save_send_details": "innnnyny", "staff.add_private_note": "innnnyny",
     "staff.void_badge": "innnnyny", "staff.void_class_badges": "innnnyny",
     "staff_passport.add_note": "innnnyny", "staff_passport.book": "innnnyny",
     "staff_passport.hide_note": "innnnyny", "staff_passport.new_page": "innnnyny",
@@ -116,6 +120,7 @@ def world(app):
             "note_id": db.execute("SELECT id FROM page_notes").fetchone()[0],
             "invitation_id": db.execute("SELECT id FROM invitations").fetchone()[0],
             "recording_id": db.execute("SELECT id FROM voice_recordings").fetchone()[0],
+            "family_id": db.execute("SELECT id FROM families WHERE email = 'family@oaktree.example'").fetchone()[0],
         }
     clients["L"].post(f"/join/{code}")
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
@@ -162,4 +167,6 @@ def test_the_permission_matrix(app, world):
                 found = outcome(response)
             if found == "!" or (expected is not None and found != expected[number]):
                 wrong.append(f"{method} {url} as {role}: expected {expected[number] if expected else 'no 5xx'}, got {found}")
+        if endpoint == "staff.end_learner_sessions":  # staff signed Amira out: she signs in again
+            sign_in_as(clients["L"], app, "learner", "Amira")
     assert not wrong, "\n".join(wrong)

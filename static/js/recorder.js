@@ -17,10 +17,21 @@
     record.textContent = box.dataset.recordLabel || "Record";
     var status = document.createElement("span");
     status.setAttribute("role", "status");
+    // While the microphone is on, a symbol and words say so (ICO Children's Code).
+    var mic = document.createElement("img");
+    mic.alt = "";
+    mic.width = mic.height = 48;
+    mic.hidden = true;
+    if (box.dataset.recordingSymbol) mic.src = box.dataset.recordingSymbol;
     var playback = document.createElement("audio");
     playback.controls = true;
     playback.hidden = true;
-    controls.append(record, status, playback);
+    controls.append(record, mic, status, playback);
+
+    function recording(on) {
+      mic.hidden = !on;
+      controls.classList.toggle("is-recording", on);
+    }
     box.append(controls);
 
     var recorder = null;
@@ -36,6 +47,7 @@
         recorder.addEventListener("dataavailable", function (e) { if (e.data.size) chunks.push(e.data); });
         recorder.addEventListener("stop", function () {
           stream.getTracks().forEach(function (t) { t.stop(); });
+          recording(false);
           var type = recorder.mimeType || "audio/webm";
           var ext = type.indexOf("mp4") >= 0 ? "m4a" : type.indexOf("ogg") >= 0 ? "ogg" : "webm";
           var blob = new Blob(chunks, { type: type });
@@ -48,6 +60,7 @@
           status.textContent = box.dataset.doneLabel || "Recorded.";
         });
         recorder.start();
+        recording(true);
         record.textContent = box.dataset.stopLabel || "Stop";
         status.textContent = box.dataset.recordingLabel || "Recording…";
       }).catch(function () {

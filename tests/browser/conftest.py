@@ -61,13 +61,13 @@ def live_url(live_app):
     server.shutdown()
 
 
-def make_driver(javascript=True):
+def make_driver(javascript=True, flags=()):
     options = webdriver.ChromeOptions()
     options.binary_location = find_program("chromium", "chromium-browser")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
-                 f"--window-size={TABLET[0]},{TABLET[1]}"):
+                 f"--window-size={TABLET[0]},{TABLET[1]}", *flags):
         options.add_argument(flag)
     if not javascript:
         options.add_experimental_option(
