@@ -50,6 +50,7 @@ PAGES = {
     # The learner's own pages.
     "learner.home": ("L", ["/home"]),
     "learner.settings": ("L", ["/settings"]),
+    "learner.sharing": ("L", ["/sharing"]),
     "learner.activity": ("L", ["/activities/guess-my-job"]),
     "learner.clue": ("L", ["/activities/guess-my-job/chef/clue/1", "/activities/guess-my-job/chef/clue/{last_clue}"]),
     "learner.guess": ("L", ["/activities/guess-my-job/chef/guess"]),
