@@ -1,6 +1,7 @@
 // Plays narration in the page instead of opening the MP3 (which is what the link does
-// without JavaScript), starts it by itself where the learner's setting asks, and after
-// htmx swaps part of a page moves focus to the new content and announces it.
+// without JavaScript), starts it by itself where the learner's setting asks (and stops it
+// when asked), and after htmx swaps part of a page moves focus to the new content and
+// announces it.
 (function () {
   "use strict";
   var player = new Audio();
@@ -14,6 +15,13 @@
     player.play().catch(function () { link.classList.remove("playing"); });
   }
 
+  // Narration that started by itself can always be stopped (WCAG 1.4.2): the listen button
+  // that is playing stops it, and so does Escape.
+  function stop() {
+    player.pause();
+    if (current) current.classList.remove("playing");
+  }
+
   player.addEventListener("ended", function () {
     if (current) current.classList.remove("playing");
   });
@@ -22,7 +30,12 @@
     var link = event.target.closest("a[data-narration]");
     if (!link) return;
     event.preventDefault();
-    play(link);
+    if (link === current && !player.paused) stop();
+    else play(link);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !player.paused) stop();
   });
 
   function autoplay(root) {

@@ -355,3 +355,23 @@ def test_a_warning_before_the_idle_sign_out_lets_a_learner_stay(driver, live_url
     assert "/home" in driver.current_url
     driver.get(live_url + "/home")
     expect_heading(driver, "What would you like to do?")
+
+
+# Count the times a page's audio is paused.
+COUNT_STOPS = """window.stopped = 0;
+const pause = HTMLMediaElement.prototype.pause;
+HTMLMediaElement.prototype.pause = function () { window.stopped += 1; return pause.call(this); };"""
+
+
+def test_narration_that_starts_by_itself_can_be_stopped(driver, live_url):
+    """WCAG 1.4.2: Escape, or the listen button that is playing, stops the narration."""
+    sign_in_learner(driver, live_url, "Amira")
+    ways = {"Escape": lambda: ActionChains(driver).send_keys(Keys.ESCAPE).perform(),
+            "the listen button": lambda: driver.find_element(By.CSS_SELECTOR, "a.listen.playing").click()}
+    for way, stop in ways.items():
+        driver.get(live_url + "/home")  # her narration starts by itself on each page
+        driver.execute_script(COUNT_STOPS)
+        wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "a.listen.playing"))
+        stop()
+        assert driver.execute_script("return window.stopped") == 1, way
+        assert not driver.find_elements(By.CSS_SELECTOR, "a.listen.playing"), way
