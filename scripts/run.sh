@@ -12,6 +12,8 @@ export FLASK_APP=student_app
 .venv/bin/flask content check
 .venv/bin/flask narration build || echo "Narration was not built; the app will show text without sound."
 .venv/bin/flask demo
+# Files a crash left without their record (see media.py); no server is running yet.
+.venv/bin/flask sweep-media --grace-minutes 0
 echo
 echo "Open http://127.0.0.1:5000 (press Ctrl+C to stop)."
 exec .venv/bin/waitress-serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}" --threads 8 \

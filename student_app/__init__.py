@@ -28,6 +28,19 @@ SETTINGS = {
     "LEARNER_MEDIA_MB": (200, "space for each learner's photos and recordings, in megabytes"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
     "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
+    # How long each kind of record is kept; `flask retention` lists and deletes what is older.
+    "RETAIN_CAREERS_MONTHS": (36, "a learner's whole record (answers, passport pages, photos, recordings, notes) "
+                              "is kept this many months after the month they left; at least 36"),
+    "RETAIN_AUDIT_MONTHS": (36, "audit log entries are kept this many months"),
+    "RETAIN_INVITATION_DAYS": (90, "family invitations are kept this many days after they were used, "
+                               "cancelled or ran out"),
+    "RETAIN_SIGN_IN_DAYS": (30, "sign-in records (sessions, failed tries with their address, class code "
+                            "tries) are kept this many days after they were last used"),
+    "RETAIN_CLASS_SESSION_DAYS": (365, "classroom sessions are kept this many days after they ended "
+                                  "(each learner's answers stay in their record)"),
+    "RETAIN_VOIDED_BADGE_DAYS": (365, "voided sign-in badges are kept this many days"),
+    "RETAIN_UNLINKED_FAMILY_DAYS": (30, "a family account linked to no learner is kept this many days "
+                                    "after it was made"),
 }
 
 
@@ -62,12 +75,16 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
     Babel(app)
+    from .media import set_upload_limit
+
+    # Before CSRFProtect, which reads the whole form: a view taking photos gets its limit first.
+    app.before_request(set_upload_limit)
     CSRFProtect(app)
     Compress(app)
 
     from . import (
         access, auth, backup, classroom, content, db, demo, errors, family, learner, library, media,
-        narration, passport, staff, symbols, two_factor, voices, web,
+        narration, passport, retention, staff, symbols, two_factor, voices, web,
     )
 
     db.init_app(app)
@@ -78,6 +95,7 @@ def create_app(test_config=None):
     errors.init_app(app)
     demo.init_app(app)
     backup.init_app(app)
+    retention.init_app(app)
     auth.init_app(app)
     media.init_app(app)
     access.init_app(app)

@@ -238,7 +238,8 @@ def next_state(found, action):
 def step(session_id):
     found = staff_session(session_id)
     action = request.form.get("action", "")
-    if action not in ACTIONS:
+    version = request.form.get("version", str(found["version"]))
+    if action not in ACTIONS or not version.isdecimal():
         abort(400, _("Please use one of the session buttons."))
     changes = next_state(found, action)
     if changes is None:
@@ -252,7 +253,7 @@ def step(session_id):
     db.execute(
         f"""UPDATE class_sessions SET {sets}, version = version + 1, updated_at = ?
             WHERE id = ? AND version = ?""",
-        [*changes.values(), now(), session_id, int(request.form.get("version", found["version"]))])
+        [*changes.values(), now(), session_id, int(version)])
     return redirect(url_for("classroom.control", session_id=session_id))
 
 

@@ -39,6 +39,11 @@ def transaction(db):
     IMMEDIATE takes the write lock at the start, so a busy database makes this wait
     (busy timeout) rather than fail part way, as a plain BEGIN can under WAL.
     """
+    if db.conn.in_transaction:
+        # Inside another transaction (a file's row and the answer naming it): the outer
+        # one's COMMIT or ROLLBACK covers these writes too.
+        yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -419,13 +424,19 @@ def _m014_staff_only_notes(db):
     )
 
 
+def _m015_left_on(db):
+    """The month a learner left (NULL while they are here): their careers records are kept
+    for a set time after it (see retention.py), then deleted."""
+    _run_script(db, "ALTER TABLE learners ADD COLUMN left_on TEXT;")
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
               _m008_staff_two_factor, _m009_month_of_birth,
               _m010_sign_in_throttle_and_family_visibility,
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
-              _m013_disabled_accounts, _m014_staff_only_notes]
+              _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on]
 
 
 def migrate(db):

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from . import media, responses
 from .content import get_catalogue
-from .db import get_db
+from .db import get_db, transaction
 from .web import render
 
 bp = Blueprint("library", __name__)
@@ -216,10 +216,10 @@ def step(activity_id, item, number):
 
 
 @bp.post("/a/<activity_id>/<item>/<int:number>")
+@media.accepts_uploads
 def answer(activity_id, item, number):
     activity = activity_or_404(activity_id, ("survey", "who-can"))
     steps, step = step_or_404(activity, item, number)
-    media.allow_uploads()
     form = request.form
     offered = {choice.id for choice in step.choices[: activity.level(g.actor.group).choices]}
     picked = form.getlist("choice")
@@ -234,15 +234,19 @@ def answer(activity_id, item, number):
     play = current_play(activity, item, create=True)
     if g.actor.saving:
         try:
-            for field in ("photo", "voice"):
-                if field in step.ways and (field != "photo" or g.actor.photos):
-                    saved = media.save_upload(g.actor.learner_id, field)
-                    answers += [saved] if saved else []
+            uploads = [upload for field in ("photo", "voice")
+                       if field in step.ways and (field != "photo" or g.actor.photos)
+                       for upload in [media.read_upload(field)] if upload]
+            # Before anything is written: the files must fit in the learner's space.
+            media.check_quota(g.actor.learner_id, sum(len(data) for _kind, data, _suffix in uploads))
         except media.Refused as refused:
             return _step_page(activity, item, number, str(refused), 400)
-        if not answers and form.get("go") != "skip":
+        if not answers and not uploads and form.get("go") != "skip":
             return _step_page(activity, item, number, "nothing", 400)
-        responses.record_step(play, step.id, answers, g.actor.given_by, g.actor.staff_id)
+        db = get_db()
+        with transaction(db):  # the files' rows and the answer naming them: one commit
+            answers += [f"{upload[0]}:{media.store_upload(g.actor.learner_id, upload)}" for upload in uploads]
+            responses.record_step(play, step.id, answers, g.actor.given_by, g.actor.staff_id)
     if number < len(steps):
         return redirect(url_for(".step", activity_id=activity.id, item=item, number=number + 1))
     if play is not None:

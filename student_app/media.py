@@ -2,15 +2,27 @@
 
 Files live in the instance folder under random names; the database says whose each one is.
 Only the learner and staff of their school can fetch one.
+
+How a record and its file commit together: every file is checked first, then written whole
+(under a temporary name, flushed to disk, renamed), and only then is the row naming it
+committed, in the same transaction as the answer or page that uses it. The commit is the one
+moment the upload exists; the browser is told only after it. A crash before it leaves a file
+that no row names, never a row without its file; `sweep_orphans` deletes such files (at each
+start in scripts/run.sh, and with `flask retention --delete`). The other order (row first,
+rename after) would need the sweep to repair rows instead, which is harder to get right.
 """
 
 import io
+import os
 import re
 import secrets
+import time
 import warnings
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, request, send_file
+import click
+from flask import Blueprint, abort, current_app, g, request, send_file, session
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -32,9 +44,20 @@ class Refused(ValueError):
     """An upload we cannot use; the message says why in plain words."""
 
 
-def allow_uploads():
-    """Let this request carry a photo or a recording (others stay at the small limit)."""
-    request.max_content_length = UPLOAD_LIMIT
+def accepts_uploads(view):
+    """Mark a view that takes a photo or a recording: its requests may be UPLOAD_LIMIT bytes
+    (others stay at the small MAX_CONTENT_LENGTH)."""
+    view.accepts_uploads = True
+    return view
+
+
+def set_upload_limit():
+    """Raise the body limit for a signed-in user's request to a view marked accepts_uploads.
+    This must run before CSRFProtect reads the form: a limit set in the view comes too late,
+    and every photo over MAX_CONTENT_LENGTH was refused with 413."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "accepts_uploads", False) and session.get("token"):
+        request.max_content_length = UPLOAD_LIMIT
 
 
 def clean_photo(data, long_side=PHOTO_LONG_SIDE):
@@ -57,8 +80,10 @@ def clean_photo(data, long_side=PHOTO_LONG_SIDE):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise Refused(_("That file is not a photo we can open. Please choose a photo.")) from None
     image.thumbnail((long_side, long_side))
+    # Only the pixels are written: Pillow would otherwise copy a JPEG's comment (where a
+    # camera, or someone making an HTML polyglot, puts text), XMP and ICC data from `info`.
+    image.info = {}
     out = io.BytesIO()
-    # A new image carries no EXIF, GPS or comments: only the pixels are written.
     image.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
 
@@ -134,13 +159,47 @@ def media_folder():
 
 
 def write_file(data, suffix):
+    """Write the bytes whole under a new random name, on disk before this returns."""
     folder = media_folder()
     folder.mkdir(exist_ok=True)
     name = f"{secrets.token_hex(16)}.{suffix}"
     partial = folder / f".{name}.part"
-    partial.write_bytes(data)
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     partial.replace(folder / name)
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the new name survives a power cut too
+    finally:
+        os.close(directory)
     return name
+
+
+def named_files(db):
+    """Every media file name a row in the database names."""
+    names = set()
+    for row in db.execute("SELECT file, thumb_file FROM media UNION ALL SELECT file, NULL FROM voice_recordings"):
+        names.update(name for name in row if name)
+    return names
+
+
+def sweep_orphans(db, grace_minutes):
+    """Delete files in the media folder that no row names (left by a crash before a commit, or
+    after a delete), once they are `grace_minutes` old: a running server may be about to
+    commit the row for a newer one. Returns the names deleted."""
+    folder = media_folder()
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - grace_minutes * 60
+    named = named_files(db)
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name not in named and path.stat().st_mtime <= cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
 
 
 def store(learner_id, kind, data, suffix, mimetype, thumb=None):
@@ -152,23 +211,25 @@ def store(learner_id, kind, data, suffix, mimetype, thumb=None):
     ).last_pk
 
 
-def store_photo(learner_id, data):
-    """A cleaned photo and its thumbnail; returns the media id."""
-    full = clean_photo(data)
-    return store(learner_id, "photo", full, "jpg", "image/jpeg",
-                 thumb=clean_photo(full, THUMB_LONG_SIDE))
-
-
-def save_upload(learner_id, field):
-    """The answer text for a photo or a recording sent in `field`, or None if none was sent."""
+def read_upload(field):
+    """The photo (cleaned) or recording (checked) sent in `field` as (kind, bytes, suffix), or
+    None if none was sent. Raises Refused; stores nothing, so every upload of a request can be
+    checked before any is stored."""
     upload = request.files.get(field)
     if upload is None or not upload.filename and not upload.content_length:
         return None
     data = upload.read()
     if field == "photo":
-        return f"photo:{store_photo(learner_id, data)}"
-    kind = check_recording(data)
-    return f"voice:{store(learner_id, 'voice', data, kind, AUDIO_TYPES[kind])}"
+        return "photo", clean_photo(data), "jpg"
+    return "voice", data, check_recording(data)
+
+
+def store_upload(learner_id, upload):
+    """Store an upload from read_upload; returns the media id."""
+    kind, data, suffix = upload
+    if kind == "photo":
+        return store(learner_id, "photo", data, "jpg", "image/jpeg", thumb=clean_photo(data, THUMB_LONG_SIDE))
+    return store(learner_id, "voice", data, suffix, AUDIO_TYPES[suffix])
 
 
 def people_in(media_id):
@@ -245,5 +306,16 @@ def serve(media_id):
     return response
 
 
+@click.command("sweep-media")
+@click.option("--grace-minutes", default=10, show_default=True,
+              help="keep files younger than this (0 only while no server is running)")
+@with_appcontext
+def sweep_media_command(grace_minutes):
+    """Delete media files that no database row names (left by a crash)."""
+    removed = sweep_orphans(get_db(), grace_minutes)
+    click.echo(f"Removed {len(removed)} media files that no record names.")
+
+
 def init_app(app):
     app.register_blueprint(bp)
+    app.cli.add_command(sweep_media_command)

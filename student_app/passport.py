@@ -204,12 +204,12 @@ def page(page_id):
 
 
 @bp.route("/passport/new", methods=["GET", "POST"])
+@media.accepts_uploads
 def new_page():
     if not can_add_pages():
         abort(403)
     message, status = None, 200
     if request.method == "POST":
-        media.allow_uploads()
         try:
             page_id = _save_page(request.form)
             return redirect(url_for(".page", page_id=page_id))
@@ -279,29 +279,31 @@ def _save_page(form):
 
 
 @bp.post("/passport/pages/<int:page_id>/notes")
+@media.accepts_uploads
 def add_note(page_id):
     page_or_404(page_id)
     role = g.user["role"]
     if role not in ("staff", "family"):
         abort(403)
-    media.allow_uploads()
     text = request.form.get("text", "").strip()
     if len(text) > TEXT_LIMIT:
         abort(400, _("That is a lot of words! Please keep it shorter."))
-    photo = request.files.get("photo")
-    media_id = None
     try:
-        if photo is not None and photo.filename:
-            media_id = media.store_photo(g.owner["id"], photo.read())
+        photo = media.read_upload("photo")
+        if photo:
+            media.check_quota(g.owner["id"], len(photo[1]))
     except media.Refused as refused:
         abort(400, str(refused))
-    if not text and media_id is None:
+    if not text and photo is None:
         abort(400, _("Please write a few words or choose a photo."))
-    get_db()["page_notes"].insert({
-        "page_id": page_id, "author": role, "text": text or None, "media_id": media_id,
-        "staff_id": g.user["id"] if role == "staff" else None,
-        "family_id": g.user["id"] if role == "family" else None, "created_at": now(),
-    })
+    db = get_db()
+    with transaction(db):  # the photo's row and the note naming it: one commit
+        media_id = media.store_upload(g.owner["id"], photo) if photo else None
+        db["page_notes"].insert({
+            "page_id": page_id, "author": role, "text": text or None, "media_id": media_id,
+            "staff_id": g.user["id"] if role == "staff" else None,
+            "family_id": g.user["id"] if role == "family" else None, "created_at": now(),
+        })
     return redirect(url_for(".page", page_id=page_id))
 
 

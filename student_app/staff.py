@@ -173,15 +173,24 @@ def save_settings(learner_id):
                 raise ValueError(birth)
         except ValueError:
             abort(400, _("Please give the month and year of birth, like 2010-05."))
+    # The month they left (or will leave): their records are kept for a set time after it.
+    left_on = form.get("left_on", "")
+    if left_on:
+        try:
+            if len(left_on) != 7 or not 2000 <= date.fromisoformat(left_on + "-01").year <= date.today().year + 2:
+                raise ValueError(left_on)
+        except ValueError:
+            abort(400, _("Please give the month they left, like 2026-07."))
     learner = learner_of_school(learner_id)
     new_profile = access.from_form(form, access.profile(learner))
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
-           date_of_birth = ?, family_visible = ?, protected = ?, lacks_sharing_capacity = ? WHERE id = ?""",
+           date_of_birth = ?, family_visible = ?, protected = ?, lacks_sharing_capacity = ?,
+           left_on = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
          int(form.get("photo_consent") == "on"), birth or None,
          int(form.get("family_visible") == "on"), int(form.get("protected") == "on"),
-         int(form.get("lacks_sharing_capacity") == "on"), learner_id],
+         int(form.get("lacks_sharing_capacity") == "on"), left_on or None, learner_id],
     )
     access.save(learner_id, new_profile)
     flash(_("Settings saved."))
@@ -495,16 +504,10 @@ def export_learner(learner_id):
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
-@bp.route("/learners/<int:learner_id>/erase", methods=["GET", "POST"])
-def erase_learner(learner_id):
-    """Remove a learner completely, rows and files, once their name is typed to confirm."""
-    admin_required()
-    learner = learner_of_school(learner_id)
-    if request.method == "GET":
-        return render("staff/erase.html", learner=learner, message=None)
-    if request.form.get("confirm_name", "").strip() != learner["name"]:
-        return render("staff/erase.html", learner=learner,
-                      message=_("The name did not match, so nothing was erased.")), 400
+def erase_learner_data(learner_id):
+    """Delete every row about the learner in one transaction, then their files (also used by
+    `flask retention`). Rows first: a crash between the two leaves only files no row names,
+    never a row without its file, and media.sweep_orphans deletes those."""
     rows = learner_rows(learner_id)
     db = get_db()
     files = [m["file"] for m in rows["media"]] + [m["thumb_file"] for m in rows["media"] if m["thumb_file"]]
@@ -525,8 +528,9 @@ def erase_learner(learner_id):
                    [learner_id, learner_id])
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
+        # Classroom sessions they joined stay (for the class); their place in them goes.
         for table in ("responses", "plays", "passport_pages", "media", "badges", "family_links",
-                      "invitations", "staff_notes"):
+                      "invitations", "session_members", "join_attempts", "staff_notes"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
         db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id = ?", [learner_id])
         db.execute("UPDATE audit_log SET learner_name = ? WHERE learner_id = ?",
@@ -535,6 +539,19 @@ def erase_learner(learner_id):
     folder = media.media_folder()
     for name in files:
         (folder / name).unlink(missing_ok=True)
+
+
+@bp.route("/learners/<int:learner_id>/erase", methods=["GET", "POST"])
+def erase_learner(learner_id):
+    """Remove a learner completely, rows and files, once their name is typed to confirm."""
+    admin_required()
+    learner = learner_of_school(learner_id)
+    if request.method == "GET":
+        return render("staff/erase.html", learner=learner, message=None)
+    if request.form.get("confirm_name", "").strip() != learner["name"]:
+        return render("staff/erase.html", learner=learner,
+                      message=_("The name did not match, so nothing was erased.")), 400
+    erase_learner_data(learner_id)
     get_db()["audit_log"].insert({
         "at": now(), "school_id": g.user["school_id"], "actor_role": "staff", "actor_id": g.user["id"],
         "actor_name": g.user["name"], "learner_id": learner_id, "learner_name": _("(erased learner)"),

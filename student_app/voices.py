@@ -54,8 +54,13 @@ def play(recording_id):
     rows = list(get_db().query("SELECT * FROM voice_recordings WHERE id = ?", [recording_id]))
     if not rows or rows[0]["school_id"] != school_of_viewer():
         abort(404)
-    return send_file(media.media_folder() / rows[0]["file"], mimetype=rows[0]["mimetype"],
-                     max_age=3600)
+    path = media.media_folder() / rows[0]["file"]
+    response = send_file(path, mimetype=rows[0]["mimetype"], max_age=3600)
+    # A colleague's reading of an interface phrase, played on every screen: kept an hour by
+    # this browser only (not by shared caches), never run or shown as a page.
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Disposition"] = f'inline; filename="voice-{recording_id}{path.suffix}"'
+    return response
 
 
 @bp.get("/staff/voices")
@@ -78,8 +83,8 @@ def list_phrases():
 
 @bp.post("/staff/voices")
 @staff_required
+@media.accepts_uploads
 def save():
-    media.allow_uploads()
     text = request.form.get("text", "")
     if text not in set(all_phrases()):
         abort(400, _("That phrase is not in the app."))

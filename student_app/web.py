@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from jinja2_fragments.flask import render_block
 
@@ -72,8 +72,10 @@ def set_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html" and (g.get("user") is not None or request.endpoint == "auth.badge"):
-        # Pressing Back after signing out must show nothing from the browser's cache.
+    if "Cache-Control" not in headers:
+        # Pages and redirects name learners and show their work: a shared tablet's browser
+        # keeps none of them, so Back after signing out shows nothing (and the class's list of
+        # names is not kept either). Static files, symbols, narration and media set their own.
         headers["Cache-Control"] = "no-store"
     return response
 

@@ -3,6 +3,8 @@ still restores when a newer one is damaged."""
 
 import io
 
+import pytest
+
 from student_app.db import get_db
 from tests.conftest import sign_in_as
 from tests.test_library import jpeg_with_gps
@@ -51,3 +53,28 @@ def test_a_damaged_newer_backup_is_refused_and_an_older_one_still_restores(clien
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert get_db().execute("SELECT count(*) FROM passport_pages").fetchone()[0] >= 4
+
+
+@pytest.mark.parametrize("damage", ["database cut short", "manifest gone", "media file gone"])
+def test_an_older_backup_restores_whatever_happened_to_the_newer_one(client, app, runner, tmp_path, damage):
+    backups = tmp_path / "backups"
+    add_photo_page(client, app, "First visit")
+    assert runner.invoke(args=["backup", "--to", str(backups)]).exit_code == 0
+    add_photo_page(client, app, "Second visit")
+    assert runner.invoke(args=["backup", "--to", str(backups)]).exit_code == 0
+    older, newer = sorted(backups.iterdir())
+    if damage == "database cut short":
+        database = newer / "student_app.sqlite3"
+        database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+    elif damage == "manifest gone":
+        (newer / "manifest.json").unlink()
+    else:
+        next((newer / "media").iterdir()).unlink()
+    assert runner.invoke(args=["restore", str(newer), str(tmp_path / "a")]).exit_code != 0
+    assert not (tmp_path / "a").exists()
+    result = runner.invoke(args=["restore", str(older), str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "b" / "student_app.sqlite3")
+    whats = {row[0] for row in db.execute("SELECT what FROM passport_pages")}
+    assert "First visit" in whats and "Second visit" not in whats

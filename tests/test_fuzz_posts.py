@@ -1,0 +1,172 @@
+"""Random form data, and random files where a route takes files, posted to every POST route of
+the app's URL map as every role (signed out, learner, family, staff, admin), with CSRF off:
+never a 500. Property-based with hypothesis; URL parameters are mostly valid ids of the demo
+data (so the handlers are reached, not only the 404 of a missing learner), sometimes not."""
+
+import io
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import IntegerConverter
+
+from student_app import access, auth, classroom, passport, responses
+from student_app.db import get_db
+from student_app.demo import STAFF
+from tests.test_library import fake_webm, jpeg_with_gps, png_header
+from tests.test_permissions import MATRIX, ROLES as MATRIX_ROLES
+from tests.test_permissions import world  # noqa: F401  (the demo data of every kind, signed-in clients)
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLES = {"A": "signed out", "L": "learner", "F": "family", "S": "staff", "D": "admin"}
+COOKIE = "student_app_session"
+# Tries where the role may use the route, and where it is turned away at the door.
+ALLOWED_EXAMPLES, REFUSED_EXAMPLES = 25, 3
+
+
+def field_names():
+    """Every form and file field the app reads or its templates send, found in the source."""
+    names = set()
+    for path in (ROOT / "student_app").glob("*.py"):
+        names |= set(re.findall(r'(?:form|files)\.(?:get|getlist)\("(\w+)"', path.read_text()))
+        names |= set(re.findall(r'_text\(form, "(\w+)"', path.read_text()))
+    for path in (ROOT / "templates").rglob("*.html"):
+        names |= set(re.findall(r'name="(\w+)"', path.read_text()))
+    return sorted(names - {"csrf_token"})
+
+
+FIELDS = field_names()
+FILE_FIELDS = ["photo", "photos", "voice", "did_voice"]
+
+
+def field_values(app):
+    """For each field, values the app accepts there (so a random form often gets past the
+    first check and reaches the next), and a few near misses."""
+    catalogue = app.extensions["catalogue"]
+    months, dates = ["2026-07", "2010-05", "1890-01", "2026-13"], ["2026-11-01", "2026-02-30", "1999-01-01"]
+    # The first step's choices of each activity: the URLs name step 1.
+    choices = sorted({choice.id for activity in catalogue.activities.values()
+                      for step in getattr(activity, "steps", ())[:1] for choice in step.choices})
+    known = {
+        "kind": list(passport.KINDS), "feeling": list(passport.FEELINGS), "again": list(passport.AGAIN),
+        "place_symbol": [s for s in app.extensions["symbols"] if s.startswith("place-")][:5] + ["nav-home"],
+        "happened_on": dates, "date_of_birth": months, "left_on": months, "from": dates, "to": dates,
+        "job": sorted(catalogue.jobs)[:6], "learner": ["1", "2", "999"], "reaction": list(responses.REACTIONS),
+        "action": list(classroom.ACTIONS), "career_group": ["1", "2", "3"], "choices": ["2", "3", "4", "5"],
+        "pick": list(auth.CODE_SYMBOLS), "picks": ["code-cat", "code-cat,code-sun", "code-cat,code-sun,code-tree"],
+        "choice": choices, "go": ["next", "skip", "back"], "text": ["Home", "Next", "Listen"],
+        "version": ["1", "2", "0"], "confirm_name": ["Chloe", "amira"], "back": ["/staff/voices?page=2", "//evil.example"],
+        "email": ["family@oaktree.example", "teacher@oaktree.example", "@"], "code": ["ABCD-EFGH", "1234"],
+        **{name: list(allowed) for name, (allowed, _default) in access.OPTIONS.items()},
+    }
+    return {name: known.get(name) or ["on", "1", ""] for name in FIELDS}
+
+
+def file_contents():
+    """Random bytes, sometimes behind the first bytes of a photo or a recording."""
+    starts = st.sampled_from([b"", b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"\x1a\x45\xdf\xa3",
+                              b"OggS", b"RIFF\0\0\0\0WAVE", b"ID3", b"<svg ", b"<?php "])
+    huge = st.tuples(st.integers(1, 60000), st.integers(1, 60000)).map(lambda size: png_header(*size))
+    real = st.sampled_from([jpeg_with_gps(), fake_webm()])
+    return st.one_of(st.tuples(starts, st.binary(max_size=2048)).map(b"".join), huge, real)
+
+
+def url_strategy(rule, args, avoid):
+    """The route's URL with the demo data's ids, or now and then another value (never one in
+    `avoid`, such as the signed-in staff's own ids: resetting their two-step sign-in ends
+    their session, as it should)."""
+    parts = {}
+    for name in rule.arguments:
+        if isinstance(rule._converters[name], IntegerConverter):
+            other = st.integers(0, 2**40).filter(lambda n, name=name: n not in avoid.get(name, ()))
+        else:
+            other = st.text("abcxyz-_.%0123456789", min_size=1, max_size=30)
+        parts[name] = st.integers(0, 9).flatmap(lambda n, name=name, other=other: st.just(args[name]) if n else other)
+    return st.fixed_dictionaries(parts).map(lambda values: rule.build(values)[1])
+
+
+def form_strategy(app, with_files):
+    """Every field the app knows: half the time each with a value the app accepts somewhere
+    (so a handler gets past its checks and saves), otherwise each left out, accepted, random
+    text or several values."""
+    values = field_values(app)
+    noise = st.one_of(st.text(max_size=40), st.text(max_size=3000), st.just("\0"), st.just("x" * 1001))
+    tidy = st.fixed_dictionaries({name: st.sampled_from(values[name]) for name in FIELDS})
+    chaotic = st.fixed_dictionaries({
+        name: st.one_of(st.none(), st.sampled_from(values[name]), noise,
+                        st.lists(st.sampled_from(values[name]), min_size=2, max_size=4))
+        for name in FIELDS})
+    fields = st.one_of(tidy, chaotic)
+
+    def to_form(drawn):
+        form = MultiDict()
+        for name, value in drawn.items():
+            for one in (value if isinstance(value, list) else [value] if value is not None else []):
+                form.add(name, one)
+        return form
+
+    if not with_files:
+        return fields.map(to_form)
+    files = st.lists(st.tuples(st.sampled_from(FILE_FIELDS), st.text(max_size=20), file_contents()), max_size=3)
+
+    def combine(parts):
+        form = to_form(parts[0])
+        for name, filename, content in parts[1]:
+            form.add(name, (io.BytesIO(content), filename or "f"))
+        return form
+
+    return st.tuples(fields, files).map(combine)
+
+
+def tries(client, cookie, role, rule, args, avoid, forms):
+    """A hypothesis test of one route as one role."""
+    row = MATRIX.get(rule.endpoint)
+    allowed = row is None or row[MATRIX_ROLES.index(role)] == "y"
+
+    @settings(max_examples=ALLOWED_EXAMPLES if allowed else REFUSED_EXAMPLES, deadline=None, database=None,
+              derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(url=url_strategy(rule, args, avoid), data=forms)
+    def post(url, data):
+        # Each try starts from the role's own session (a try may change what the session
+        # holds, such as a half-finished sign-in).
+        if cookie is None:
+            client.delete_cookie(COOKIE)
+        else:
+            client.set_cookie(COOKIE, cookie.value)
+        response = client.post(url, data=data, content_type="multipart/form-data")
+        response.close()
+        assert response.status_code < 500, f"POST {url} as {ROLES[role]}: {response.status_code}"
+
+    return post
+
+
+# Routes that, done by these roles, end a session of the tries' own clients: signing out,
+# staff signing Amira out on every tablet, an admin switching a family account off. Their own
+# tests (test_auth, test_privacy) cover them.
+ENDS_A_SESSION = {"auth.sign_out": "LFSD", "staff.end_learner_sessions": "SD", "staff.family_access": "D"}
+
+
+def test_random_posts_to_every_route_as_every_role_never_get_a_500(app, world):  # noqa: F811
+    clients, args = world
+    cookies = {role: clients[role].get_cookie(COOKIE) for role in ROLES}
+    with app.app_context():
+        avoid = {"staff_id": {row[0] for row in get_db().execute(
+            "SELECT id FROM staff WHERE email IN (?, ?)", [STAFF[0][1], STAFF[1][1]])}}
+    rules = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(rules) > 40
+    tried = 0
+    for rule in sorted(rules, key=lambda r: r.endpoint):
+        view = app.view_functions[rule.endpoint]
+        forms = form_strategy(app, getattr(view, "accepts_uploads", False))
+        for role in ROLES:
+            if role in ENDS_A_SESSION.get(rule.endpoint, ""):
+                continue
+
+            tries(clients[role], cookies[role], role, rule, args, avoid, forms)()
+            tried += 1
+    assert tried >= 5 * len(rules) - sum(map(len, ENDS_A_SESSION.values()))
+    # Every role was still signed in at the end, so the tries reached what each role reaches.
+    for role, home in (("L", "/home"), ("F", "/family/"), ("S", "/staff/"), ("D", "/staff/")):
+        clients[role].set_cookie(COOKIE, cookies[role].value)
+        assert clients[role].get(home).status_code == 200, ROLES[role]
