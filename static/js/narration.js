@@ -1,6 +1,7 @@
 // Plays narration in the page instead of opening the MP3 (which is what the link does
-// without JavaScript), starts it by itself where the learner's setting asks, and moves
-// focus to the new content after htmx swaps part of a page.
+// without JavaScript), starts it by itself where the learner's setting asks (and stops it
+// when asked), and after htmx swaps part of a page moves focus to the new content and
+// announces it.
 (function () {
   "use strict";
   var player = new Audio();
@@ -14,6 +15,13 @@
     player.play().catch(function () { link.classList.remove("playing"); });
   }
 
+  // Narration that started by itself can always be stopped (WCAG 1.4.2): the listen button
+  // that is playing stops it, and so does Escape.
+  function stop() {
+    player.pause();
+    if (current) current.classList.remove("playing");
+  }
+
   player.addEventListener("ended", function () {
     if (current) current.classList.remove("playing");
   });
@@ -22,7 +30,12 @@
     var link = event.target.closest("a[data-narration]");
     if (!link) return;
     event.preventDefault();
-    play(link);
+    if (link === current && !player.paused) stop();
+    else play(link);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !player.paused) stop();
   });
 
   function autoplay(root) {
@@ -31,14 +44,31 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { autoplay(document); });
+  // After htmx swaps part of a page, a screen reader hears what changed: the new message
+  // (a "have another go") and heading, read from the #announcer live region. It is emptied
+  // first, so the same words said twice are read out twice.
+  function announce(text) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer || !text) return;
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 100);
+  }
+
   document.body && document.body.addEventListener("htmx:afterSettle", function (event) {
-    autoplay(event.detail.elt || document);
-    var heading = (event.detail.elt || document).querySelector("h1");
+    var root = event.detail.elt || document;
+    autoplay(root);
+    var heading = root.querySelector("h1");
+    var said = Array.prototype.map.call(
+      root.querySelectorAll("[role=status], [role=alert], h1"),
+      function (el) {
+        var copy = el.cloneNode(true);  // without the listen buttons' "Listen"
+        copy.querySelectorAll(".listen").forEach(function (l) { l.remove(); });
+        return copy.textContent.replace(/\s+/g, " ").trim();
+      });
+    announce(said.filter(Boolean).join(" "));
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-      var announcer = document.getElementById("announcer");
-      if (announcer) announcer.textContent = heading.textContent.trim();
     }
   });
 })();

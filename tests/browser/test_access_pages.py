@@ -1,5 +1,6 @@
-"""The accessibility gate for learner pages in each theme, target sizes, reflow at 320 px,
-and one-switch scanning, in headless Chromium."""
+"""Access by script on the pages of the site map (tests/browser/site.py): target sizes, reflow
+at 320 px and text spacing, keyboard (skip link, visible focus, no trap), switch scanning with
+one and two switches, and what an htmx swap announces. axe-core itself runs in test_gate.py."""
 
 import json
 import time
@@ -10,12 +11,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from student_app.db import get_db
-from tests.browser.conftest import assert_accessible, expect_heading, sign_in_learner, tap
+from tests.browser.conftest import (
+    assert_accessible, become, expect_heading, focus_and_press, sign_in_learner, tap, wait_for,
+)
+from tests.browser.site import LEARNER, ROLES, pages_for
 
 pytestmark = pytest.mark.browser
-LEARNER_PAGES = ("/home", "/activities/guess-my-job", "/activities/guess-my-job/chef/clue/1",
-                 "/activities/guess-my-job/chef/guess", "/a/all-about-me", "/a/who-can",
-                 "/a/job-explorer/chef", "/passport", "/passport/new", "/settings")
+# Pages a learner uses before signing in.
+LEARNER_SIGN_IN = ["/sign-in/class/{class_id}", "/sign-in/learner/{learner}"]
 
 
 def set_access(live_app, name, **options):
@@ -23,20 +26,37 @@ def set_access(live_app, name, **options):
         get_db().execute("UPDATE learners SET access = ? WHERE name = ?", [json.dumps(options), name])
 
 
-def visit_learner_pages(driver, live_url, check):
-    driver.get(live_url + "/activities/guess-my-job")  # start a play, so its pages exist
-    tap(driver, 'form[action="/activities/guess-my-job/chef/start"] button')
-    for path in LEARNER_PAGES:
-        driver.get(live_url + path)
-        check(path)
+def learner_pages(world):
+    return pages_for("L", world) + [url.format(**world) for url in LEARNER_SIGN_IN]
 
 
-@pytest.mark.parametrize("theme", ["contrast", "dark"])
-def test_learner_pages_pass_axe_in_each_theme(driver, live_app, live_url, theme):
-    set_access(live_app, "Ellie", theme=theme, display="symbols")
-    sign_in_learner(driver, live_url, "Ellie")
-    assert f"theme-{theme}" in driver.find_element(By.TAG_NAME, "body").get_attribute("class")
-    visit_learner_pages(driver, live_url, lambda path: assert_accessible(driver))
+def each_page(driver, live_url, signed_in, world, roles=ROLES):
+    """Visit every page of the site map as each role that may see it (not the two-step pages,
+    which only a half sign-in reaches; test_gate.py checks those)."""
+    for role in roles:
+        become(driver, signed_in[role])
+        for url in pages_for(role, world):
+            if not url.startswith("@"):
+                driver.get(live_url + url)
+                yield role, url
+
+
+@pytest.fixture
+def learner_access(live_app):
+    """Set the site map's learner's access profile for one test, and put it back after."""
+    yield lambda **options: set_access(live_app, LEARNER, **options)
+    set_access(live_app, LEARNER)
+
+
+def test_learner_pages_pass_axe_in_the_dark_theme_with_symbols_only(browser, live_url, signed_in, world,
+                                                                     learner_access):
+    learner_access(theme="dark", display="symbols")
+    become(browser, signed_in["L"])
+    for url in learner_pages(world):
+        browser.get(live_url + url)
+        body = browser.find_element(By.TAG_NAME, "body").get_attribute("class")
+        assert "theme-dark" in body or "passport-print" in body  # print pages are for paper
+        assert_accessible(browser)
 
 
 TARGETS = """
@@ -48,43 +68,310 @@ return Array.from(document.querySelectorAll('a[href], button, input, select, tex
 """
 
 
-def test_every_target_on_learner_pages_is_at_least_44_px(driver, live_url):
-    sign_in_learner(driver, live_url, "Dylan")
+def test_every_target_on_learner_pages_is_at_least_44_px(browser, live_url, signed_in, world):
+    become(browser, signed_in["L"])
     small = {}
-    visit_learner_pages(driver, live_url, lambda path: small.update({path: driver.execute_script(TARGETS)}))
+    for url in learner_pages(world):
+        browser.get(live_url + url)
+        small[url] = browser.execute_script(TARGETS)
     assert not any(small.values()), {p: s for p, s in small.items() if s}
 
 
-def test_learner_pages_reflow_at_320_px(driver, live_url):
-    sign_in_learner(driver, live_url, "Farhan")
-    driver.set_window_size(320, 800)
-    wide = {}
-    visit_learner_pages(driver, live_url, lambda path: wide.update(
-        {path: driver.execute_script("return document.documentElement.scrollWidth")}))
-    assert {p: w for p, w in wide.items() if w > 320} == {}
+# WCAG 1.4.12: the spacing a reader may set, as the usual bookmarklet sets it.
+TEXT_SPACING = """
+const style = document.createElement('style');
+style.textContent = `* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+  word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }`;
+document.head.appendChild(style);
+"""
+# Text cut off: a box that hides its overflow and holds more than it shows (not the visually
+# hidden texts, which are meant to be one pixel).
+CLIPPED = """
+return Array.from(document.querySelectorAll('body *')).filter(el => {
+  if (el.offsetParent === null || el.closest('.visually-hidden, .skip-link')) return false;
+  const s = getComputedStyle(el);
+  if (s.position === 'absolute' && s.clip !== 'auto') return false;
+  const hides = v => v === 'hidden' || v === 'clip';
+  return (hides(s.overflowY) && el.scrollHeight > el.clientHeight + 1)
+      || (hides(s.overflowX) && el.scrollWidth > el.clientWidth + 1);
+}).map(el => el.outerHTML.slice(0, 100));
+"""
 
 
-def test_one_switch_scanning_reaches_and_selects_every_choice(driver, live_app, live_url):
-    set_access(live_app, "Harry", method="switch1", scan_seconds="1.5")
-    sign_in_learner(driver, live_url, "Harry")
+def test_every_page_reflows_at_320_px_and_survives_text_spacing(browser, live_url, signed_in, world):
+    """320 CSS px is 1280 px at 400% zoom (WCAG 1.4.10); then the 1.4.12 spacing on top."""
+    browser.set_window_size(320, 800)
+    assert browser.execute_script("return window.innerWidth") == 320
+    wide, clipped = {}, {}
+    try:
+        for role, url in each_page(browser, live_url, signed_in, world):
+            where = f"{ROLES[role]} {url}"
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            if width > 320:
+                wide[where] = width
+            browser.execute_script(TEXT_SPACING)
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            if width > 320:
+                wide[where + " (text spacing)"] = width
+            cut = browser.execute_script(CLIPPED)
+            if cut:
+                clipped[where] = cut
+    finally:
+        browser.set_window_size(1024, 768)
+    assert not wide, wide
+    assert not clipped, clipped
+
+
+# The focused element, and whether its focus can be seen (an outline or a ring of shadow, on
+# it or on the picture card around it).
+FOCUSED = """
+const el = document.activeElement;
+if (!el || el === document.body) return null;
+const seen = e => { const s = getComputedStyle(e);
+  return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none'; };
+const card = el.closest('.check-card');
+// In a date field, Chrome's own calendar button (inside the field) can hold the focus: the
+// field then is not :focus, and the button's ring (styled in app.css) is out of reach here.
+const picker = /^(date|month)$/.test(el.type) && !el.matches(':focus');
+return [el.outerHTML.slice(0, 90), picker || seen(el) || (card !== null && seen(card)),
+        el.classList.contains('skip-link'), el.getBoundingClientRect().top >= 0];
+"""
+
+
+def test_every_page_works_by_keyboard_with_a_skip_link_a_visible_focus_and_no_trap(
+        browser, live_url, signed_in, world):
+    problems = []
+    for role, url in each_page(browser, live_url, signed_in, world):
+        where = f"{ROLES[role]} {url}"
+        # Date fields take four Tabs (day, month, year, calendar button); a player several.
+        stops = browser.execute_script(
+            "return document.querySelectorAll('a[href], button:not([disabled]), input:not([type=hidden]),"
+            " select, textarea, summary, [tabindex]:not([tabindex=\"-1\"])').length"
+            " + 4 * document.querySelectorAll('input[type=date], input[type=month], audio[controls]').length")
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        first = browser.execute_script(FOCUSED)
+        if not first or not first[2] or not first[3]:
+            problems.append(f"{where}: the first Tab does not show the skip link ({first})")
+            continue
+        for _ in range(stops + 3):
+            ActionChains(browser).send_keys(Keys.TAB).perform()
+            focused = browser.execute_script(FOCUSED)
+            if focused is None or focused[2]:
+                break  # back at the start: Tab went all the way round
+            if not focused[1]:
+                problems.append(f"{where}: no visible focus on {focused[0]}")
+        else:
+            problems.append(f"{where}: Tab never came back round (a keyboard trap?)")
+        # The skip link leads to the page's main content.
+        browser.get(live_url + url)
+        ActionChains(browser).send_keys(Keys.TAB).send_keys(Keys.ENTER).perform()
+        if browser.execute_script("return document.activeElement.id") != "main":
+            problems.append(f"{where}: the skip link does not move the focus to the main content")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_learner_adds_a_passport_page_and_changes_settings_by_keyboard_alone(browser, live_url, signed_in):
+    become(browser, signed_in["L"])
+    browser.get(live_url + "/home")
+    focus_and_press(browser, 'a.tile[href="/passport"]')
+    focus_and_press(browser, 'a[href="/passport/new"]')
+    expect_heading(browser, "Add a page")
+
+    def tab_to(css, limit=80):
+        for _ in range(limit):
+            if browser.execute_script("return document.activeElement.matches(arguments[0])", css):
+                return
+            ActionChains(browser).send_keys(Keys.TAB).perform()
+        pytest.fail(f"Tab never reached {css}")
+
+    tab_to('input[name="kind"]')
+    # Arrow keys move through a group of radio buttons, as in any form.
+    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="kind"]:checked').get_attribute("value")
+    tab_to("#what")
+    ActionChains(browser).send_keys("We visited a bakery").perform()
+    focus_and_press(browser, "form.passport-form button.big-button")
+    assert "We visited a bakery" in browser.find_element(By.ID, "main").text
+
+    browser.get(live_url + "/settings")
+    tab_to('input[name="text_size"][value="normal"]')
+    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+    focus_and_press(browser, "form.passport-form button.big-button")
+    expect_heading(browser, "My settings")
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="text_size"][value="large"]').is_selected()
+    assert "text-size-large" in browser.find_element(By.TAG_NAME, "body").get_attribute("class")
+    tab_to('input[name="text_size"][value="large"]')
+    ActionChains(browser).send_keys(Keys.ARROW_LEFT).perform()
+    focus_and_press(browser, "form.passport-form button.big-button")
+    assert "text-size-normal" in browser.find_element(By.TAG_NAME, "body").get_attribute("class")
+
+
+# Every element a switch should reach, as this test sees it (scan.js has its own list): each
+# button, link and tick box of the page and the top menu, not listen buttons nor text fields.
+SWITCHABLE = """
+const can = 'a[href]:not(.listen), button, input[type=radio], input[type=checkbox], summary';
+const all = [...document.querySelectorAll('main :is(' + can + ')'),
+             ...document.querySelectorAll('header nav :is(' + can + ')')]
+  .filter(el => !el.disabled && el.offsetParent !== null);
+all.forEach((el, n) => el.dataset.switchTest = n);
+window.reached = [];
+window.selected = [];
+new MutationObserver(changes => changes.forEach(c => {
+  if (c.target.classList.contains('scan-focus') && c.target.dataset.switchTest !== undefined)
+    window.reached.push(Number(c.target.dataset.switchTest));
+})).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['class']});
+// Record what the switch selects, and stay on the page (a tick box still ticks).
+window.addEventListener('click', e => {
+  const el = e.target.closest('[data-switch-test]');
+  if (!el) return;
+  window.selected.push(Number(el.dataset.switchTest));
+  if (el.tagName !== 'INPUT') { e.preventDefault(); e.stopImmediatePropagation(); }
+}, true);
+return all.length;
+"""
+# The switch: USB switch interfaces send a key press. Pressed here when the highlight reaches
+# the element, so a short interval cannot make the test miss its moment.
+PRESS_WHEN_REACHED = """
+const [target, done] = arguments;
+const wait = setInterval(() => {
+  const on = document.querySelector('.scan-focus');
+  if (on && Number(on.dataset.switchTest) === target) {
+    clearInterval(wait);
+    on.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, cancelable: true}));
+    setTimeout(() => done(window.selected.slice(-1)[0]), 20);
+  }
+}, 10);
+"""
+
+
+def test_one_switch_scanning_reaches_and_selects_everything_on_each_learner_page(
+        browser, live_url, signed_in, world, learner_access):
+    learner_access(method="switch1", scan_seconds="1.5")
+    become(browser, signed_in["L"])
+    problems, checked = [], 0
+    for url in pages_for("L", world):
+        browser.get(live_url + url)
+        if "passport-print" in browser.find_element(By.TAG_NAME, "body").get_attribute("class"):
+            continue  # the print page is for paper
+        count = browser.execute_script(SWITCHABLE)
+        shown = browser.execute_script("return document.querySelector('main').innerText")
+        # A faster interval than any learner's, for the test's sake; scan.js reads it at each start.
+        browser.execute_script("document.body.dataset.scanSeconds = '0.15'; window.switchScan.restart()")
+        deadline = time.time() + 0.15 * count + 3
+        while time.time() < deadline and len(set(browser.execute_script("return window.reached"))) < count:
+            time.sleep(0.1)
+        reached = set(browser.execute_script("return window.reached"))
+        if reached != set(range(count)):
+            problems.append(f"{url}: the scan never reached {sorted(set(range(count)) - reached)}")
+        if browser.execute_script("return document.querySelector('main').innerText") != shown:
+            problems.append(f"{url}: scanning changed what the page shows")
+        browser.execute_script("document.body.dataset.scanSeconds = '1.5'")
+        browser.set_script_timeout(10)
+        for target in range(count):
+            chosen = browser.execute_async_script(PRESS_WHEN_REACHED, target)
+            if chosen != target:
+                problems.append(f"{url}: the switch on element {target} selected {chosen}")
+        checked += 1
+    browser.set_script_timeout(20)
+    assert checked >= 15
+    assert not problems, "\n".join(problems)
+
+
+def test_two_switch_step_scanning_moves_with_one_and_selects_with_the_other(
+        browser, live_url, signed_in, learner_access):
+    learner_access(method="switch2")
+    become(browser, signed_in["L"])
+    browser.get(live_url + "/settings")
+    count = browser.execute_script(SWITCHABLE)
+    on = lambda: browser.execute_script("return Number(document.querySelector('.scan-focus').dataset.switchTest)")
+    assert on() == 0
+    time.sleep(2.5)  # step-scan waits for the learner: no timer moves it
+    assert on() == 0
+    for step in range(1, count + 1):
+        ActionChains(browser).send_keys(Keys.SPACE).perform()
+        assert on() == step % count
+    # Move to "Large" text and select it with the other switch: the radio button is ticked.
+    large = int(browser.find_element(By.CSS_SELECTOR, 'input[name="text_size"][value="large"]').get_attribute("data-switch-test"))
+    for _ in range(large):
+        ActionChains(browser).send_keys(Keys.SPACE).perform()
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="text_size"][value="large"]').is_selected()
+    wait_for(browser, lambda d: on() == large + 1)  # the scan goes on from the next card
+    # On a page that moves on, the select switch really follows the highlighted link.
+    browser.get(live_url + "/home")
+    expect_heading(browser, "What would you like to do?")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait_for(browser, lambda d: "/home" not in d.current_url)
+
+
+def test_scanning_starts_after_signing_in_and_stops_at_a_touch(browser, live_url, learner_access):
+    learner_access(method="switch1", scan_seconds="1.5")
+    browser.delete_all_cookies()
+    sign_in_learner(browser, live_url, LEARNER)  # htmx brings the home page: no page load
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".scan-focus"))
+    ActionChains(browser).move_to_element(browser.find_element(By.TAG_NAME, "h1")).click().perform()
+    assert not browser.find_elements(By.CSS_SELECTOR, ".scan-focus")
+    time.sleep(2)
+    assert not browser.find_elements(By.CSS_SELECTOR, ".scan-focus"), "the scan went on after a touch"
+
+
+def test_an_htmx_swap_announces_what_changed(driver, live_url):
+    sign_in_learner(driver, live_url, "Dylan")  # Group 2: four cards, so three wrong ones
     driver.get(live_url + "/activities/guess-my-job")
-    tap(driver, 'form[action="/activities/guess-my-job/nurse/start"] button')
-    driver.get(live_url + "/activities/guess-my-job/nurse/guess")
+    tap(driver, 'form[action="/activities/guess-my-job/firefighter/start"] button')
+    driver.get(live_url + "/activities/guess-my-job/firefighter/guess")
     expect_heading(driver, "What is my job?")
-    choices = [b.get_attribute("value") for b in driver.find_elements(By.CSS_SELECTOR, ".choice button")]
-    seen, deadline = [], time.time() + 1.5 * (len(choices) + 3)
-    while time.time() < deadline and set(choices) - set(seen):
-        value = driver.execute_script(
-            "var el = document.querySelector('.scan-focus'); return el && el.value;")
-        if value and (not seen or seen[-1] != value):
-            seen.append(value)
-        time.sleep(0.2)
-    assert set(choices) <= set(seen), (choices, seen)
-    # Wait for the right card, then press the switch (a USB switch sends Enter).
-    deadline = time.time() + 1.5 * (len(choices) + 3)
-    while time.time() < deadline:
-        if driver.execute_script("var el = document.querySelector('.scan-focus'); return el && el.value;") == "nurse":
-            ActionChains(driver).send_keys(Keys.ENTER).perform()
-            break
-        time.sleep(0.1)
-    expect_heading(driver, "Well done")
+    driver.execute_script("""window.said = [];
+        const announcer = document.getElementById('announcer');
+        new MutationObserver(() => window.said.push(announcer.textContent))
+          .observe(announcer, {childList: true, characterData: true, subtree: true});""")
+    for _ in range(2):  # the same words twice are read out twice: emptied in between
+        wrong = next(b.get_attribute("value") for b in driver.find_elements(By.CSS_SELECTOR, 'button[name="job"]')
+                     if b.get_attribute("value") != "firefighter" and b.is_enabled())
+        tap(driver, f'button[value="{wrong}"]')  # htmx swaps only the #guess part of the page
+        assert driver.execute_script("return document.activeElement.closest('#guess') !== null"), \
+            "the focus should go to the new content"
+    wait_for(driver, lambda d: len([t for t in d.execute_script("return window.said") if t]) == 2)
+    said = driver.execute_script("return window.said")
+    assert [t for t in said if t] == ["Not this one. Have another go! What is my job?"] * 2, said
+    assert said.index("") < len(said) - 1, said
+    assert driver.find_element(By.ID, "announcer").get_attribute("aria-live") == "polite"
+
+
+def test_a_warning_before_the_idle_sign_out_lets_a_learner_stay(driver, live_url):
+    """WCAG 2.2.1: the idle sign-out warns first and can be put off with one press."""
+    sign_in_learner(driver, live_url, "Grace")
+    # Six seconds of idle time instead of fifteen minutes: the warning comes after three.
+    driver.execute_script("document.getElementById('sign-out').setAttribute('data-idle-minutes', '0.1');"
+                          "document.dispatchEvent(new KeyboardEvent('keydown'));")
+    warning = driver.find_element(By.ID, "idle-warning")
+    wait_for(driver, lambda d: warning.is_displayed(), timeout=6)
+    stay = warning.find_element(By.TAG_NAME, "button")
+    assert driver.switch_to.active_element == stay
+    assert_accessible(driver)
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    assert not warning.is_displayed()
+    time.sleep(4.5)  # past the time the first countdown would have signed out
+    assert "/home" in driver.current_url
+    driver.get(live_url + "/home")
+    expect_heading(driver, "What would you like to do?")
+
+
+# Count the times a page's audio is paused.
+COUNT_STOPS = """window.stopped = 0;
+const pause = HTMLMediaElement.prototype.pause;
+HTMLMediaElement.prototype.pause = function () { window.stopped += 1; return pause.call(this); };"""
+
+
+def test_narration_that_starts_by_itself_can_be_stopped(driver, live_url):
+    """WCAG 1.4.2: Escape, or the listen button that is playing, stops the narration."""
+    sign_in_learner(driver, live_url, "Amira")
+    ways = {"Escape": lambda: ActionChains(driver).send_keys(Keys.ESCAPE).perform(),
+            "the listen button": lambda: driver.find_element(By.CSS_SELECTOR, "a.listen.playing").click()}
+    for way, stop in ways.items():
+        driver.get(live_url + "/home")  # her narration starts by itself on each page
+        driver.execute_script(COUNT_STOPS)
+        wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "a.listen.playing"))
+        stop()
+        assert driver.execute_script("return window.stopped") == 1, way
+        assert not driver.find_elements(By.CSS_SELECTOR, "a.listen.playing"), way

@@ -1,0 +1,159 @@
+"""Every page of the app, who may see it, and the demo data that makes each page real.
+
+The accessibility gate (test_gate.py) visits every entry for every role named; a GET route of
+the app's URL map with neither an entry here nor a reason in NO_PAGE fails the gate, so a new
+page cannot escape it.
+"""
+
+import secrets
+
+from student_app import classroom, family, responses
+from student_app.auth import token_hash
+from student_app.content import get_catalogue
+from student_app.db import get_db, now
+
+# Roles, one letter each: O signed out, L a learner (Ben), F his family, S a teacher, A an admin.
+ROLES = {"O": "signed out", "L": "learner", "F": "family", "S": "staff", "A": "admin"}
+LEARNER = "Ben"  # Group 2 (typing, four cards), narration not started by itself, has a family
+
+# GET routes that send no page of their own: files, audio, downloads, or a redirect only.
+NO_PAGE = {
+    "auth.index": "redirects to the home page of whoever asks",
+    "static": "CSS, scripts and fonts",
+    "symbols.image": "symbol images",
+    "narration.clip": "narration audio",
+    "voices.play": "a recorded voice",
+    "media.serve": "a photo or a recording",
+    "media.thumb": "a photo's thumbnail",
+    "passport.pdf": "a PDF (made from the print page, which is checked)",
+    "family_passport.pdf": "a PDF (made from the print page, which is checked)",
+    "staff_passport.pdf": "a PDF (made from the print page, which is checked)",
+    "staff.export_learner": "a zip file",
+    "staff.class_benchmarks_csv": "a CSV file",
+}
+
+STAFF_ROLES = "SA"
+# endpoint -> (roles that may see it, its URLs). An URL names the demo data by {key} (see
+# `make_world`). An "@" names a page that a form brings (see ACTIONS in test_gate.py): the two
+# halves of a staff sign-in, and the pages a POST shows (badges, an invitation, recovery codes).
+PAGES = {
+    "about": ("OLFSA", ["/about"]),
+    "auth.sign_in": ("O", ["/sign-in"]),
+    "auth.choose_learner": ("O", ["/sign-in/class/{class_id}"]),
+    "auth.enter_code": ("O", ["/sign-in/learner/{learner}"]),
+    "auth.badge": ("O", ["/badge/{badge}", "/badge/not-a-real-badge"]),
+    "auth.staff_sign_in": ("O", ["/staff/sign-in"]),
+    "auth.family_sign_in": ("O", ["/family/sign-in"]),
+    "two_factor.code": ("O", ["@two-step"]),
+    "two_factor.enrol": ("O", ["@set-up", "@recovery-codes"]),
+    "family.join": ("O", ["/family/join", "/family/join/{invitation}", "/family/join/not-a-real-link"]),
+    # The learner's own pages.
+    "learner.home": ("L", ["/home"]),
+    "learner.settings": ("L", ["/settings"]),
+    "learner.sharing": ("L", ["/sharing"]),
+    "learner.activity": ("L", ["/activities/guess-my-job"]),
+    "learner.clue": ("L", ["/activities/guess-my-job/chef/clue/1", "/activities/guess-my-job/chef/clue/{last_clue}"]),
+    "learner.guess": ("L", ["/activities/guess-my-job/chef/guess"]),
+    "learner.answer": ("L", ["/activities/guess-my-job/nurse/answer"]),
+    "library.activity": ("L", ["/a/all-about-me", "/a/who-can", "/a/job-explorer"]),
+    "library.step": ("L", ["/a/all-about-me/mine/1", "/a/who-can/firefighter/1", "/a/who-can/firefighter/2",
+                           "/a/who-can/firefighter/3", "/a/future-routes/mine/1"]),
+    "library.done": ("L", ["/a/who-can/firefighter/done"]),
+    "library.job_card": ("L", ["/a/job-explorer/chef"]),
+    "passport.book": ("L", ["/passport"]),
+    "passport.new_page": ("L", ["/passport/new"]),
+    "passport.page": ("L", ["/passport/pages/{page}"]),
+    "passport.print_page": ("L", ["/passport/print"]),
+    "classroom.join": ("L", ["/join/{code}", "/join/ZZZZZZ"]),
+    "classroom.live": ("L", ["/sessions/{session}"]),
+    # The family's pages.
+    "family.home": ("F", ["/family/"]),
+    "family_passport.book": ("F", ["/family/children/{learner}/passport"]),
+    "family_passport.page": ("F", ["/family/children/{learner}/passport/pages/{page}"]),
+    "family_passport.print_page": ("F", ["/family/children/{learner}/passport/print"]),
+    "family_passport.new_page": ("", []),  # nobody may: the passport is the learner's and staff's
+    # Staff pages; an admin sees them too.
+    "staff.home": (STAFF_ROLES, ["/staff/"]),
+    "staff.portfolio": (STAFF_ROLES, ["/staff/learners/{learner}"]),
+    "staff.class_benchmarks": (STAFF_ROLES, ["/staff/classes/{class_id}/benchmarks"]),
+    "staff.audit_log": ("A", ["/staff/audit"]),
+    "staff.erase_learner": ("A", ["/staff/learners/{learner}/erase"]),
+    "staff_passport.book": (STAFF_ROLES, ["/staff/learners/{learner}/passport"]),
+    "staff_passport.page": (STAFF_ROLES, ["/staff/learners/{learner}/passport/pages/{page}"]),
+    "staff_passport.new_page": (STAFF_ROLES, ["/staff/learners/{learner}/passport/new"]),
+    "staff_passport.print_page": (STAFF_ROLES, ["/staff/learners/{learner}/passport/print"]),
+    "voices.list_phrases": (STAFF_ROLES, ["/staff/voices"]),
+    "behalf.activity": (STAFF_ROLES, ["/staff/learners/{learner}/a/my-skills"]),
+    "behalf.step": (STAFF_ROLES, ["/staff/learners/{learner}/a/my-skills/mine/1"]),
+    "behalf.done": (STAFF_ROLES, ["/staff/learners/{learner}/a/my-skills/mine/done"]),
+    "behalf.job_card": (STAFF_ROLES, ["/staff/learners/{learner}/a/job-explorer/chef"]),
+    "preview.activity": (STAFF_ROLES, ["/staff/preview/1/a/who-can"]),
+    "preview.step": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/1", "/staff/preview/2/a/all-about-me/mine/1"]),
+    "preview.done": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/done"]),
+    "preview.job_card": (STAFF_ROLES, ["/staff/preview/2/a/job-explorer/chef"]),
+    "classroom.new_session": (STAFF_ROLES, ["/staff/classes/{class_id}/sessions/new"]),
+    "classroom.control": (STAFF_ROLES, ["/staff/sessions/{session}"]),
+    "classroom.projector": (STAFF_ROLES, ["/staff/sessions/{session}/projector"]),
+    "classroom.summary": (STAFF_ROLES, ["/staff/sessions/{session}/summary"]),
+    # Pages a form's answer shows.
+    "staff.issue_badge": (STAFF_ROLES, ["@badge"]),
+    "staff.invite_family": (STAFF_ROLES, ["@invitation"]),
+}
+# Pages no route names: what any unknown address shows, for each role.
+ERROR_PAGES = ("OLFSA", ["/no-such-page"])
+
+
+def pages_for(role, world):
+    """The URLs `role` may see, with the demo data's ids filled in, in table order."""
+    urls = [url for roles, found in PAGES.values() if role in roles for url in found]
+    urls += ERROR_PAGES[1] if role in ERROR_PAGES[0] else []
+    return [url.format(**world) for url in urls]
+
+
+NEW_STAFF = ("new.teacher@oaktree.example", "new-teacher-password")
+
+
+def make_world(app):
+    """Plays, a class session, an invitation, a badge and a new member of staff, so that every
+    page in PAGES shows real content. Returns the ids the URLs name."""
+    from werkzeug.security import generate_password_hash
+
+    with app.test_request_context():  # the catalogue is the page's language's
+        db = get_db()
+        learner = db.execute("SELECT id, class_id FROM learners WHERE name = ?", [LEARNER]).fetchone()
+        learner_id, class_id = learner[0], learner[1]
+        staff_id = db.execute("SELECT id FROM staff WHERE is_admin = 0").fetchone()[0]
+        # Guess my job: chef under way, nurse solved.
+        responses.open_play(learner_id, "guess-my-job", "chef", create=True)
+        solved = responses.open_play(learner_id, "guess-my-job", "nurse", create=True)
+        responses.record_answer(solved, "guess", "nurse", correct=1)
+        responses.finish_play(solved)
+        for activity, item in (("all-about-me", "mine"), ("who-can", "firefighter"),
+                               ("future-routes", "mine"), ("my-skills", "mine")):
+            responses.open_play(learner_id, activity, item, create=True)
+        page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ?", [learner_id]).fetchone()[0]
+        invitation, _code = family.new_invitation(learner_id, staff_id)
+        badge = secrets.token_urlsafe(18)
+        db["badges"].insert({"learner_id": learner_id, "secret_hash": token_hash(badge), "issued_at": now(),
+                             "issued_by": staff_id})
+        code = classroom.new_code(db)
+        session = db["class_sessions"].insert({
+            "school_id": 1, "class_id": class_id, "staff_id": staff_id, "activity": "guess-my-job",
+            "items": '["firefighter", "nurse"]', "code": code, "phase": "choices",
+            "created_at": now(), "updated_at": now()}).last_pk
+        db["session_members"].insert({"session_id": session, "learner_id": learner_id, "joined_at": now()})
+        db["staff"].insert({"school_id": 1, "email": NEW_STAFF[0], "name": "New Teacher",
+                            "password_hash": generate_password_hash(NEW_STAFF[1]), "is_admin": 0})
+        last_clue = len(get_catalogue().clues["chef"])
+    return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
+            "badge": badge, "code": code, "session": session, "last_clue": last_clue}
+
+
+def end_world(app, world):
+    """Close what make_world opened, so later tests find the demo school as it was."""
+    with app.app_context():
+        db = get_db()
+        db.execute("UPDATE class_sessions SET ended_at = ?, phase = 'ended' WHERE id = ?", [now(), world["session"]])
+        new = db.execute("SELECT id FROM staff WHERE email = ?", [NEW_STAFF[0]]).fetchone()[0]
+        db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [new])
+        db.execute("DELETE FROM staff WHERE id = ?", [new])

@@ -1,0 +1,143 @@
+"""The accessibility gate: every page of the app (tests/browser/site.py), for every role that
+may see it, in each theme and language, passes axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules,
+and its best-practice rules once per page and language: zero violations.
+
+One browser for the whole gate; each role signs in once and its cookies are put back when its
+turn comes."""
+
+import time
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from student_app.auth import token_hash
+from student_app.db import get_db
+from student_app.demo import STAFF
+from tests.browser.conftest import WCAG_TAGS, become, password_step, post, run_axe, tap
+from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
+
+pytestmark = pytest.mark.browser
+THEMES = ("default", "contrast")
+LANGUAGES = ("en_GB",)
+
+
+def unlisted_pages(app):
+    """GET routes with no entry in the site map, and entries naming no route."""
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    return pages - set(PAGES) - set(NO_PAGE), (set(PAGES) | set(NO_PAGE)) - endpoints
+
+
+def test_every_get_route_is_in_the_site_map(live_app):
+    missing, stale = unlisted_pages(live_app)
+    assert not missing, f"add these pages to PAGES (or NO_PAGE) in tests/browser/site.py: {missing}"
+    assert not stale, f"these entries of tests/browser/site.py name no route: {stale}"
+
+
+def choose(driver, live_url, role, theme, language):
+    """Switch the role's theme; False where the role cannot have it."""
+    if role != "L":
+        return theme == "default"
+    driver.get(live_url + "/about")
+    post(driver, "/settings", {"theme": theme, "autoplay": "off"})
+    return True
+
+
+@contextmanager
+def two_classes(app):
+    """With a second class, /sign-in lists the classes instead of going straight to the one."""
+    with app.app_context():
+        extra = get_db()["classes"].insert({"school_id": 1, "name": "Class 5 (Birch)"}).last_pk
+    try:
+        yield
+    finally:
+        with app.app_context():
+            get_db().execute("DELETE FROM classes WHERE id = ?", [extra])
+
+
+def set_up_two_step(driver, live_url, live_app):
+    """A new member of staff sets up two-step sign-in and sees their recovery codes."""
+    import pyotp
+
+    with live_app.app_context():
+        get_db().execute("UPDATE staff SET totp_secret = NULL, totp_confirmed_at = NULL WHERE email = ?",
+                         [NEW_STAFF[0]])
+    password_step(driver, live_url, "/staff/sign-in", *NEW_STAFF)
+    secret = driver.find_element(By.CSS_SELECTOR, "code.code").text
+    driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(secret).now())
+    tap(driver, "form.stacked button")
+
+
+def press_on_portfolio(driver, live_url, live_app, world, form):
+    driver.get(live_url + f"/staff/learners/{world['learner']}")
+    tap(driver, f'form[action$="{form}"] button')
+    if form == "/badges":  # a new badge voids the old one, whose page the gate visits too
+        with live_app.app_context():
+            get_db().execute("UPDATE badges SET voided_at = NULL WHERE secret_hash = ?", [token_hash(world["badge"])])
+
+
+# "@" pages of the site map: how to reach each, and the address it shows.
+ACTIONS = {
+    "@two-step": (lambda d, url, app, world: password_step(d, url, "/staff/sign-in", STAFF[1][1], STAFF[1][2]),
+                  "/staff/sign-in/code"),
+    "@set-up": (lambda d, url, app, world: password_step(d, url, "/staff/sign-in", *NEW_STAFF),
+                "/staff/sign-in/set-up"),
+    "@recovery-codes": (lambda d, url, app, world: set_up_two_step(d, url, app), "/staff/sign-in/set-up"),
+    "@badge": (lambda d, url, app, world: press_on_portfolio(d, url, app, world, "/badges"),
+               "/staff/learners/{learner}/badges"),
+    "@invitation": (lambda d, url, app, world: press_on_portfolio(d, url, app, world, "/invitations"),
+                    "/staff/learners/{learner}/invitations"),
+}
+
+
+def open_page(driver, live_url, live_app, world, url):
+    """Load a page, or do what brings an "@" page; returns the address it should show."""
+    if url in ACTIONS:
+        how, path = ACTIONS[url]
+        how(driver, live_url, live_app, world)
+        return path.format(**world)
+    driver.get(live_url + url)
+    return url
+
+
+def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_url, live_app, world, signed_in,
+                                                                  capsys):
+    missing, _stale = unlisted_pages(live_app)
+    assert not missing, f"pages missing from tests/browser/site.py: {missing}"
+    driver, started, cookies = browser, time.time(), signed_in
+    problems, checked, pages = [], 0, set()
+    try:
+        with two_classes(live_app):
+            for language in LANGUAGES:
+                for theme in THEMES:
+                    for role in ROLES:
+                        become(driver, cookies[role])
+                        if not choose(driver, live_url, role, theme, language):
+                            continue
+                        for url in pages_for(role, world):
+                            path = open_page(driver, live_url, live_app, world, url)
+                            where = f"{ROLES[role]}, {theme}, {language}: {path}"
+                            found = urlsplit(driver.current_url).path
+                            if found != path:
+                                problems.append(f"{where}: went to {found} instead")
+                                continue
+                            body = driver.find_element(By.TAG_NAME, "body").get_attribute("class")
+                            # Print pages are made for paper: black on white whatever the theme.
+                            if role == "L" and "passport-print" not in body:
+                                assert f"theme-{theme}" in body, where
+                            tags = WCAG_TAGS + (["best-practice"] if theme == THEMES[0] else [])
+                            problems += [f"{where}: {p}" for p in run_axe(driver, tags)]
+                            checked += 1
+                            pages.add(path)
+                            if url.startswith("@"):  # the form may have changed who is signed in
+                                become(driver, cookies[role])
+    finally:
+        become(driver, cookies["L"])
+        choose(driver, live_url, "L", "default", LANGUAGES[0])
+    seconds = time.time() - started
+    with capsys.disabled():
+        print(f"\nAccessibility gate: {checked} checks ({len(pages)} pages, for each role that may see "
+              f"them, x {len(THEMES)} themes x {len(LANGUAGES)} languages) in {seconds:.0f} s")
+    assert not problems, "\n".join(problems)
