@@ -47,12 +47,17 @@ def seconds_to_wait(learner):
     return max(0, math.ceil((ready - datetime.now(timezone.utc)).total_seconds()))
 
 
-def start_session(role, user_id):
-    """Sign in afresh: a new session and a new server-side token, nothing carried over but the
-    language and colours picked on the sign-in page (a preference, not a permission)."""
+def fresh_session():
+    """An empty session, but for the language and colours picked on the sign-in page (a
+    preference, not a permission)."""
     kept = {name: session[name] for name in ("language", "theme") if name in session}
     session.clear()
     session.update(kept)
+
+
+def start_session(role, user_id):
+    """Sign in afresh: a new session and a new server-side token."""
+    fresh_session()
     token = secrets.token_urlsafe(32)
     stamp = now()
     get_db()["sign_ins"].insert(

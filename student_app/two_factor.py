@@ -10,7 +10,7 @@ import segno
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from .auth import start_session, staff_required, token_hash
+from .auth import fresh_session, start_session, staff_required, token_hash
 from .db import get_db, now, transaction
 from .web import render
 
@@ -23,7 +23,7 @@ PENDING_SECONDS = 300  # time allowed between the password and the code
 
 def begin(staff):
     """The password was right: hold the sign-in until the second factor is given."""
-    session.clear()
+    fresh_session()
     session["pending_staff"] = staff["id"]
     session["pending_since"] = time.time()
     session["pending_tries"] = 0
