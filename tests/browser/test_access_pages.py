@@ -329,8 +329,9 @@ def test_an_htmx_swap_announces_what_changed(driver, live_url):
         wrong = next(b.get_attribute("value") for b in driver.find_elements(By.CSS_SELECTOR, 'button[name="job"]')
                      if b.get_attribute("value") != "firefighter" and b.is_enabled())
         tap(driver, f'button[value="{wrong}"]')  # htmx swaps only the #guess part of the page
-        assert driver.execute_script("return document.activeElement.closest('#guess') !== null"), \
-            "the focus should go to the new content"
+        # The focus moves once htmx has settled the new content, a moment after the swap.
+        wait_for(driver, lambda d: d.execute_script("return document.activeElement.closest('#guess') !== null"),
+                 timeout=3)
     wait_for(driver, lambda d: len([t for t in d.execute_script("return window.said") if t]) == 2)
     said = driver.execute_script("return window.said")
     assert [t for t in said if t] == ["Not this one. Have another go! What is my job?"] * 2, said

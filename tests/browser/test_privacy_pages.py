@@ -21,7 +21,7 @@ def test_staff_say_who_is_in_a_passport_photo(driver, live_url, live_app):
         ben, page = db.execute(
             """SELECT learners.id, passport_pages.id FROM passport_pages
                JOIN learners ON learners.id = passport_pages.learner_id WHERE learners.name = 'Ben'""").fetchone()
-        photo = media.store_upload(ben, ("photo", media.clean_photo(jpeg_with_gps()), "jpg"))
+        photo = media.store_upload(ben, ("photo", media.clean_photo(jpeg_with_gps()), "jpg", None))
         db["passport_photos"].insert({"page_id": page, "media_id": photo})
     staff_sign_in(driver, live_url, live_app, STAFF[1])
     driver.get(f"{live_url}/staff/learners/{ben}/passport/pages/{page}")
