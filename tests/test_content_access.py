@@ -1,9 +1,14 @@
-"""Symbol, word and sound together: every prompt and choice a learner meets in an activity has
-words, a symbol from the manifest (with its image file), and narration from the same words."""
+"""Symbol, word and sound together: in each language, every prompt and choice a learner meets
+in an activity has words, a symbol from the manifest (with its image file), and narration of
+the same words in the language they are written in."""
 
 from pathlib import Path
 
-from student_app.narration import _serializer, narration_url
+import pytest
+from flask_babel import force_locale
+
+from student_app.i18n import DEFAULT, LANGUAGES
+from student_app.narration import _serializer, narration_url, phrases_by_language
 
 
 def learner_facing(catalogue):
@@ -28,25 +33,39 @@ def learner_facing(catalogue):
         yield f"who-can/{job_id}: help", item.help, item.help_symbol
 
 
-def test_every_prompt_and_choice_has_words_a_symbol_and_narration(app):
-    catalogue = app.extensions["catalogue"]
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_every_prompt_and_choice_has_words_a_symbol_and_narration(app, code, capsys):
+    """In each language: a text in the language is narrated in it (by its espeak-ng voice),
+    and a text shown in English for want of a translation is marked so and narrated in English."""
+    speech = LANGUAGES[code].speech
+    catalogue = app.extensions["catalogues"][code]
     symbols = app.extensions["symbols"]
-    narrated = set(catalogue.texts())  # what `flask narration build` renders ahead of time
+    built = phrases_by_language(app, [code, DEFAULT])  # what `flask narration build` renders
     found = list(learner_facing(catalogue))
     assert len(found) > 300  # the whole content, not a corner of it
-    problems = []
-    with app.test_request_context():
+    problems, translated = [], 0
+    with app.test_request_context(), force_locale(code):
         for where, text, symbol in found:
             if not text or not text.strip():
                 problems.append(f"{where}: no words")
+                continue
+            lang = getattr(text, "lang", "en")
+            if code == DEFAULT and lang != "en" or code != DEFAULT and lang not in (speech, "en"):
+                problems.append(f"{where}: in {lang!r}, not {speech!r} or marked English")
+            if lang == "en" and code != DEFAULT and not text.fallback:
+                problems.append(f"{where}: English on a {code} page without the (in English) mark")
+            translated += lang == speech
             if symbol not in symbols:
                 problems.append(f"{where}: symbol {symbol!r} is not in the manifest")
             elif not (Path(app.config["SYMBOLS_DIR"]) / symbols[symbol].file).is_file():
                 problems.append(f"{where}: the image of symbol {symbol!r} is missing")
-            if text not in narrated:
-                problems.append(f"{where}: {text!r} is not in the narration catalogue")
+            if text not in built[lang]:
+                problems.append(f"{where}: {text!r} is not in the {lang} narration catalogue")
             url = narration_url(text)
             token = url.rsplit("/", 1)[-1].removesuffix(".mp3") if url else ""
-            if not url or _serializer().loads(token)[:2] != ["en", text]:
-                problems.append(f"{where}: no narration link speaks {text!r}")
+            if not url or _serializer().loads(token)[:2] != [lang, text]:
+                problems.append(f"{where}: no narration link speaks {text!r} in {lang!r}")
+    with capsys.disabled():
+        print(f"\nContent check, {code}: {len(found)} prompts and choices, {translated} in {speech}, "
+              f"{len(found) - translated if code != DEFAULT else 0} shown in English and marked so")
     assert not problems, "\n".join(problems)
