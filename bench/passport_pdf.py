@@ -61,7 +61,7 @@ def main():
                     "feeling": "feeling-happy", "learnt": "People at work help each other.",
                     "again": "yes", "given_by": "learner", "created_at": now()}).last_pk
                 if number < PHOTOS:
-                    media_id = media.store_upload(learner["id"], ("photo", media.clean_photo(photo(number)), "jpg"))
+                    media_id = media.store_upload(learner["id"], ("photo", media.clean_photo(photo(number)), "jpg", None))
                     db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
         from flask import g
         times = []
