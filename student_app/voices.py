@@ -1,6 +1,6 @@
 """A human voice for the narration: staff record (or upload) their own reading of any phrase
-in the catalogue, and their school hears it instead of the synthetic voice. Learners' own
-recorded answers are separate and never replaced."""
+in the catalogue, in any of the app's languages, and their school hears it instead of the
+synthetic voice. Learners' own recorded answers are separate and never replaced."""
 
 from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from . import media
 from .auth import staff_required
 from .db import get_db, now, transaction
+from .i18n import BY_SPEECH, page_language
 from .web import render
 
 bp = Blueprint("voices", __name__)
@@ -43,11 +44,26 @@ def recorded(lang="en"):
     return cache[lang]
 
 
-def all_phrases():
-    from .narration import interface_phrases
+def all_phrases(speech):
+    """Every phrase the app says in one narration language (its interface and content), as
+    `flask narration build` renders them; worked out once a process."""
+    from .narration import phrases_by_language
 
     app = current_app._get_current_object()
-    return sorted(set(app.extensions["catalogue"].texts()) | interface_phrases(app))
+    cache = app.extensions.setdefault("voice_phrases", {})
+    if speech not in cache:
+        code = BY_SPEECH[speech].code
+        cache[speech] = sorted(phrases_by_language(app, [code])[speech])
+    return cache[speech]
+
+
+def chosen_language(value):
+    """The narration language a form or link names; by default the staff member's own."""
+    if not value:
+        return page_language().speech
+    if value not in BY_SPEECH:
+        abort(400, _("Please choose one of the languages offered."))
+    return value
 
 
 @bp.get("/voice/<int:recording_id>")
@@ -67,10 +83,11 @@ def play(recording_id):
 @bp.get("/staff/voices")
 @staff_required
 def list_phrases():
+    speech = chosen_language(request.args.get("lang"))
     query = request.args.get("q", "").strip().lower()
     only = request.args.get("only", "")
-    mine = recorded()
-    phrases = [p for p in all_phrases() if (not query or query in p.lower())
+    mine = recorded(speech)
+    phrases = [p for p in all_phrases(speech) if (not query or query in p.lower())
                and (only != "recorded" or p in mine) and (only != "missing" or p not in mine)]
     try:
         page = max(1, int(request.args.get("page", "1")))
@@ -78,6 +95,7 @@ def list_phrases():
         abort(400)
     shown = phrases[(page - 1) * PAGE: page * PAGE]
     return render("staff/voices.html", phrases=shown, recorded=mine, query=query, only=only,
+                  phrase_language=BY_SPEECH[speech],
                   page=page, pages=max(1, -(-len(phrases) // PAGE)), total=len(phrases),
                   recorded_count=len(mine))
 
@@ -86,8 +104,9 @@ def list_phrases():
 @staff_required
 @media.accepts_uploads
 def save():
+    speech = chosen_language(request.form.get("lang"))
     text = request.form.get("text", "")
-    if text not in set(all_phrases()):
+    if text not in set(all_phrases(speech)):
         abort(400, _("That phrase is not in the app."))
     upload = request.files.get("voice")
     data = upload.read() if upload is not None else b""
@@ -98,12 +117,12 @@ def save():
     name = media.write_file(data, kind)
     db = get_db()
     with transaction(db):
-        old = db.execute("SELECT file FROM voice_recordings WHERE school_id = ? AND lang = 'en' AND text = ?",
-                         [g.user["school_id"], text]).fetchone()
-        db.execute("DELETE FROM voice_recordings WHERE school_id = ? AND lang = 'en' AND text = ?",
-                   [g.user["school_id"], text])
+        old = db.execute("SELECT file FROM voice_recordings WHERE school_id = ? AND lang = ? AND text = ?",
+                         [g.user["school_id"], speech, text]).fetchone()
+        db.execute("DELETE FROM voice_recordings WHERE school_id = ? AND lang = ? AND text = ?",
+                   [g.user["school_id"], speech, text])
         db["voice_recordings"].insert({
-            "school_id": g.user["school_id"], "lang": "en", "text": text, "file": name,
+            "school_id": g.user["school_id"], "lang": speech, "text": text, "file": name,
             "mimetype": media.AUDIO_TYPES[kind], "staff_id": g.user["id"], "created_at": now()})
     if old:
         (media.media_folder() / old[0]).unlink(missing_ok=True)

@@ -73,3 +73,28 @@ def test_staff_can_go_back_to_the_computer_voice(client, app):
     client.post("/sign-out")
     sign_in_as(client, app, "learner", "Amira")
     assert home_voice_url(client).startswith("/narration/")
+
+
+def test_a_welsh_phrase_can_have_a_recorded_voice_for_welsh_pages_only(client, app):
+    """Each language's phrases can be recorded; a Welsh reading plays on Welsh pages and the
+    English page keeps its own voice."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("cy"):
+        welsh = gettext(PHRASE)
+    assert welsh != PHRASE
+    sign_in_as(client, app, "staff")
+    listing = client.get("/staff/voices?lang=cy&q=" + welsh[:8]).text
+    assert 'lang="cy"' in listing and welsh.replace("?", "") in listing
+    assert record(client, text=welsh).status_code == 400  # not an English phrase
+    response = client.post("/staff/voices", data={"text": welsh, "lang": "cy", "voice": (io.BytesIO(fake_webm()), "v.webm")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert client.get("/staff/voices?lang=xx").status_code == 400
+    client.post("/sign-out")
+    sign_in_as(client, app, "learner", "Amira")
+    assert home_voice_url(client).startswith("/narration/")  # English: still the computer voice
+    client.post("/preferences", data={"language": "cy"})
+    page = client.get("/home").text
+    found = re.search(r'<h1 class="say-text">' + re.escape(welsh) + r'</h1>\s*<a class="listen" href="([^"]+)"', page)
+    assert found and found[1].startswith("/voice/")
