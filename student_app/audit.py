@@ -1,14 +1,16 @@
-"""Who looked at which learner's portfolio or passport, and when; an admin can read it."""
+"""Who looked at which learner's portfolio or passport, and who changed who may see it, and when;
+an admin can read it."""
 
 from flask import g
 
 from .db import get_db, now
 
 
-def log(learner, action):
-    """Record that the signed-in staff member or family looked at (or took) `learner`'s data."""
+def log(learner, action, change=False):
+    """Record that the signed-in staff member or family looked at (or took) `learner`'s data,
+    or, with `change`, that anyone (the learner too) changed who may see it."""
     user = g.user
-    if user is None or user["role"] == "learner":
+    if user is None or user["role"] == "learner" and not change:
         return  # a learner looking at their own work is not logged
     get_db()["audit_log"].insert({
         "at": now(), "school_id": learner["school_id"], "actor_role": user["role"],

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from . import guess_my_job as gmj
-from . import access, classroom, family, library
+from . import access, audit, classroom, family, library
 from . import responses
 from .auth import learner_required
 from .content import get_catalogue
@@ -59,6 +59,11 @@ def save_sharing():
         if "share" in chosen.values():
             # Their own choice at 16 or over: it needs no staff switch as well.
             db.execute("UPDATE learners SET family_visible = 1 WHERE id = ?", [learner["id"]])
+        for account in accounts:
+            if bool(account["chosen"]) != (chosen[account["id"]] == "share"):
+                audit.log(learner, f"family sharing: {account['name']} "
+                          f"{'may now see' if chosen[account['id']] == 'share' else 'may no longer see'} "
+                          "their work (the learner's choice)", change=True)
     flash(_("Saved. This is who can see your work now."))
     return redirect(url_for("learner.sharing"))
 

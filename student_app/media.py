@@ -257,6 +257,26 @@ def people_in(media_id):
            WHERE photo_people.media_id = ? ORDER BY learners.name""", [media_id]))
 
 
+def taggable_learners(school_id):
+    """The learners a member of staff may say a photo shows: their school's, by class."""
+    return list(get_db().query(
+        """SELECT learners.id, learners.name, classes.name AS class_name FROM learners
+           JOIN classes ON classes.id = learners.class_id WHERE learners.school_id = ?
+           ORDER BY classes.name, learners.name""", [school_id]))
+
+
+def photos_outside_passport(learner_id):
+    """A learner's photos given as answers or with notes (the passport page lists its own),
+    each with who staff said it shows and who of them holds it back."""
+    found = []
+    for row in get_db().query(
+            """SELECT * FROM media WHERE learner_id = ? AND kind = 'photo'
+               AND id NOT IN (SELECT media_id FROM passport_photos) ORDER BY id""", [learner_id]):
+        people = people_in(row["id"])
+        found.append(dict(row, people=people, held=held_back_by(row, people)))
+    return found
+
+
 def held_back_by(row, people=None):
     """The other learners shown in a photo who must never appear beyond staff (protected, or
     no photo consent). While any is tagged, only staff of the school see the photo: not the
@@ -339,4 +359,5 @@ def sweep_media_command(grace_minutes):
 
 def init_app(app):
     app.register_blueprint(bp)
+    app.jinja_env.globals["may_see_media"] = lambda media_id: may_see(media_row(media_id))
     app.cli.add_command(sweep_media_command)

@@ -196,10 +196,7 @@ def book():
 def page(page_id):
     found = page_or_404(page_id)
     audit.log(g.owner, f"viewed passport page {page_id}")
-    school = list(get_db().query(
-        """SELECT learners.id, learners.name, classes.name AS class_name FROM learners
-           JOIN classes ON classes.id = learners.class_id WHERE learners.school_id = ?
-           ORDER BY classes.name, learners.name""", [g.owner["school_id"]])) if g.user["role"] == "staff" else []
+    school = media.taggable_learners(g.owner["school_id"]) if g.user["role"] == "staff" else []
     return render("passport/page.html", page=found, school_learners=school, **book_context())
 
 

@@ -151,11 +151,18 @@ def portfolio(learner_id):
         reactions=responses.REACTIONS,
         profile=access.profile(learner),
         options=access.OPTIONS,
+        other_photos=media.photos_outside_passport(learner_id),
+        school_learners=media.taggable_learners(learner["school_id"]),
         private_notes=list(db.query(
             """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
                LEFT JOIN staff ON staff.id = staff_notes.staff_id
                WHERE learner_id = ? ORDER BY staff_notes.id DESC""", [learner_id])),
     )
+
+
+# The switches that change who may see a learner's work: each change is in the audit log.
+PRIVACY_SWITCHES = {"family_visible": "family can see their work", "photo_consent": "photo consent",
+                    "protected": "protected", "lacks_sharing_capacity": "recorded as lacking capacity to choose sharing"}
 
 
 @bp.post("/learners/<int:learner_id>/settings")
@@ -183,6 +190,9 @@ def save_settings(learner_id):
             abort(400, _("Please give the month they left, like 2026-07."))
     learner = learner_of_school(learner_id)
     new_profile = access.from_form(form, access.profile(learner))
+    for column, words in PRIVACY_SWITCHES.items():
+        if bool(learner[column]) != (form.get(column) == "on"):
+            audit.log(learner, f"{words}: {'on' if form.get(column) == 'on' else 'off'}", change=True)
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
            date_of_birth = ?, family_visible = ?, protected = ?, lacks_sharing_capacity = ?,
@@ -199,13 +209,12 @@ def save_settings(learner_id):
 
 @bp.post("/learners/<int:learner_id>/photos/<int:media_id>/people")
 def tag_photo(learner_id, media_id):
-    """Say which learners a passport photo shows; the photo's visibility follows (media.may_see)."""
+    """Say which learners a photo of this learner's shows (in the passport, an answer or a
+    note); the photo's visibility follows (media.may_see)."""
     learner_of_school(learner_id)
     db = get_db()
-    page = db.execute(
-        """SELECT passport_photos.page_id FROM passport_photos JOIN media ON media.id = passport_photos.media_id
-           WHERE media.id = ? AND media.learner_id = ?""", [media_id, learner_id]).fetchone()
-    if page is None:
+    if db.execute("SELECT 1 FROM media WHERE id = ? AND learner_id = ? AND kind = 'photo'",
+                  [media_id, learner_id]).fetchone() is None:
         abort(404)
     school = {row["id"] for row in db.query("SELECT id FROM learners WHERE school_id = ?", [g.user["school_id"]])}
     chosen = [form_id(value) for value in request.form.getlist("learner")]
@@ -216,7 +225,12 @@ def tag_photo(learner_id, media_id):
         for person in set(chosen):
             db["photo_people"].insert({"media_id": media_id, "learner_id": person})
     flash(_("Saved who is in the photo."))
-    return redirect(url_for("staff_passport.page", learner_id=learner_id, page_id=page[0]))
+    back = request.form.get("back", "")
+    # Back to this learner's page the form was on (the passport page or the portfolio) only.
+    home = url_for("staff.portfolio", learner_id=learner_id)
+    if not (back == home or back.startswith((home + "/", home + "?"))) or "//" in back or "\\" in back:
+        back = home
+    return redirect(back)
 
 
 @bp.post("/learners/<int:learner_id>/sign-out")

@@ -169,7 +169,7 @@ def test_tagging_is_checked(app, staff, photo_page):
     assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": "x"}).status_code == 400
     for odd in ("999", "²", "9" * 5000, ""):
         assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": odd}).status_code == 400
-    # The photo must be one of this learner's passport photos.
+    # The photo must be one of this learner's photos.
     assert staff.post(f"/staff/learners/{chloe}/photos/{media_id}/people", data={}).status_code == 404
     assert staff.post(f"/staff/learners/{amira}/photos/99999/people", data={}).status_code == 404
 
@@ -528,3 +528,65 @@ def test_no_learner_or_family_response_holds_a_staff_only_field(app, world):
                 for secret in (SEND_SECRET, NOTE_SECRET, "SEND-7741", "NOTE-5520"):
                     assert secret.encode() not in body, (role, url)
     assert fetched > 50  # the pages were really seen, not refused
+
+
+def audit_actions(app, learner="Amira"):
+    return [(row["actor_role"], row["action"]) for row in rows(
+        app, "SELECT actor_role, action FROM audit_log WHERE learner_id = ? ORDER BY id", [learner_id(app, learner)])]
+
+
+def test_every_change_to_who_may_see_a_learners_work_is_in_the_audit_log(app, client, staff):
+    """Staff switching sharing, consent or protection, and a learner of 16 choosing, leave a
+    line each in the audit log; saving settings that change none of them leaves none."""
+    amira = learner_id(app, "Amira")
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/sharing", data={f"family-{rosa(app)}": "keep"})
+    client.post("/sharing", data={f"family-{rosa(app)}": "keep"})  # no change: nothing logged
+    assert audit_actions(app) == [
+        ("learner", "family sharing: Rosa Khan may no longer see their work (the learner's choice)")]
+    before = {"career_group": "1", "choices": "2", "family_visible": "on", "photo_consent": "on"}
+    staff.post(f"/staff/learners/{amira}/settings", data=before)
+    staff.post(f"/staff/learners/{amira}/settings", data=dict(before, protected="on", photo_consent=""))
+    assert [action for role, action in audit_actions(app) if role == "staff"][-2:] == [
+        "photo consent: off", "protected: on"]
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    assert "Rosa Khan may no longer see their work" in text_of(admin.get("/staff/audit"))
+
+
+def test_an_activity_step_says_who_can_see_the_answer(app, client):
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/a/all-about-me/mine/start")
+    assert "My family can see my work: Rosa Khan." in text_of(client.get("/a/all-about-me/mine/1"))
+    set_learner(app, "Amira", family_visible=0)
+    assert "Only me and my school can see my work." in text_of(client.get("/a/all-about-me/mine/1"))
+
+
+def test_a_photo_given_as_an_answer_can_be_tagged_and_is_then_held_back(app, client, staff):
+    """Amira answers with a photo that shows Dylan, who is protected: once staff say so, she
+    and her family see words in its place, and staff still see it."""
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/a/all-about-me/mine/start")
+    client.post("/a/all-about-me/mine/1", data={"photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
+                content_type="multipart/form-data")
+    media_id = rows(app, "SELECT id FROM media WHERE kind = 'photo'")[0]["id"]
+    amira = learner_id(app, "Amira")
+    portfolio = staff.get(f"/staff/learners/{amira}").text
+    assert "Who is in the photos in answers and notes" in portfolio
+    assert f'action="/staff/learners/{amira}/photos/{media_id}/people"' in portfolio
+    set_learner(app, "Dylan", protected=1)
+    back = f"/staff/learners/{amira}?activity=all-about-me"
+    response = staff.post(f"/staff/learners/{amira}/photos/{media_id}/people",
+                          data={"learner": [str(amira), str(learner_id(app, "Dylan"))], "back": back})
+    assert response.headers["Location"] == back
+    assert "Only staff can see this photo: it shows Dylan." in text_of(staff.get(f"/staff/learners/{amira}"))
+    with client.get(f"/media/{media_id}") as held:
+        assert held.status_code == 404
+    done = client.get("/passport").text
+    assert f"/media/{media_id}" not in done and "(a photo that only staff can see)" in text_of(client.get("/passport"))
+    # Elsewhere than this learner's pages, the form goes back to the portfolio.
+    response = staff.post(f"/staff/learners/{amira}/photos/{media_id}/people",
+                          data={"learner": [str(amira)], "back": f"/staff/learners/{amira}1/passport"})
+    assert response.headers["Location"] == f"/staff/learners/{amira}"
+    with client.get(f"/media/{media_id}") as shown:
+        assert shown.status_code == 200
