@@ -15,6 +15,7 @@ OPTIONS = {
     "theme": (("default", "contrast", "dark"), "default"),
     "display": (("both", "symbols", "words"), "both"),
     "rate": (("slow", "normal", "fast"), "normal"),
+    "voice": (("lower", "higher"), "lower"),
     "motion": (("normal", "reduced"), "normal"),
     "font": (("default", "dyslexia"), "default"),
     "method": (("touch", "keyboard", "switch1", "switch2"), "touch"),
@@ -24,6 +25,8 @@ OPTIONS = {
     "language": (("en_GB", "cy", "pl", "ar"), "en_GB"),
 }
 RATES = {"slow": 120, "normal": 150, "fast": 185}  # narration, words a minute
+# The narration voice: the language's espeak-ng voice, or its higher variant ("+f3").
+VOICES = {"lower": "", "higher": "+f3"}
 
 
 def stored(learner):
@@ -56,7 +59,7 @@ def save(learner_id, new_profile):
 
 def body_classes(found):
     return " ".join(f"{name.replace('_', '-')}-{value}" for name, value in found.items()
-                    if name not in ("scan_seconds", "rate", "language"))
+                    if name not in ("scan_seconds", "rate", "voice", "language"))
 
 
 def current():
@@ -70,6 +73,12 @@ def current():
 def narration_rate():
     found = current()
     return RATES[found["rate"]] if found else None
+
+
+def narration_variant():
+    """The espeak-ng variant to add to the language's voice ("" for its own)."""
+    found = current()
+    return VOICES[found["voice"]] if found else ""
 
 
 def init_app(app):

@@ -185,6 +185,7 @@ LEARNER_SETTINGS = {
     "text_size": ("setting-text-normal", "setting-text-large", "setting-text-larger"),
     "display": ("setting-show-both", "setting-show-symbols", "setting-show-words"),
     "rate": ("setting-rate-slow", "setting-rate-normal", "setting-rate-fast"),
+    "voice": ("setting-voice-lower", "setting-voice-higher"),
     "language": ("lang-en", "lang-cy", "lang-pl", "lang-ar"),
 }
 

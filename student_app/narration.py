@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from flask import Blueprint, abort, current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .access import VOICES, narration_rate, narration_variant
 from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
 
 bp = Blueprint("narration", __name__)
@@ -61,7 +62,7 @@ def _speak_to_wav(text, wav, voice, rate):
     if _engine is None:
         _engine = pyttsx3.init()
         _voices = {v.id for v in _engine.getProperty("voices")}
-    if voice not in _voices:
+    if voice.split("+")[0] not in _voices:  # a variant ("+f3") may follow the voice
         raise NarrationUnavailable(f"espeak-ng has no voice called '{voice}'")
     _engine.setProperty("voice", voice)
     spoken = text.replace("\x01", " ")  # the phrase cannot carry commands of its own
@@ -102,10 +103,11 @@ def cached_path(app, text, lang, rate=None):
     return clip_path(audio_dir, clip_key(text, lang, voice, rate or default_rate))
 
 
-def ensure_clip(app, text, lang, rate=None):
-    """The path of the phrase's clip, rendering it first if it is not cached yet."""
+def ensure_clip(app, text, lang, rate=None, variant=""):
+    """The path of the phrase's clip, rendering it first if it is not cached yet. `variant`
+    is an espeak-ng voice variant added to the language's voice (access.VOICES)."""
     voice, default_rate, audio_dir = settings(app, lang)
-    rate = rate or default_rate
+    voice, rate = voice + variant, rate or default_rate
     path = clip_path(audio_dir, clip_key(text, lang, voice, rate))
     if not path.exists():
         if app.extensions["narration_problem"]:
@@ -121,7 +123,6 @@ def _serializer():
 def narration_url(text, lang=None):
     """A URL that plays `text` at the learner's speed, in the language it is written in (by
     default the page's); signed, so only phrases the app shows can be spoken."""
-    from .access import narration_rate
     from .voices import recorded
 
     # Content shown in English because it has no translation yet says so (content.Text).
@@ -134,21 +135,26 @@ def narration_url(text, lang=None):
         return url_for("voices.play", recording_id=human)
     if current_app.extensions["narration_problem"]:
         return None
-    rate = narration_rate()
-    payload = [lang, text] if rate in (None, current_app.config["NARRATION_RATE"]) else [lang, text, rate]
+    rate, variant = narration_rate() or current_app.config["NARRATION_RATE"], narration_variant()
+    payload = [lang, text]
+    if rate != current_app.config["NARRATION_RATE"] or variant:
+        payload += [rate, variant]
     return url_for("narration.clip", token=_serializer().dumps(payload))
 
 
 @bp.get("/narration/<token>.mp3")
 def clip(token):
     try:
-        lang, text, *rate = _serializer().loads(token)
+        lang, text, *how = _serializer().loads(token)
     except (BadSignature, ValueError):
         abort(404)
     if lang not in BY_SPEECH:  # a link signed before the app knew its languages
         abort(404)
+    rate, variant = (how + [None, ""])[:2]  # links signed before voices had only a speed
+    if variant not in VOICES.values():
+        abort(404)
     try:
-        path = ensure_clip(current_app, text, lang, rate[0] if rate else None)
+        path = ensure_clip(current_app, text, lang, rate, variant)
     except NarrationUnavailable:
         abort(503)
     return current_app.response_class(

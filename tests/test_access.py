@@ -52,7 +52,7 @@ def test_a_setting_not_offered_is_refused(client, app):
 def test_the_learner_changes_their_own_settings_with_symbols(client, app):
     sign_in_as(client, app, "learner", "Amira")
     page = client.get("/settings").text
-    assert page.count('type="radio"') == 18 and "/symbols/setting-theme-dark" in page
+    assert page.count('type="radio"') == 20 and "/symbols/setting-theme-dark" in page
     assert client.post("/settings", data={"theme": "dark", "text_size": "large", "display": "both",
                                           "rate": "slow", "autoplay": "off"}).status_code == 302
     body = body_of(client.get("/home"))
@@ -74,6 +74,33 @@ def test_narration_follows_the_learners_speed(client, app, tmp_path):
         (tmp_path / name).write_bytes(clip.data)
         durations.append(soundfile.info(tmp_path / name).duration)
     assert durations[1] < durations[0] * 0.95  # the same words, said faster
+
+
+def test_narration_speaks_in_the_learners_chosen_voice(client, app, tmp_path):
+    """The higher voice is the same words in espeak-ng's higher variant: a different clip
+    whose sound sits higher (its spectral centroid, the mean frequency weighted by energy)."""
+    import numpy
+
+    sign_in_as(client, app, "learner", "Amira")
+    lower = re.findall(r'href="(/narration/[^"]+)"', client.get("/home").text)
+    client.post("/settings", data={"voice": "higher", "autoplay": "on"})
+    assert 'value="higher" checked' in client.get("/settings").text
+    higher = re.findall(r'href="(/narration/[^"]+)"', client.get("/home").text)
+    assert lower and higher and set(lower).isdisjoint(higher)
+    centroids = []
+    for name, url in (("lower.mp3", lower[0]), ("higher.mp3", higher[0])):
+        clip = client.get(url)
+        assert clip.status_code == 200
+        (tmp_path / name).write_bytes(clip.data)
+        data, rate = soundfile.read(tmp_path / name)
+        energy = numpy.abs(numpy.fft.rfft(data))
+        centroids.append((numpy.fft.rfftfreq(len(data), 1 / rate) * energy).sum() / energy.sum())
+    assert centroids[1] > centroids[0] * 1.08
+    with app.test_request_context():
+        from student_app.narration import _serializer
+
+        forged = _serializer().dumps(["en", "What would you like to do?", 150, "+../../x"])
+    assert client.get(f"/narration/{forged}.mp3").status_code == 404
 
 
 def test_the_printed_passport_uses_the_learners_text_size(client, app):
