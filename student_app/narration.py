@@ -1,5 +1,6 @@
 """Narration: text to speech with pyttsx3 (espeak-ng), cached as MP3 files named by a hash."""
 
+import atexit
 import contextlib
 import ctypes.util
 import hashlib
@@ -24,6 +25,14 @@ bp = Blueprint("narration", __name__)
 _engine_lock = threading.Lock()
 _engine = None
 _voices = None
+
+
+@atexit.register
+def _let_go_of_the_engine():
+    """Drop the engine before the interpreter takes its modules apart (pyttsx3's clean-up
+    would otherwise print an AttributeError as the process ends)."""
+    global _engine
+    _engine = None
 
 
 class NarrationUnavailable(RuntimeError):
