@@ -129,8 +129,9 @@ def _serializer():
     return URLSafeSerializer(current_app.secret_key, salt="narration")
 
 
-def narration_url(text, lang=None):
-    """A URL that plays `text` at the learner's speed, in the language it is written in (by
+def narration_url(text, lang=None, voice=None):
+    """A URL that plays `text` at the learner's speed and in their voice (or in `voice`, a
+    name from access.VOICES, for a voice to try), in the language it is written in (by
     default the page's); signed, so only phrases the app shows can be spoken."""
     from .voices import recorded
 
@@ -139,12 +140,13 @@ def narration_url(text, lang=None):
     if lang not in BY_SPEECH:
         lang = page_language().speech
 
-    human = recorded(lang).get(text)
+    human = recorded(lang).get(text) if voice is None else None  # a voice to try is that voice
     if human is not None:
         return url_for("voices.play", recording_id=human)
     if current_app.extensions["narration_problem"]:
         return None
-    rate, variant = narration_rate() or current_app.config["NARRATION_RATE"], narration_variant()
+    rate = narration_rate() or current_app.config["NARRATION_RATE"]
+    variant = VOICES[voice] if voice in VOICES else narration_variant()
     payload = [lang, text]
     if rate != current_app.config["NARRATION_RATE"] or variant:
         payload += [rate, variant]

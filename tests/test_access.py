@@ -103,6 +103,20 @@ def test_narration_speaks_in_the_learners_chosen_voice(client, app, tmp_path):
     assert client.get(f"/narration/{forged}.mp3").status_code == 404
 
 
+def test_each_voice_on_the_settings_screen_is_heard_in_that_voice(client, app):
+    sign_in_as(client, app, "learner", "Amira")
+    page = client.get("/settings").text
+    with app.test_request_context():
+        from student_app.narration import _serializer
+
+        def spoken_in(label):
+            url = re.search(r">" + label + r"</span></label>\s*<a class=\"listen\" href=\"([^\"]+)\"", page)[1]
+            return _serializer().loads(url.rsplit("/", 1)[-1].removesuffix(".mp3"))
+
+        assert spoken_in("A higher voice")[3] == "+f3"
+        assert spoken_in("A lower voice")[3:] in ([], [""])
+
+
 def test_the_printed_passport_uses_the_learners_text_size(client, app):
     sign_in_as(client, app, "staff")
     set_profile(client, app, "Amira", text_size="larger")
