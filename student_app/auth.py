@@ -3,6 +3,7 @@ password."""
 
 import functools
 import hashlib
+import logging
 import math
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -47,6 +48,17 @@ def seconds_to_wait(learner):
     return max(0, math.ceil((ready - datetime.now(timezone.utc)).total_seconds()))
 
 
+# One line for every sign-in decision (ASVS 7.2.1), to the server's log: who (role and account
+# number, when known), the outcome and the address; never a password, a code or a token.
+security_log = logging.getLogger("student_app.security")
+security_log.setLevel(logging.INFO)
+
+
+def security_event(outcome, role, account=None):
+    security_log.info("sign-in %s: role=%s account=%s address=%s", outcome, role,
+                      "-" if account is None else account, request.remote_addr or "-")
+
+
 def fresh_session():
     """An empty session, but for the language and colours picked on the sign-in page (a
     preference, not a permission)."""
@@ -57,6 +69,7 @@ def fresh_session():
 
 def start_session(role, user_id):
     """Sign in afresh: a new session and a new server-side token."""
+    security_event("accepted", role, user_id)
     fresh_session()
     token = secrets.token_urlsafe(32)
     stamp = now()
@@ -204,6 +217,7 @@ def check_code(learner_id):
     if len(picks) < CODE_LENGTH:
         return _code_page(learner, picks)
     if seconds_to_wait(learner):
+        security_event("held back (waiting after wrong codes)", "learner", learner_id)
         return _code_page(learner, [], _("Let's have a little rest, then try again."), 429)
     db = get_db()
     if not check_password_hash(learner["code_hash"], "-".join(picks)):
@@ -211,6 +225,7 @@ def check_code(learner_id):
             "UPDATE learners SET failed_codes = failed_codes + 1, last_failed_at = ? WHERE id = ?",
             [now(), learner_id],
         )
+        security_event("refused (wrong picture code)", "learner", learner_id)
         learner = get_or_404("learners", learner_id)
         return _code_page(learner, [], _("That was not quite right. Let's try again."), 200)
     after = learner_landing()
@@ -245,6 +260,7 @@ def badge_for(secret):
 def badge(secret):
     learner = badge_for(secret)
     if learner is None:
+        security_event("refused (unknown or voided badge)", "learner")
         return render("sign_in/badge.html", learner=None, secret=None), 404
     return render("sign_in/badge.html", learner=learner, secret=secret)
 
@@ -253,6 +269,7 @@ def badge(secret):
 def badge_sign_in():
     learner = badge_for(request.form.get("secret", ""))
     if learner is None:
+        security_event("refused (unknown or voided badge)", "learner")
         return render("sign_in/badge.html", learner=None, secret=None), 404
     after = learner_landing()
     start_session("learner", learner["id"])
@@ -298,18 +315,22 @@ def _password_sign_in(role, table, heading):
         email = request.form.get("email", "").strip()
         wait = password_wait(role, email)
         if wait:
+            security_event("held back (too many tries)", role)
             message = _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
             return render("sign_in/password.html", message=message, heading=heading, role=role), 429
         found = password_matches(table, email, request.form.get("password", ""))
         if not found:
+            security_event("refused (email and password do not match)", role)
             for key, _free in _throttle_keys(role, email):
                 get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
         elif found["disabled_at"]:
+            security_event("refused (account switched off)", role, found["id"])
             message = _("This account is switched off. Please ask the school.")
             return render("sign_in/password.html", message=message, heading=heading, role=role), 403
         if found and role == "staff":
             from .two_factor import begin
 
+            security_event("password accepted, second step next", role, found["id"])
             return begin(found)
         if found:
             start_session(role, found["id"])

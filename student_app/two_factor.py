@@ -10,7 +10,7 @@ import segno
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from .auth import fresh_session, start_session, staff_required, token_hash
+from .auth import fresh_session, security_event, start_session, staff_required, token_hash
 from .db import get_db, now, transaction
 from .web import render
 
@@ -73,6 +73,7 @@ def forget_pending():
 
 
 def _refuse(staff, template, **context):
+    security_event("refused (wrong two-step code)", "staff", staff["id"])
     session["pending_tries"] = session.get("pending_tries", 0) + 1
     if session["pending_tries"] >= TRIES:
         forget_pending()

@@ -201,3 +201,31 @@ def test_no_get_changes_anything(client, app):
                 "/passport"):
         client.get(url)
     assert snapshot() == before
+
+
+def test_every_sign_in_decision_is_logged_without_secrets(client, app, caplog):
+    """ASVS 7.2.1: a line for each accepted or refused sign-in, naming the role, the account
+    when known and the address, and never the password or code typed."""
+    import logging
+
+    from student_app.demo import FAMILY, STAFF
+    from tests.conftest import sign_in_as
+
+    caplog.set_level(logging.INFO, logger="student_app.security")
+    client.post("/family/sign-in", data={"email": FAMILY[1], "password": "not-the-password-123"})
+    client.post("/family/sign-in", data={"email": FAMILY[1], "password": FAMILY[2]})
+    client.post("/sign-out")
+    sign_in_as(client, app, "staff")
+    client.post("/sign-out")
+    client.post("/staff/sign-in", data={"email": STAFF[1][1], "password": STAFF[1][2]})
+    client.post("/staff/sign-in/code", data={"code": "000000"})
+    lines = [record.getMessage() for record in caplog.records if record.name == "student_app.security"]
+    assert lines[0].startswith("sign-in refused (email and password do not match): role=family account=-")
+    assert lines[1].startswith("sign-in accepted: role=family account=")
+    assert [line.split(":")[0] for line in lines[2:]] == [
+        "sign-in password accepted, second step next", "sign-in accepted",
+        "sign-in password accepted, second step next", "sign-in refused (wrong two-step code)"]
+    assert all("address=127.0.0.1" in line for line in lines)
+    text = "\n".join(lines)
+    for secret in ("not-the-password-123", FAMILY[2], STAFF[1][2], FAMILY[1], "000000"):
+        assert secret not in text
