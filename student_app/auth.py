@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import (
-    Blueprint, abort, current_app, g, redirect, request, session, url_for,
+    Blueprint, abort, current_app, flash, g, redirect, request, session, url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
@@ -140,6 +140,20 @@ def role_required(role):
         return wrapped
 
     return decorator
+
+
+def adult_required(view):
+    """Allow the view to signed-in staff and families; send others to sign in."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.sign_in"))
+        if g.user["role"] not in ("staff", "family"):
+            abort(403)
+        return view(**kwargs)
+
+    return wrapped
 
 
 learner_required = role_required("learner")
@@ -356,6 +370,29 @@ def sign_out():
     end_session()
     return redirect(url_for({"learner": "auth.sign_in", "staff": "auth.staff_sign_in",
                              "family": "auth.family_sign_in"}[role]))
+
+
+@bp.get("/account/devices")
+@adult_required
+def sign_ins():
+    """Where this account is signed in now (ASVS 3.3.4): when each sign-in began and was last
+    used, this one marked, so a lost phone or a shared computer can be signed out."""
+    here = token_hash(session["token"])
+    found = [dict(row, here=row["token_hash"] == here) for row in get_db().query(
+        "SELECT token_hash, created_at, seen_at FROM sign_ins WHERE role = ? AND user_id = ? ORDER BY seen_at DESC",
+        [g.user["role"], g.user["id"]])]
+    return render("account/sign_ins.html", sign_ins=found)
+
+
+@bp.post("/account/devices/sign-out-others")
+@adult_required
+def end_other_sign_ins():
+    """Sign this account out everywhere but here, on the server."""
+    get_db().execute("DELETE FROM sign_ins WHERE role = ? AND user_id = ? AND token_hash != ?",
+                     [g.user["role"], g.user["id"], token_hash(session["token"])])
+    security_event("ended everywhere else by the account", g.user["role"], g.user["id"])
+    flash(_("You are signed out everywhere else."))
+    return redirect(url_for("auth.sign_ins"))
 
 
 def name_before_sign_in(learner):

@@ -229,3 +229,28 @@ def test_every_sign_in_decision_is_logged_without_secrets(client, app, caplog):
     text = "\n".join(lines)
     for secret in ("not-the-password-123", FAMILY[2], STAFF[1][2], FAMILY[1], "000000"):
         assert secret not in text
+
+
+def test_a_family_sees_where_it_is_signed_in_and_signs_out_everywhere_else(app):
+    from student_app.demo import FAMILY
+
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        assert device.post("/family/sign-in", data={"email": FAMILY[1], "password": FAMILY[2]}).status_code == 302
+    page = laptop.get("/account/devices").text
+    assert page.count("<tr><td>") == 2 and "This one" in page and "Another" in page
+    assert "Sign out everywhere else" in page
+    response = laptop.post("/account/devices/sign-out-others", follow_redirects=True)
+    assert "You are signed out everywhere else." in response.text
+    assert laptop.get("/family/").status_code == 200  # this one stays signed in
+    assert phone.get("/family/").status_code == 302  # the other is signed out on the server
+    assert "Sign out everywhere else" not in laptop.get("/account/devices").text
+
+
+def test_learners_have_no_sign_ins_page(client, app):
+    from tests.conftest import sign_in_as
+
+    assert client.get("/account/devices").status_code == 302  # signed out: to sign in
+    sign_in_as(client, app, "learner", "Amira")
+    assert client.get("/account/devices").status_code == 403
+    assert client.post("/account/devices/sign-out-others").status_code == 403

@@ -47,6 +47,7 @@ PAGES = {
     "two_factor.code": ("O", ["@two-step"]),
     "two_factor.enrol": ("O", ["@set-up", "@recovery-codes"]),
     "family.join": ("O", ["/family/join", "/family/join/{invitation}", "/family/join/not-a-real-link"]),
+    "auth.sign_ins": ("FSA", ["/account/devices"]),
     # The learner's own pages.
     "learner.home": ("L", ["/home"]),
     "learner.settings": ("L", ["/settings"]),
