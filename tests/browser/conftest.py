@@ -147,9 +147,17 @@ def expect_heading(driver, words):
 
 
 def tap(driver, css):
-    """Click an element and wait for the page or fragment it brings."""
-    element = wait_for(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
-    element.click()
+    """Click an element and wait for the page or fragment it brings. A page that polls (the
+    teacher's control page) may swap the element between finding and clicking it: then it is
+    found again, as a person would tap the button they now see."""
+    for attempt in range(3):
+        element = wait_for(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        try:
+            element.click()
+            break
+        except StaleElementReferenceException:
+            if attempt == 2:
+                raise
     wait_for(driver, ec.staleness_of(element))
 
 
