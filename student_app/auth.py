@@ -7,12 +7,13 @@ import logging
 import math
 import secrets
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from flask import (
     Blueprint, abort, current_app, flash, g, redirect, request, session, url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_db, now, transaction
 from .web import render, symbol_label
@@ -290,6 +291,22 @@ def badge_sign_in():
     return redirect(after)
 
 
+MIN_PASSWORD = 8  # no composition rules; paste is allowed; common passwords are refused
+COMMON_PASSWORDS = frozenset(
+    line.strip().lower()
+    for line in (Path(__file__).parent / "data" / "common-passwords.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#"))
+
+
+def new_password_problem(password, again):
+    """What is wrong with a new password, in kind words, or None."""
+    if len(password) < MIN_PASSWORD or password != again:
+        return _("Please choose a password of at least 8 characters and type it twice.")
+    if password.lower() in COMMON_PASSWORDS:
+        return _("That password is one of the most common, so it is easy to guess. Please choose another.")
+    return None
+
+
 def password_matches(table, email, password):
     """The row whose email and password these are, or None."""
     rows = list(get_db().query(f"SELECT * FROM {table} WHERE email = ?", [email]))
@@ -382,6 +399,41 @@ def sign_ins():
         "SELECT token_hash, created_at, seen_at FROM sign_ins WHERE role = ? AND user_id = ? ORDER BY seen_at DESC",
         [g.user["role"], g.user["id"]])]
     return render("account/sign_ins.html", sign_ins=found)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@adult_required
+def change_password():
+    """A family or member of staff changes their password: the current one first, then the
+    new one twice. Every other device is signed out, as the old password may be known."""
+    from .i18n import ADULT_TABLES
+
+    message = None
+    if request.method == "POST":
+        table = ADULT_TABLES[g.user["role"]]
+        wait = password_wait(g.user["role"], g.user["email"])
+        if wait:
+            message = _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
+            return render("account/password.html", message=message), 429
+        if password_matches(table, g.user["email"], request.form.get("current", "")) is None:
+            security_event("password change refused (wrong current password)", g.user["role"], g.user["id"])
+            for key, _free in _throttle_keys(g.user["role"], g.user["email"]):
+                get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
+            return render("account/password.html", message=_("That is not your current password.")), 400
+        new = request.form.get("password", "")
+        message = new_password_problem(new, request.form.get("password_again", ""))
+        if message:
+            return render("account/password.html", message=message), 400
+        db = get_db()
+        with transaction(db):
+            db.execute(f"UPDATE {table} SET password_hash = ? WHERE id = ?",
+                       [generate_password_hash(new), g.user["id"]])
+            db.execute("DELETE FROM sign_ins WHERE role = ? AND user_id = ? AND token_hash != ?",
+                       [g.user["role"], g.user["id"], token_hash(session["token"])])
+        security_event("password changed; other devices signed out", g.user["role"], g.user["id"])
+        flash(_("Your password is changed, and every other device is signed out."))
+        return redirect(url_for("auth.sign_ins"))
+    return render("account/password.html", message=message)
 
 
 @bp.post("/account/devices/sign-out-others")

@@ -6,13 +6,12 @@ registered for families (see passport.py).
 
 import secrets
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
-from .auth import family_required, password_matches, start_session, token_hash
+from .auth import family_required, new_password_problem, password_matches, start_session, token_hash
 from .db import get_db, now, transaction
 from .web import render
 
@@ -21,11 +20,6 @@ bp = Blueprint("family", __name__, url_prefix="/family")
 INVITATION_DAYS = 14
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8  # about 40 bits; single use and expiring
-MIN_PASSWORD = 8  # no composition rules; paste is allowed; common passwords are refused
-COMMON_PASSWORDS = frozenset(
-    line.strip().lower()
-    for line in (Path(__file__).parent / "data" / "common-passwords.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#"))
 
 
 def new_invitation(learner_id, staff_id):
@@ -100,10 +94,9 @@ def _account_for(form):
     name = form.get("name", "").strip()
     if not name or len(name) > 100:
         return None, _("Please tell us your name.")
-    if len(password) < MIN_PASSWORD or password != form.get("password_again", ""):
-        return None, _("Please choose a password of at least 8 characters and type it twice.")
-    if password.lower() in COMMON_PASSWORDS:
-        return None, _("That password is one of the most common, so it is easy to guess. Please choose another.")
+    problem = new_password_problem(password, form.get("password_again", ""))
+    if problem:
+        return None, problem
     return db["families"].insert({
         "email": email, "name": name, "password_hash": generate_password_hash(password),
         "created_at": now(),

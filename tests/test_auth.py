@@ -254,3 +254,39 @@ def test_learners_have_no_sign_ins_page(client, app):
     sign_in_as(client, app, "learner", "Amira")
     assert client.get("/account/devices").status_code == 403
     assert client.post("/account/devices/sign-out-others").status_code == 403
+
+
+def test_a_family_changes_their_password_and_other_devices_are_signed_out(app):
+    from student_app.demo import FAMILY
+
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        device.post("/family/sign-in", data={"email": FAMILY[1], "password": FAMILY[2]})
+    new = "a new long family phrase"
+    for form, words in (
+            ({"current": "wrong-password", "password": new, "password_again": new}, "not your current password"),
+            ({"current": FAMILY[2], "password": new, "password_again": "different"}, "type it twice"),
+            ({"current": FAMILY[2], "password": "password1", "password_again": "password1"}, "most common")):
+        response = laptop.post("/account/password", data=form)
+        assert response.status_code == 400 and words in response.text
+    response = laptop.post("/account/password", data={"current": FAMILY[2], "password": new, "password_again": new},
+                           follow_redirects=True)
+    assert "Your password is changed" in response.text
+    assert laptop.get("/family/").status_code == 200
+    assert phone.get("/family/").status_code == 302  # signed out on the server
+    other = app.test_client()
+    assert other.post("/family/sign-in", data={"email": FAMILY[1], "password": FAMILY[2]}).status_code == 401
+    assert other.post("/family/sign-in", data={"email": FAMILY[1], "password": new}).status_code == 302
+
+
+def test_staff_change_their_password_too(client, app):
+    from student_app.demo import STAFF
+    from tests.conftest import sign_in_as
+
+    sign_in_as(client, app, "staff")
+    assert 'autocomplete="current-password"' in client.get("/account/password").text
+    new = "another teacher phrase"
+    assert client.post("/account/password", data={"current": STAFF[1][2], "password": new,
+                                                    "password_again": new}).status_code == 302
+    other = app.test_client()
+    assert other.post("/staff/sign-in", data={"email": STAFF[1][1], "password": new}).status_code == 302

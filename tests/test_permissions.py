@@ -24,7 +24,7 @@ OPEN = {"about", "auth.badge", "auth.badge_sign_in", "auth.check_code", "auth.ch
         "auth.staff_sign_in", "family.join", "narration.clip", "static", "symbols.image",
         "two_factor.code", "two_factor.enrol"}
 MATRIX = {
-    "auth.sign_ins": "innyyyyy", "auth.end_other_sign_ins": "innyyyyy",
+    "auth.sign_ins": "innyyyyy", "auth.end_other_sign_ins": "innyyyyy", "auth.change_password": "innyyyyy",
     "behalf.activity": "innnnyny", "behalf.answer": "innnnyny", "behalf.done": "innnnyny",
     "behalf.job_card": "innnnyny", "behalf.start": "innnnyny", "behalf.step": "innnnyny",
     "classroom.answer": "iynnnnnn", "classroom.live": "iynnnnnn", "classroom.join": "iyynnnnn",

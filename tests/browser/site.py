@@ -48,6 +48,7 @@ PAGES = {
     "two_factor.enrol": ("O", ["@set-up", "@recovery-codes"]),
     "family.join": ("O", ["/family/join", "/family/join/{invitation}", "/family/join/not-a-real-link"]),
     "auth.sign_ins": ("FSA", ["/account/devices"]),
+    "auth.change_password": ("FSA", ["/account/password"]),
     # The learner's own pages.
     "learner.home": ("L", ["/home"]),
     "learner.settings": ("L", ["/settings"]),
