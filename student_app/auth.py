@@ -326,6 +326,12 @@ def _throttle_keys(role, email):
     return (f"{role}:{email.lower()}:{address}", PAIR_FREE_TRIES), (f"address:{address}", ADDRESS_FREE_TRIES)
 
 
+def record_failed_try(role, email):
+    """A wrong password counts towards the wait for this account and this address."""
+    for key, _free in _throttle_keys(role, email):
+        get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
+
+
 def password_wait(role, email):
     """Seconds to wait before another password try, 0 if none."""
     since = (datetime.now(timezone.utc) - TRY_WINDOW).isoformat(timespec="seconds")
@@ -352,8 +358,7 @@ def _password_sign_in(role, table, heading):
         found = password_matches(table, email, request.form.get("password", ""))
         if not found:
             security_event("refused (email and password do not match)", role)
-            for key, _free in _throttle_keys(role, email):
-                get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
+            record_failed_try(role, email)
         elif found["disabled_at"]:
             security_event("refused (account switched off)", role, found["id"])
             message = _("This account is switched off. Please ask the school.")
@@ -417,8 +422,7 @@ def change_password():
             return render("account/password.html", message=message), 429
         if password_matches(table, g.user["email"], request.form.get("current", "")) is None:
             security_event("password change refused (wrong current password)", g.user["role"], g.user["id"])
-            for key, _free in _throttle_keys(g.user["role"], g.user["email"]):
-                get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
+            record_failed_try(g.user["role"], g.user["email"])
             return render("account/password.html", message=_("That is not your current password.")), 400
         new = request.form.get("password", "")
         message = new_password_problem(new, request.form.get("password_again", ""))
