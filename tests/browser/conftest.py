@@ -11,6 +11,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -158,7 +159,21 @@ def tap(driver, css):
         except StaleElementReferenceException:
             if attempt == 2:
                 raise
-    wait_for(driver, ec.staleness_of(element))
+    wait_for(driver, lambda d: gone(element))
+
+
+def gone(element):
+    """Whether the element has left the page. While a whole new page loads (JavaScript off),
+    Chromium may answer "Node ... does not belong to the document" instead of "stale"."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as problem:
+        if "does not belong to the document" in str(problem):
+            return True
+        raise
+    return False
 
 
 def sign_in_learner(driver, live_url, name, check=lambda: None):
@@ -187,7 +202,7 @@ def focus_and_press(driver, css, limit=60):
             assert outline != "none", f"no visible focus on {css}"
             old = driver.find_element(By.TAG_NAME, "h1")
             active.send_keys(Keys.ENTER)
-            wait_for(driver, ec.staleness_of(old))
+            wait_for(driver, lambda d: gone(old))
             return
         # Keys go to the page, not to an element: a file field would take them as a path.
         ActionChains(driver).send_keys(Keys.TAB).perform()
