@@ -443,6 +443,23 @@ def _m016_adult_preferences(db):
     )
 
 
+def _m017_typed_language(db):
+    """The language of the page where words were typed (a BCP 47 tag), so a page in another
+    language can mark them for screen readers (WCAG 3.1.2). Everything typed before this
+    was typed in English: the app had no other language."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE passport_pages ADD COLUMN lang TEXT;
+        ALTER TABLE page_notes ADD COLUMN lang TEXT;
+        ALTER TABLE responses ADD COLUMN lang TEXT;
+        UPDATE passport_pages SET lang = 'en-GB';
+        UPDATE page_notes SET lang = 'en-GB';
+        UPDATE responses SET lang = 'en-GB';
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -450,7 +467,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m010_sign_in_throttle_and_family_visibility,
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
               _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
-              _m016_adult_preferences]
+              _m016_adult_preferences, _m017_typed_language]
 
 
 def migrate(db):

@@ -79,7 +79,7 @@ def load_demo(db):
                 {"learner_id": ids[learner], "kind": kind, "what": what, "place": place,
                  "place_symbol": symbol, "happened_on": day, "who_with": who, "did": did,
                  "feeling": feeling, "learnt": learnt, "again": again, "given_by": "learner",
-                 "created_at": now()})
+                 "created_at": now(), "lang": "en-GB"})
     return True
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 
 from .db import get_db
@@ -121,8 +122,14 @@ def save():
     return redirect(safe_next(request.form.get("next")))
 
 
+def typed(lang):
+    """Attributes for words a person typed: their direction from their own letters, and the
+    language of the page they were typed on (WCAG 3.1.2), when it is known."""
+    return Markup('dir="auto"') + (Markup(' lang="{}"').format(lang) if lang else "")
+
+
 def init_app(app):
     app.jinja_env.globals.update(
         languages=LANGUAGES, page_language=page_language, adult_theme=adult_theme, themes=THEMES,
-        back_here=back_here)
+        back_here=back_here, typed=typed)
     app.register_blueprint(bp)

@@ -131,12 +131,14 @@ def _serializer():
 
 def narration_url(text, lang=None, voice=None):
     """A URL that plays `text` at the learner's speed and in their voice (or in `voice`, a
-    name from access.VOICES, for a voice to try), in the language it is written in (by
-    default the page's); signed, so only phrases the app shows can be spoken."""
+    name from access.VOICES, for a voice to try), in the language it is written in (`lang`, a
+    narration code or a page's language tag; by default the page's); signed, so only phrases
+    the app shows can be spoken."""
     from .voices import recorded
 
     # Content shown in English because it has no translation yet says so (content.Text).
     lang = lang or getattr(text, "lang", None) or page_language().speech
+    lang = {each.tag: each.speech for each in LANGUAGES.values()}.get(lang, lang)  # "en-GB": "en"
     if lang not in BY_SPEECH:
         lang = page_language().speech
 

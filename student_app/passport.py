@@ -250,6 +250,7 @@ def _save_page(form):
         "who_with": _text(form, "who_with"), "did": _text(form, "did"), "feeling": feeling,
         "learnt": _text(form, "learnt"), "again": again,
         "given_by": "learner" if g.user["role"] == "learner" else "staff",
+        "lang": responses.typed_language(),
         "staff_id": g.user["id"] if g.user["role"] == "staff" else None, "created_at": now(),
     }
     uploads = [f for f in request.files.getlist("photos") if f.filename] if photos_allowed() else []
@@ -299,6 +300,7 @@ def add_note(page_id):
             "page_id": page_id, "author": role, "text": text or None, "media_id": media_id,
             "staff_id": g.user["id"] if role == "staff" else None,
             "family_id": g.user["id"] if role == "family" else None, "created_at": now(),
+            "lang": responses.typed_language(),
         })
     return redirect(url_for(".page", page_id=page_id))
 

@@ -26,13 +26,24 @@ def open_play(learner_id, activity, item, create=False):
 
 
 def record_answer(play, step, answer, correct=None, given_by="learner", staff_id=None, note=None):
-    """Store one answer at once; the same answer to the same step is stored only once."""
+    """Store one answer at once; the same answer to the same step is stored only once. Typed
+    words keep the language of the page they were typed on (typed_language)."""
     get_db().execute(
         """INSERT OR IGNORE INTO responses
-           (play_id, learner_id, step, answer, correct, given_by, staff_id, note, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [play["id"], play["learner_id"], step, answer, correct, given_by, staff_id, note, now()],
+           (play_id, learner_id, step, answer, correct, given_by, staff_id, note, created_at, lang)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [play["id"], play["learner_id"], step, answer, correct, given_by, staff_id, note, now(),
+         typed_language()],
     )
+
+
+def typed_language():
+    """The language tag of the page the person is typing on, or None outside a request."""
+    from flask import has_request_context
+
+    from .i18n import page_language
+
+    return page_language().tag if has_request_context() else None
 
 
 def _latest_revisions(rows):
@@ -97,7 +108,7 @@ def describe(response, play, catalogue):
     job_id = play["item"]
     step, answer = response["step"].partition("#")[0], response["answer"]
     item = dict(response, kind=step, symbol="nav-pencil", text=answer, number=None, prompt=None,
-                media_id=None)
+                media_id=None, typed_lang=None)
     activity = catalogue.activities.get(play["activity"])
     if activity is not None and activity.kind in ("survey", "who-can"):
         found = next((s for s in activity.steps if s.id == step), None)
@@ -110,7 +121,7 @@ def describe(response, play, catalogue):
             if choice:
                 item.update(symbol=choice.symbol, text=choice.text, choice=value)
         elif way == "words":
-            item.update(symbol="answer-words", text=value)
+            item.update(symbol="answer-words", text=value, typed_lang=response["lang"])
         elif way in ("photo", "voice"):
             item.update(kind=way, symbol=f"answer-{way}", media_id=int(value))
         elif answer == "seen" and found:

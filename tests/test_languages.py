@@ -211,3 +211,29 @@ def test_a_symbol_label_without_a_translation_is_marked_english(app):
 def test_the_picker_on_a_page_that_answered_a_form_goes_home(client):
     page = client.post("/preferences", data={"language": "xx"}).text
     assert 'name="next" value="/"' in page
+
+
+def test_typed_words_keep_the_language_they_were_typed_in(client, app):
+    """WCAG 3.1.2: a passport page typed on a Welsh page is marked Welsh (and read by the Welsh
+    voice) when a family reads it in Arabic; pages typed before the app had languages are
+    English."""
+    import re
+
+    from tests.conftest import sign_in_as
+    from tests.test_passport import page_form, sign_in_family
+
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/preferences", data={"language": "cy"})
+    assert client.post("/passport/new", data=page_form(what="Diwrnod yn y caffi")).status_code == 302
+    family = app.test_client()
+    sign_in_family(family)
+    family.post("/preferences", data={"language": "ar"})
+    amira = re.search(r'/family/children/(\d+)/passport', family.get("/family/").text)[1]
+    book = family.get(f"/family/children/{amira}/passport").text
+    assert re.search(r'<h\d dir="auto" lang="cy">\s*<a [^>]*>Diwrnod yn y caffi</a>', book)
+    listen = re.search(r'Diwrnod yn y caffi</a></h\d>\s*<a class="listen" href="/narration/([^"]+)\.mp3"', book)
+    with app.test_request_context():
+        from student_app.narration import _serializer
+
+        assert _serializer().loads(listen[1])[0] == "cy"
+    assert 'dir="auto" lang="en-GB"' in book  # a demo page, typed in English
