@@ -460,6 +460,18 @@ def _m017_typed_language(db):
     )
 
 
+def _m018_recording_transcripts(db):
+    """What was said in a recording, written down by staff (WCAG 1.2.1: a text alternative
+    for audio), with the language of the page it was written on."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE media ADD COLUMN transcript TEXT;
+        ALTER TABLE media ADD COLUMN transcript_lang TEXT;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -467,7 +479,8 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m010_sign_in_throttle_and_family_visibility,
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
               _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
-              _m016_adult_preferences, _m017_typed_language]
+              _m016_adult_preferences, _m017_typed_language,
+              _m018_recording_transcripts]
 
 
 def migrate(db):

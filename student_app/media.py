@@ -257,6 +257,20 @@ def people_in(media_id):
            WHERE photo_people.media_id = ? ORDER BY learners.name""", [media_id]))
 
 
+def recordings_of(learner_id):
+    """A learner's voice recordings (answers and passport pages), oldest first, each with what
+    staff wrote down of it, if anything."""
+    return list(get_db().query(
+        "SELECT id, created_at, transcript, transcript_lang FROM media WHERE learner_id = ? AND kind = 'voice' ORDER BY id",
+        [learner_id]))
+
+
+def transcript_of(media_id):
+    """(words, language tag) staff wrote for a recording, or (None, None)."""
+    row = get_db().execute("SELECT transcript, transcript_lang FROM media WHERE id = ?", [media_id]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
 def taggable_learners(school_id):
     """The learners a member of staff may say a photo shows: their school's, by class."""
     return list(get_db().query(
@@ -360,4 +374,5 @@ def sweep_media_command(grace_minutes):
 def init_app(app):
     app.register_blueprint(bp)
     app.jinja_env.globals["may_see_media"] = lambda media_id: may_see(media_row(media_id))
+    app.jinja_env.globals["transcript_of"] = transcript_of
     app.cli.add_command(sweep_media_command)

@@ -152,6 +152,7 @@ def portfolio(learner_id):
         profile=access.profile(learner),
         options=access.OPTIONS,
         other_photos=media.photos_outside_passport(learner_id),
+        recordings=media.recordings_of(learner_id),
         school_learners=media.taggable_learners(learner["school_id"]),
         private_notes=list(db.query(
             """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
@@ -159,6 +160,8 @@ def portfolio(learner_id):
                WHERE learner_id = ? ORDER BY staff_notes.id DESC""", [learner_id])),
     )
 
+
+TRANSCRIPT_LIMIT = 2000  # characters of a recording's transcript
 
 # The switches that change who may see a learner's work: each change is in the audit log.
 PRIVACY_SWITCHES = {"family_visible": "family can see their work", "photo_consent": "photo consent",
@@ -225,12 +228,34 @@ def tag_photo(learner_id, media_id):
         for person in set(chosen):
             db["photo_people"].insert({"media_id": media_id, "learner_id": person})
     flash(_("Saved who is in the photo."))
+    return redirect(back_to_learner_page(learner_id))
+
+
+def back_to_learner_page(learner_id):
+    """Back to this learner's page a form was on (the passport page or the portfolio) only."""
     back = request.form.get("back", "")
-    # Back to this learner's page the form was on (the passport page or the portfolio) only.
     home = url_for("staff.portfolio", learner_id=learner_id)
     if not (back == home or back.startswith((home + "/", home + "?"))) or "//" in back or "\\" in back:
         back = home
-    return redirect(back)
+    return back
+
+
+@bp.post("/learners/<int:learner_id>/recordings/<int:voice_id>/transcript")
+def save_transcript(learner_id, voice_id):
+    """Staff write down what a learner said in a recording, so that those who cannot hear it,
+    and the printed passport, have the words (WCAG 1.2.1). Empty words remove it."""
+    learner_of_school(learner_id)
+    db = get_db()
+    if db.execute("SELECT 1 FROM media WHERE id = ? AND learner_id = ? AND kind = 'voice'",
+                  [voice_id, learner_id]).fetchone() is None:
+        abort(404)
+    words = request.form.get("transcript", "").strip()
+    if len(words) > TRANSCRIPT_LIMIT:
+        abort(400, _("Please write what was said in up to 2000 characters."))
+    db.execute("UPDATE media SET transcript = ?, transcript_lang = ? WHERE id = ?",
+               [words or None, responses.typed_language() if words else None, voice_id])
+    flash(_("Saved what was said in the recording."))
+    return redirect(back_to_learner_page(learner_id))
 
 
 @bp.post("/learners/<int:learner_id>/sign-out")

@@ -370,3 +370,32 @@ def test_family_sees_nothing_until_staff_share_and_the_learner_is_told(client, a
     client.post("/sign-out")
     sign_in_as(client, app, "learner", "Amira")
     assert "Only me and my school can see my work." in text_of(client.get("/passport"))
+
+
+def test_staff_write_down_what_was_said_in_a_recording(client, app):
+    """WCAG 1.2.1: the words of a recording are shown with it, to the learner and the family,
+    and printed in its place."""
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/passport/new", data=page_form(did_voice=(io.BytesIO(fake_webm()), "did.webm")),
+                content_type="multipart/form-data")
+    voice = rows(app, "SELECT id FROM media WHERE kind = 'voice'")[0]["id"]
+    amira = rows(app, "SELECT id FROM learners WHERE name = 'Amira'")[0]["id"]
+    staff = app.test_client()
+    sign_in_as(staff, app, "staff")
+    portfolio = staff.get(f"/staff/learners/{amira}").text
+    assert f'action="/staff/learners/{amira}/recordings/{voice}/transcript"' in portfolio
+    url = f"/staff/learners/{amira}/recordings/{voice}/transcript"
+    assert staff.post(url, data={"transcript": "x" * 2001}).status_code == 400
+    chloe = rows(app, "SELECT id FROM learners WHERE name = 'Chloe'")[0]["id"]
+    assert staff.post(f"/staff/learners/{chloe}/recordings/{voice}/transcript", data={"transcript": "x"}).status_code == 404
+    response = staff.post(url, data={"transcript": "I packed the eggs <b>carefully</b>.", "back": "https://evil.example/"})
+    assert response.headers["Location"] == f"/staff/learners/{amira}"
+    said = "What was said: I packed the eggs <b>carefully</b>."
+    assert said in text_of(client.get("/passport"))
+    family = app.test_client()
+    sign_in_family(family)
+    assert said in text_of(family.get(f"/family/children/{amira}/passport"))
+    printed = staff.get(f"/staff/learners/{amira}/passport/print").text
+    assert "I packed the eggs &lt;b&gt;carefully&lt;/b&gt;." in printed and "(a voice recording)" not in printed
+    staff.post(url, data={"transcript": ""})  # empty words take it away
+    assert "(a voice recording)" in staff.get(f"/staff/learners/{amira}/passport/print").text

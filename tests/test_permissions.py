@@ -56,7 +56,7 @@ MATRIX = {
     "staff.issue_badge": "innnnyny", "staff.issue_class_badges": "innnnyny",
     "staff.portfolio": "innnnyny", "staff.record_observation": "innnnyny",
     "staff.revoke_invitation": "innnnyny", "staff.save_settings": "innnnyny",
-    "staff.tag_photo": "innnnyny", "staff.end_learner_sessions": "innnnyny",
+    "staff.tag_photo": "innnnyny", "staff.save_transcript": "innnnyny", "staff.end_learner_sessions": "innnnyny",
     "staff.staff_access": "innnnnny", "staff.family_access": "innnnnny",
     "staff.save_send_details": "innnnyny", "staff.add_private_note": "innnnyny",
     "staff.void_badge": "innnnyny", "staff.void_class_badges": "innnnyny",
@@ -104,12 +104,14 @@ def world(app):
     # Amira's data: a page with a photo and a staff note, an invitation, a class session she
     # joined, and a recorded voice for the school.
     clients["L"].post("/passport/new", data={"kind": "tried", "what": "Photo page", "happened_on": "2026-11-01",
-                                             "photos": [(io.BytesIO(jpeg_with_gps()), "p.jpg")]},
+                                             "photos": [(io.BytesIO(jpeg_with_gps()), "p.jpg")],
+                                             "did_voice": (io.BytesIO(fake_webm()), "did.webm")},
                       content_type="multipart/form-data")
     with app.app_context():
         db = get_db()
         page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ? ORDER BY id DESC", [amira]).fetchone()[0]
         photo = db.execute("SELECT media_id FROM passport_photos WHERE page_id = ?", [page]).fetchone()[0]
+        voice = db.execute("SELECT did_voice FROM passport_pages WHERE id = ?", [page]).fetchone()[0]
     clients["S"].post(f"/staff/learners/{amira}/passport/pages/{page}/notes", data={"text": "A note"})
     clients["S"].post(f"/staff/learners/{amira}/invitations")
     session = clients["S"].post("/staff/classes/1/sessions/new", data={"job": ["nurse"]})
@@ -127,7 +129,7 @@ def world(app):
         }
     clients["L"].post(f"/join/{code}")
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
-            "item": "mine", "group": 1, "page_id": page, "media_id": photo, "session_id": session_id,
+            "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
             "filename": "css/app.css", **ids}
     return clients, args
