@@ -67,7 +67,7 @@ def main():
         times = []
         for _ in range(RUNS):
             with app.test_request_context("/"):
-                g.user = dict(next(db.query("SELECT * FROM staff WHERE is_admin = 1")), role="staff")
+                g.user = dict(next(db.query("SELECT * FROM staff WHERE staff_role = 'admin'")), role="staff")
                 g.owner = learner
                 started = time.perf_counter()
                 pdf = make_pdf()

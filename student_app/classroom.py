@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from . import guess_my_job as gmj
 from .auth import learner_required, staff_required
+from .lookups import class_of_school
 from .content import get_catalogue
 from .db import get_db, now, transaction
 from .responses import record_answer
@@ -145,14 +146,13 @@ def staff_session(session_id):
     found = get_session(session_id)
     if found["school_id"] != g.user["school_id"]:
         abort(404)
+    class_of_school(found["class_id"])  # a teaching assistant: only their classes' sessions
     return found
 
 
 @bp.route("/staff/classes/<int:class_id>/sessions/new", methods=["GET", "POST"])
 @staff_required
 def new_session(class_id):
-    from .staff import class_of_school
-
     group = class_of_school(class_id)
     catalogue = get_catalogue()
     jobs = sorted(catalogue.clues, key=lambda j: catalogue.jobs[j].name)

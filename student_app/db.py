@@ -472,6 +472,67 @@ def _m018_recording_transcripts(db):
     )
 
 
+def _m019_schools_run_themselves(db):
+    """What a real school needs to set itself up and run its year (issue 12): a URN; staff
+    roles (admin, teacher, teaching assistant) in place of the admin flag, with the classes an
+    assistant is assigned to; single-use staff invitations (the first admin's set-up link is
+    one); classes that are archived rather than deleted; learners' UPN or admission number
+    (unique in the school, and never given to another learner once used); and the picture
+    code kept so that staff can show and print it (3 of 9 pictures: a hash of one of 729
+    codes protects nothing, and staff must be able to read it out)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE schools ADD COLUMN urn TEXT;
+        ALTER TABLE schools ADD COLUMN created_at TEXT;
+        CREATE UNIQUE INDEX schools_urn ON schools(urn) WHERE urn IS NOT NULL;
+        ALTER TABLE staff ADD COLUMN staff_role TEXT NOT NULL DEFAULT 'teacher'
+            CHECK (staff_role IN ('admin', 'teacher', 'assistant'));
+        UPDATE staff SET staff_role = 'admin' WHERE is_admin = 1;
+        ALTER TABLE staff DROP COLUMN is_admin;
+        ALTER TABLE staff ADD COLUMN privacy_accepted_at TEXT;
+        CREATE TABLE staff_classes (
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            PRIMARY KEY (staff_id, class_id)
+        );
+        CREATE INDEX staff_classes_class ON staff_classes(class_id);
+        CREATE TABLE staff_invitations (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            email TEXT NOT NULL COLLATE NOCASE,
+            name TEXT NOT NULL,
+            staff_role TEXT NOT NULL CHECK (staff_role IN ('admin', 'teacher', 'assistant')),
+            classes TEXT NOT NULL DEFAULT '[]',
+            token_hash TEXT NOT NULL UNIQUE,
+            created_by INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER REFERENCES staff(id),
+            revoked_at TEXT
+        );
+        CREATE INDEX staff_invitations_school ON staff_invitations(school_id, created_at);
+        ALTER TABLE classes ADD COLUMN archived_at TEXT;
+        ALTER TABLE classes ADD COLUMN created_at TEXT;
+        ALTER TABLE learners ADD COLUMN upn TEXT;
+        ALTER TABLE learners ADD COLUMN admission_number TEXT;
+        ALTER TABLE learners ADD COLUMN code TEXT;
+        ALTER TABLE learners ADD COLUMN created_at TEXT;
+        CREATE UNIQUE INDEX learners_upn ON learners(school_id, upn) WHERE upn IS NOT NULL;
+        CREATE UNIQUE INDEX learners_admission_number ON learners(school_id, admission_number)
+            WHERE admission_number IS NOT NULL;
+        CREATE INDEX learners_class ON learners(class_id);
+        CREATE TABLE used_identifiers (
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            kind TEXT NOT NULL CHECK (kind IN ('upn', 'admission_number')),
+            value_hash TEXT NOT NULL,
+            PRIMARY KEY (school_id, kind, value_hash)
+        );
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -480,7 +541,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
               _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
               _m016_adult_preferences, _m017_typed_language,
-              _m018_recording_transcripts]
+              _m018_recording_transcripts, _m019_schools_run_themselves]
 
 
 def migrate(db):

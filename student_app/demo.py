@@ -11,8 +11,8 @@ from .db import get_db, migrate, now, transaction
 SCHOOL = "Oak Tree School (demo)"
 # Demo sign-ins are published in the README; they exist only in a demo database.
 STAFF = [
-    ("Sam Patel", "admin@oaktree.example", "oak-tree-admin", True),
-    ("Jo Evans", "teacher@oaktree.example", "oak-tree-teacher", False),
+    ("Sam Patel", "admin@oaktree.example", "oak-tree-admin", "admin"),
+    ("Jo Evans", "teacher@oaktree.example", "oak-tree-teacher", "teacher"),
 ]
 # Two-step sign-in keys for the demo staff (published: demo only). Add one to an authenticator
 # app, or print the current code with the `flask demo-code EMAIL` command.
@@ -50,12 +50,12 @@ def load_demo(db):
     if db["schools"].exists() and list(db.query("SELECT id FROM schools WHERE name = ?", [SCHOOL])):
         return False
     with transaction(db):
-        school = db["schools"].insert({"name": SCHOOL}).last_pk
-        group = db["classes"].insert({"school_id": school, "name": "Class 4 (Maple)"}).last_pk
-        for name, email, password, is_admin in STAFF:
+        school = db["schools"].insert({"name": SCHOOL, "created_at": now()}).last_pk
+        group = db["classes"].insert({"school_id": school, "name": "Class 4 (Maple)", "created_at": now()}).last_pk
+        for name, email, password, staff_role in STAFF:
             db["staff"].insert(
                 {"school_id": school, "email": email, "name": name,
-                 "password_hash": generate_password_hash(password), "is_admin": int(is_admin),
+                 "password_hash": generate_password_hash(password), "staff_role": staff_role,
                  "totp_secret": DEMO_TOTP[email], "totp_confirmed_at": now()}
             )
         ids = {}
@@ -63,7 +63,7 @@ def load_demo(db):
                 LEARNERS, BIRTHS, PHOTO_CONSENT):
             ids[name] = db["learners"].insert(
                 {"school_id": school, "class_id": group, "name": name, "avatar": avatar,
-                 "code_hash": generate_password_hash("-".join(code)),
+                 "code": "-".join(code), "code_hash": "", "created_at": now(),
                  "career_group": career_group, "choices": choices, "autoplay": int(autoplay),
                  "date_of_birth": birth, "photo_consent": int(consent)}
             ).last_pk
@@ -86,9 +86,8 @@ def load_demo(db):
 def sign_ins_text():
     symbols = current_app.extensions["symbols"]
     lines = ["Demo sign-ins (Oak Tree School):"]
-    for name, email, password, is_admin in STAFF:
-        role = "admin" if is_admin else "teacher"
-        lines.append(f"  staff ({role}): {email} / {password}, then the code from "
+    for name, email, password, staff_role in STAFF:
+        lines.append(f"  staff ({staff_role}): {email} / {password}, then the code from "
                      f"`flask --app student_app demo-code {email}` (key {DEMO_TOTP[email]})")
     family_name, email, password, children = FAMILY
     lines.append(f"  family ({' and '.join(children)}): {email} / {password}  (at /family/sign-in)")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from . import media, responses
 from .content import get_catalogue
+from .lookups import learner_of_school
 from .db import get_db, transaction
 from .web import render
 
@@ -70,8 +71,6 @@ def push_prefix(endpoint, values):
 
 @bp.before_request
 def who_is_playing():
-    from .staff import learner_of_school
-
     user = g.user
     if user is None:
         return redirect(url_for("auth.sign_in"))

@@ -309,7 +309,10 @@ def may_see(row):
     if user is None or row is None:
         return False
     if user["role"] == "staff":
-        return row["school_id"] == user["school_id"]
+        from .lookups import assigned_class_ids
+
+        assigned = assigned_class_ids(user)
+        return row["school_id"] == user["school_id"] and (assigned is None or row["class_id"] in assigned)
     people = people_in(row["id"]) if row["kind"] == "photo" else []
     if held_back_by(row, people):
         return False
@@ -336,7 +339,7 @@ def may_see(row):
 
 def media_row(media_id):
     rows = list(get_db().query(
-        """SELECT media.*, learners.school_id, learners.photo_consent FROM media
+        """SELECT media.*, learners.school_id, learners.class_id, learners.photo_consent FROM media
            JOIN learners ON learners.id = media.learner_id WHERE media.id = ?""", [media_id]))
     return rows[0] if rows else None
 

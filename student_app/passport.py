@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from . import access, audit, media, responses
 from .content import get_catalogue
+from .lookups import learner_of_school
 from .db import get_db, now, transaction
 from .web import render
 
@@ -77,8 +78,6 @@ def linked_learner(learner_id):
 
 @bp.before_request
 def whose_passport():
-    from .staff import learner_of_school
-
     user = g.user
     if user is None:
         return redirect(url_for("auth.sign_in"))

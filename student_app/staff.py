@@ -16,6 +16,8 @@ from .auth import end_sessions_of, staff_required, token_hash
 from .content import SUBJECTS, get_catalogue
 from .family import family_accounts
 from .db import get_db, now, transaction
+from .lookups import admin_required, class_of_school, classes_of_school, form_id, learner_of_school, teacher_required
+from .school.records import remember_identifiers
 from .web import render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -33,42 +35,10 @@ def require_staff():
     """Every screen here is for signed-in staff, and only about their own school."""
 
 
-def form_id(value):
-    """A row id sent in a form, or None: only plain ASCII digits, never a huge number."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
-
-
-def learner_of_school(learner_id):
-    rows = list(
-        get_db().query(
-            """SELECT learners.*, classes.name AS class_name FROM learners
-               JOIN classes ON classes.id = learners.class_id
-               WHERE learners.id = ? AND learners.school_id = ?""",
-            [learner_id, g.user["school_id"]],
-        )
-    )
-    if not rows:
-        abort(404)
-    return rows[0]
-
-
-def class_of_school(class_id):
-    rows = list(
-        get_db().query(
-            "SELECT * FROM classes WHERE id = ? AND school_id = ?", [class_id, g.user["school_id"]]
-        )
-    )
-    if not rows:
-        abort(404)
-    return rows[0]
-
-
 @bp.get("/")
 def home():
     db = get_db()
-    classes = list(
-        db.query("SELECT * FROM classes WHERE school_id = ? ORDER BY name", [g.user["school_id"]])
-    )
+    classes = classes_of_school()
     for group in classes:
         group["learners"] = list(
             db.query("SELECT * FROM learners WHERE class_id = ? ORDER BY name", [group["id"]])
@@ -170,6 +140,7 @@ PRIVACY_SWITCHES = {"family_visible": "family can see their work", "photo_consen
 
 @bp.post("/learners/<int:learner_id>/settings")
 def save_settings(learner_id):
+    teacher_required()
     learner_of_school(learner_id)
     form = request.form
     group, choices = form.get("career_group"), form.get("choices")
@@ -214,6 +185,7 @@ def save_settings(learner_id):
 def tag_photo(learner_id, media_id):
     """Say which learners a photo of this learner's shows (in the passport, an answer or a
     note); the photo's visibility follows (media.may_see)."""
+    teacher_required()
     learner_of_school(learner_id)
     db = get_db()
     if db.execute("SELECT 1 FROM media WHERE id = ? AND learner_id = ? AND kind = 'photo'",
@@ -320,6 +292,7 @@ SEND_DETAILS_LIMIT, STAFF_NOTE_LIMIT = 4000, 2000
 @bp.post("/learners/<int:learner_id>/send-details")
 def save_send_details(learner_id):
     """SEND details: staff-only text, never shown to the learner or their family."""
+    teacher_required()
     learner_of_school(learner_id)
     text = request.form.get("send_details", "").strip()
     if len(text) > SEND_DETAILS_LIMIT:
@@ -365,6 +338,7 @@ def record_observation(learner_id):
 
 def _issue_badges(learners):
     """Void each learner's badges and issue a new one; the secret is shown only now."""
+    teacher_required()
     db = get_db()
     cards = []
     with transaction(db):
@@ -385,6 +359,7 @@ def _issue_badges(learners):
 
 
 def _void_badges(learner_ids):
+    teacher_required()
     db = get_db()
     with transaction(db):
         for learner_id in learner_ids:
@@ -425,6 +400,7 @@ def void_class_badges(class_id):
 
 @bp.post("/learners/<int:learner_id>/invitations")
 def invite_family(learner_id):
+    teacher_required()
     from .family import INVITATION_DAYS, new_invitation
 
     learner = learner_of_school(learner_id)
@@ -435,6 +411,7 @@ def invite_family(learner_id):
 
 @bp.post("/learners/<int:learner_id>/invitations/<int:invitation_id>/revoke")
 def revoke_invitation(learner_id, invitation_id):
+    teacher_required()
     learner_of_school(learner_id)
     get_db().execute(
         """UPDATE invitations SET revoked_at = ? WHERE id = ? AND learner_id = ?
@@ -463,6 +440,7 @@ def class_benchmarks(class_id):
 
 @bp.get("/classes/<int:class_id>/benchmarks.csv")
 def class_benchmarks_csv(class_id):
+    teacher_required()
     group, rows = _class_summary(class_id)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -481,11 +459,6 @@ def class_benchmarks_csv(class_id):
 def _csv_safe(text):
     """A spreadsheet must not run a name as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def admin_required():
-    if not g.user["is_admin"]:
-        abort(403)
 
 
 @bp.get("/audit")
@@ -510,6 +483,7 @@ def learner_rows(learner_id):
     found["page_notes"] = list(db.query(f"SELECT * FROM page_notes WHERE page_id IN ({marks})", pages))
     for row in found["learner"]:
         row.pop("code_hash", None)
+        row.pop("code", None)
     for row in found["badges"]:
         row.pop("secret_hash", None)
     for row in found["invitations"]:
@@ -574,6 +548,7 @@ def erase_learner_data(learner_id):
         db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id = ?", [learner_id])
         db.execute("UPDATE audit_log SET learner_name = ? WHERE learner_id = ?",
                    [_("(erased learner)"), learner_id])
+        remember_identifiers(db, db["learners"].get(learner_id))  # a UPN is never given to another
         db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
     folder = media.media_folder()
     for name in files:

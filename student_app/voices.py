@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from . import media
 from .auth import staff_required
+from .lookups import teacher_required
 from .db import get_db, now, transaction
 from .i18n import BY_SPEECH, page_language
 from .web import render
@@ -104,6 +105,7 @@ def list_phrases():
 @staff_required
 @media.accepts_uploads
 def save():
+    teacher_required()
     speech = chosen_language(request.form.get("lang"))
     text = request.form.get("text", "")
     if text not in set(all_phrases(speech)):
@@ -132,6 +134,7 @@ def save():
 @bp.post("/staff/voices/<int:recording_id>/delete")
 @staff_required
 def delete(recording_id):
+    teacher_required()
     db = get_db()
     row = db.execute("SELECT file FROM voice_recordings WHERE id = ? AND school_id = ?",
                      [recording_id, g.user["school_id"]]).fetchone()

@@ -241,7 +241,7 @@ def test_staff_of_another_school_cannot_see_the_session(client, app):
         db = get_db()
         other = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
-                            "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0})
+                            "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"})
     elm = app.test_client()
     sign_in_staff(elm, app, "elm@example.org", "elm-password-1")
     for url in (f"/staff/sessions/{session_id}", f"/staff/sessions/{session_id}/projector",

@@ -3,7 +3,9 @@ this one table. A new route without a row here fails the test.
 
 Roles, in the order of each row's letters: A signed out, L the learner whose data the URLs
 name (Amira), O another learner of the class (Chloe), F Amira's family, G another family
-(Chloe's), S a teacher of their school, X staff of another school, D an admin of their school.
+(Chloe's), S a teacher of their school, X staff of another school, D an admin of their school,
+T a teaching assistant assigned to Amira's class, U a teaching assistant of her school assigned
+only to another class.
 Letters: i = sent to sign in, n = 403 or 404, y = allowed (any answer below 500 other than
 those two: a bad empty form gets 400, a wrong moment 409).
 """
@@ -17,56 +19,56 @@ from student_app.db import get_db
 from tests.conftest import learner_id, sign_in_as, sign_in_staff
 from tests.test_library import fake_webm, jpeg_with_gps
 
-ROLES = "ALOFGSXD"
+ROLES = "ALOFGSXDTU"
 # Pages anyone may open (sign-in pages, public files, signed narration links).
 OPEN = {"about", "auth.badge", "auth.badge_sign_in", "auth.check_code", "auth.choose_learner",
         "auth.enter_code", "auth.family_sign_in", "auth.index", "auth.sign_in", "auth.sign_out",
         "auth.staff_sign_in", "family.join", "narration.clip", "static", "symbols.image",
         "two_factor.code", "two_factor.enrol"}
 MATRIX = {
-    "auth.sign_ins": "innyyyyy", "auth.end_other_sign_ins": "innyyyyy", "auth.change_password": "innyyyyy",
-    "behalf.activity": "innnnyny", "behalf.answer": "innnnyny", "behalf.done": "innnnyny",
-    "behalf.job_card": "innnnyny", "behalf.start": "innnnyny", "behalf.step": "innnnyny",
-    "classroom.answer": "iynnnnnn", "classroom.live": "iynnnnnn", "classroom.join": "iyynnnnn",
-    "classroom.answer_for": "innnnyny", "classroom.control": "innnnyny",
-    "classroom.new_session": "innnnyny", "classroom.projector": "innnnyny",
-    "classroom.step": "innnnyny", "classroom.summary": "innnnyny",
-    "family.home": "innyynnn",
-    "family_passport.add_note": "innynnnn", "family_passport.book": "innynnnn",
-    "family_passport.hide_note": "innnnnnn", "family_passport.new_page": "innnnnnn",
-    "family_passport.page": "innynnnn", "family_passport.pdf": "innynnnn",
-    "family_passport.print_page": "innynnnn",
-    "learner.activity": "iyynnnnn", "learner.answer": "iyynnnnn", "learner.clue": "iyynnnnn",
-    "learner.guess": "iyynnnnn", "learner.heard_clue": "iyynnnnn", "learner.home": "iyynnnnn",
-    "learner.make_guess": "iyynnnnn", "learner.settings": "iyynnnnn", "learner.start": "iyynnnnn",
-    "learner.sharing": "iyynnnnn", "learner.save_sharing": "iynnnnnn",
-    "library.activity": "iyynnnnn", "library.answer": "iyynnnnn", "library.done": "iyynnnnn",
-    "library.job_card": "iyynnnnn", "library.start": "iyynnnnn", "library.step": "iyynnnnn",
-    "media.serve": "nynynyny", "media.thumb": "nynynyny",
-    "passport.add_note": "innnnnnn", "passport.book": "iyynnnnn", "passport.hide_note": "innnnnnn",
-    "passport.new_page": "iyynnnnn", "passport.page": "iynnnnnn", "passport.pdf": "iyynnnnn",
-    "passport.print_page": "iyynnnnn",
+    "auth.sign_ins": "innyyyyyyy", "auth.end_other_sign_ins": "innyyyyyyy", "auth.change_password": "innyyyyyyy",
+    "behalf.activity": "innnnynyyn", "behalf.answer": "innnnynyyn", "behalf.done": "innnnynyyn",
+    "behalf.job_card": "innnnynyyn", "behalf.start": "innnnynyyn", "behalf.step": "innnnynyyn",
+    "classroom.answer": "iynnnnnnnn", "classroom.live": "iynnnnnnnn", "classroom.join": "iyynnnnnnn",
+    "classroom.answer_for": "innnnynyyn", "classroom.control": "innnnynyyn",
+    "classroom.new_session": "innnnynyyn", "classroom.projector": "innnnynyyn",
+    "classroom.step": "innnnynyyn", "classroom.summary": "innnnynyyn",
+    "family.home": "innyynnnnn",
+    "family_passport.add_note": "innynnnnnn", "family_passport.book": "innynnnnnn",
+    "family_passport.hide_note": "innnnnnnnn", "family_passport.new_page": "innnnnnnnn",
+    "family_passport.page": "innynnnnnn", "family_passport.pdf": "innynnnnnn",
+    "family_passport.print_page": "innynnnnnn",
+    "learner.activity": "iyynnnnnnn", "learner.answer": "iyynnnnnnn", "learner.clue": "iyynnnnnnn",
+    "learner.guess": "iyynnnnnnn", "learner.heard_clue": "iyynnnnnnn", "learner.home": "iyynnnnnnn",
+    "learner.make_guess": "iyynnnnnnn", "learner.settings": "iyynnnnnnn", "learner.start": "iyynnnnnnn",
+    "learner.sharing": "iyynnnnnnn", "learner.save_sharing": "iynnnnnnnn",
+    "library.activity": "iyynnnnnnn", "library.answer": "iyynnnnnnn", "library.done": "iyynnnnnnn",
+    "library.job_card": "iyynnnnnnn", "library.start": "iyynnnnnnn", "library.step": "iyynnnnnnn",
+    "media.serve": "nynynynyyn", "media.thumb": "nynynynyyn",
+    "passport.add_note": "innnnnnnnn", "passport.book": "iyynnnnnnn", "passport.hide_note": "innnnnnnnn",
+    "passport.new_page": "iyynnnnnnn", "passport.page": "iynnnnnnnn", "passport.pdf": "iyynnnnnnn",
+    "passport.print_page": "iyynnnnnnn",
     # Language and colours: anyone, signed in or not (an empty form gets 400).
-    "preferences.save": "yyyyyyyy",
-    "preview.activity": "innnnyyy", "preview.answer": "innnnyyy", "preview.done": "innnnyyy",
-    "preview.job_card": "innnnyyy", "preview.start": "innnnyyy", "preview.step": "innnnyyy",
-    "staff.audit_log": "innnnnny", "staff.class_benchmarks": "innnnyny",
-    "staff.class_benchmarks_csv": "innnnyny", "staff.erase_learner": "innnnnny",
-    "staff.export_learner": "innnnnny", "staff.home": "innnnyyy", "staff.invite_family": "innnnyny",
-    "staff.issue_badge": "innnnyny", "staff.issue_class_badges": "innnnyny",
-    "staff.portfolio": "innnnyny", "staff.record_observation": "innnnyny",
-    "staff.revoke_invitation": "innnnyny", "staff.save_settings": "innnnyny",
-    "staff.tag_photo": "innnnyny", "staff.save_transcript": "innnnyny", "staff.end_learner_sessions": "innnnyny",
-    "staff.staff_access": "innnnnny", "staff.family_access": "innnnnny",
-    "staff.save_send_details": "innnnyny", "staff.add_private_note": "innnnyny",
-    "staff.void_badge": "innnnyny", "staff.void_class_badges": "innnnyny",
-    "staff_passport.add_note": "innnnyny", "staff_passport.book": "innnnyny",
-    "staff_passport.hide_note": "innnnyny", "staff_passport.new_page": "innnnyny",
-    "staff_passport.page": "innnnyny", "staff_passport.pdf": "innnnyny",
-    "staff_passport.print_page": "innnnyny",
-    "two_factor.reset": "innnnnny",
-    "voices.delete": "innnnyny", "voices.list_phrases": "innnnyyy", "voices.play": "nyyyyyny",
-    "voices.save": "innnnyyy",
+    "preferences.save": "yyyyyyyyyy",
+    "preview.activity": "innnnyyyyy", "preview.answer": "innnnyyyyy", "preview.done": "innnnyyyyy",
+    "preview.job_card": "innnnyyyyy", "preview.start": "innnnyyyyy", "preview.step": "innnnyyyyy",
+    "staff.audit_log": "innnnnnynn", "staff.class_benchmarks": "innnnynyyn",
+    "staff.class_benchmarks_csv": "innnnynynn", "staff.erase_learner": "innnnnnynn",
+    "staff.export_learner": "innnnnnynn", "staff.home": "innnnyyyyy", "staff.invite_family": "innnnynynn",
+    "staff.issue_badge": "innnnynynn", "staff.issue_class_badges": "innnnynynn",
+    "staff.portfolio": "innnnynyyn", "staff.record_observation": "innnnynyyn",
+    "staff.revoke_invitation": "innnnynynn", "staff.save_settings": "innnnynynn",
+    "staff.tag_photo": "innnnynynn", "staff.save_transcript": "innnnynyyn", "staff.end_learner_sessions": "innnnynyyn",
+    "staff.staff_access": "innnnnnynn", "staff.family_access": "innnnnnynn",
+    "staff.save_send_details": "innnnynynn", "staff.add_private_note": "innnnynyyn",
+    "staff.void_badge": "innnnynynn", "staff.void_class_badges": "innnnynynn",
+    "staff_passport.add_note": "innnnynyyn", "staff_passport.book": "innnnynyyn",
+    "staff_passport.hide_note": "innnnynyyn", "staff_passport.new_page": "innnnynyyn",
+    "staff_passport.page": "innnnynyyn", "staff_passport.pdf": "innnnynyyn",
+    "staff_passport.print_page": "innnnynyyn",
+    "two_factor.reset": "innnnnnynn",
+    "voices.delete": "innnnynynn", "voices.list_phrases": "innnnyyyyy", "voices.play": "nyyyyynyyy",
+    "voices.save": "innnnyyynn",
 }
 
 
@@ -86,9 +88,15 @@ def world(app):
         db = get_db()
         other_school = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other_school, "email": "elm@example.org", "name": "Elm",
-                            "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0})
+                            "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"})
+        other_class = db["classes"].insert({"school_id": 1, "name": "Class 5 (Birch)"}).last_pk
+        for email, classes in (("ta@oaktree.example", [1]), ("ta.other@oaktree.example", [other_class])):
+            assistant = db["staff"].insert({"school_id": 1, "email": email, "name": email[:8], "staff_role": "assistant",
+                                            "password_hash": generate_password_hash("assistant-password-1")}).last_pk
+            for class_id in classes:
+                db["staff_classes"].insert({"staff_id": assistant, "class_id": class_id})
         third = db["staff"].insert({"school_id": 1, "email": "third@oaktree.example", "name": "Third",
-                                    "password_hash": "x", "is_admin": 0}).last_pk
+                                    "password_hash": "x", "staff_role": "teacher"}).last_pk
         family = db["families"].insert({"email": "chloe.family@example.org", "name": "Chloe's family",
                                         "password_hash": generate_password_hash("chloe-family-1"),
                                         "created_at": "2026-01-01T00:00:00+00:00"}).last_pk
@@ -101,6 +109,8 @@ def world(app):
     sign_in_as(clients["S"], app, "staff")
     sign_in_staff(clients["X"], app, "elm@example.org", "elm-password-1")
     sign_in_as(clients["D"], app, "admin")
+    for letter, email in (("T", "ta@oaktree.example"), ("U", "ta.other@oaktree.example")):
+        sign_in_staff(clients[letter], app, email, "assistant-password-1")
     # Amira's data: a page with a photo and a staff note, an invitation, a class session she
     # joined, and a recorded voice for the school.
     clients["L"].post("/passport/new", data={"kind": "tried", "what": "Photo page", "happened_on": "2026-11-01",

@@ -102,7 +102,7 @@ def test_staff_of_another_school_cannot_reach_these_learners(client, app):
 
         db["staff"].insert(
             {"school_id": other, "email": "elm@example.org", "name": "Elm Teacher",
-             "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0}
+             "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"}
         )
     sign_in_staff(client, app, "elm@example.org", "elm-password-1")
     amira = learner_id(app, "Amira")

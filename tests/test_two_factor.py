@@ -48,7 +48,7 @@ def test_five_wrong_codes_send_you_back_to_the_password(client, app):
 def make_colleague(app):
     with app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": "new@oaktree.example", "name": "Kim New",
-                                  "password_hash": generate_password_hash("new-staff-pass"), "is_admin": 0})
+                                  "password_hash": generate_password_hash("new-staff-pass"), "staff_role": "teacher"})
 
 
 def test_set_up_before_the_first_session_then_recovery_codes_work_once(client, app):

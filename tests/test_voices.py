@@ -44,7 +44,7 @@ def test_another_school_keeps_the_synthetic_voice_and_cannot_fetch_the_recording
         db = get_db()
         other = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
-                            "password_hash": generate_password_hash("elm-password-1"), "is_admin": 0})
+                            "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"})
     elm = app.test_client()
     sign_in_staff(elm, app, "elm@example.org", "elm-password-1")
     assert elm.get(f"/voice/{recording}").status_code == 404

@@ -124,7 +124,7 @@ def make_world(app):
         db = get_db()
         learner = db.execute("SELECT id, class_id FROM learners WHERE name = ?", [LEARNER]).fetchone()
         learner_id, class_id = learner[0], learner[1]
-        staff_id = db.execute("SELECT id FROM staff WHERE is_admin = 0").fetchone()[0]
+        staff_id = db.execute("SELECT id FROM staff WHERE staff_role = 'teacher'").fetchone()[0]
         # Guess my job: chef under way, nurse solved.
         responses.open_play(learner_id, "guess-my-job", "chef", create=True)
         solved = responses.open_play(learner_id, "guess-my-job", "nurse", create=True)
@@ -145,7 +145,7 @@ def make_world(app):
             "created_at": now(), "updated_at": now()}).last_pk
         db["session_members"].insert({"session_id": session, "learner_id": learner_id, "joined_at": now()})
         db["staff"].insert({"school_id": 1, "email": NEW_STAFF[0], "name": "New Teacher",
-                            "password_hash": generate_password_hash(NEW_STAFF[1]), "is_admin": 0})
+                            "password_hash": generate_password_hash(NEW_STAFF[1]), "staff_role": "teacher"})
         last_clue = len(get_catalogue().clues["chef"])
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue}

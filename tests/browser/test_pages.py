@@ -167,7 +167,7 @@ def test_setting_up_two_step_sign_in_is_accessible(driver, live_url, live_app):
 
     with live_app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": "kim@oaktree.example", "name": "Kim New",
-                                  "password_hash": generate_password_hash("kim-password-1"), "is_admin": 0})
+                                  "password_hash": generate_password_hash("kim-password-1"), "staff_role": "teacher"})
     driver.get(live_url + "/staff/sign-in")
     driver.find_element(By.ID, "email").send_keys("kim@oaktree.example")
     driver.find_element(By.ID, "password").send_keys("kim-password-1")

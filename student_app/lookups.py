@@ -1,0 +1,94 @@
+"""Lookups that many staff views share: a learner or a class of the signed-in member of
+staff's school, and what their role lets them do. A teaching assistant reaches only the
+learners of the classes they are assigned to; anyone else is told 404, as for another
+school's learner, so a changed URL never shows whether a learner exists."""
+
+from flask import abort, g
+from flask_babel import gettext as _
+
+from .db import get_db
+
+STAFF_ROLES = ("admin", "teacher", "assistant")
+
+
+def form_id(value):
+    """A row id sent in a form, or None: only plain ASCII digits, never a huge number."""
+    value = value or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
+
+
+def is_assistant(user=None):
+    user = user if user is not None else g.user
+    return user is not None and user["role"] == "staff" and user["staff_role"] == "assistant"
+
+
+def assigned_class_ids(user=None):
+    """The classes a teaching assistant is assigned to, or None for staff who reach every
+    class of their school."""
+    user = user if user is not None else g.user
+    if not is_assistant(user):
+        return None
+    return {row["class_id"] for row in get_db().query(
+        "SELECT class_id FROM staff_classes WHERE staff_id = ?", [user["id"]])}
+
+
+def learner_of_school(learner_id):
+    """The learner, with their class's name, if the member of staff asking may reach them."""
+    rows = list(
+        get_db().query(
+            """SELECT learners.*, classes.name AS class_name FROM learners
+               JOIN classes ON classes.id = learners.class_id
+               WHERE learners.id = ? AND learners.school_id = ?""",
+            [learner_id, g.user["school_id"]],
+        )
+    )
+    if not rows:
+        abort(404)
+    assigned = assigned_class_ids()
+    if assigned is not None and rows[0]["class_id"] not in assigned:
+        abort(404)
+    return rows[0]
+
+
+def class_of_school(class_id):
+    rows = list(
+        get_db().query(
+            "SELECT * FROM classes WHERE id = ? AND school_id = ?", [class_id, g.user["school_id"]]
+        )
+    )
+    if not rows:
+        abort(404)
+    assigned = assigned_class_ids()
+    if assigned is not None and class_id not in assigned:
+        abort(404)
+    return rows[0]
+
+
+def classes_of_school(archived=False):
+    """The school's classes the member of staff may reach, by name (current ones, or the
+    archived ones)."""
+    rows = list(get_db().query(
+        f"""SELECT * FROM classes WHERE school_id = ? AND archived_at IS {'NOT ' if archived else ''}NULL
+            ORDER BY name COLLATE NOCASE""", [g.user["school_id"]]))
+    assigned = assigned_class_ids()
+    return [row for row in rows if assigned is None or row["id"] in assigned]
+
+
+def admin_required():
+    if not g.user["is_admin"]:
+        abort(403)
+
+
+def teacher_required():
+    """Settings, exports, invitations and badges are for teachers and admins: a teaching
+    assistant records on their learners' behalf and changes nothing else."""
+    if is_assistant():
+        abort(403, _("Please ask a teacher: teaching assistants cannot change this."))
+
+
+def has_left(learner):
+    """True once a learner's month of leaving has come: they no longer sign in, and staff
+    read their record without changing it."""
+    from datetime import date
+
+    return bool(learner["left_on"]) and learner["left_on"] <= date.today().isoformat()[:7]
