@@ -27,6 +27,8 @@ SETTINGS = {
     "SESSION_IDLE_MINUTES": (120, "a classroom session nobody moves on for this long ends by itself"),
     "LEARNER_MEDIA_MB": (200, "space for each learner's photos and recordings, in megabytes"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
+    "PUBLIC_URL": ("http://127.0.0.1:5000", "the address staff and families reach the app at; set-up links "
+                   "made on the command line start with it"),
     "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
     # How long each kind of record is kept; `flask retention` lists and deletes what is older.
     "RETAIN_CAREERS_MONTHS": (36, "a learner's whole record (answers, passport pages, photos, recordings, notes) "

@@ -18,6 +18,7 @@ from .family import family_accounts
 from .db import get_db, now, transaction
 from .lookups import admin_required, class_of_school, classes_of_school, form_id, learner_of_school, teacher_required
 from .school.records import remember_identifiers
+from .school.setup import checklist
 from .web import render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -44,10 +45,10 @@ def home():
             db.query("SELECT * FROM learners WHERE class_id = ? ORDER BY name", [group["id"]])
         )
     activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
-    colleagues = list(db.query(
-        "SELECT id, name, email, totp_confirmed_at, disabled_at FROM staff WHERE school_id = ? ORDER BY name",
-        [g.user["school_id"]])) if g.user["is_admin"] else []
-    return render("staff/home.html", classes=classes, activities=activities, colleagues=colleagues)
+    # An admin sees the school's first steps until every one is done.
+    steps = checklist(g.user["school_id"]) if g.user["is_admin"] else []
+    return render("staff/home.html", classes=classes, activities=activities,
+                  steps=steps if not all(step["done"] for step in steps) else [])
 
 
 def portfolio_filters(catalogue):
@@ -263,7 +264,7 @@ def staff_access(staff_id):
     action = _switch("staff", "staff", staff_id)
     flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
           else _("%(name)s can sign in again.", name=rows[0]["name"]))
-    return redirect(url_for("staff.home"))
+    return redirect(url_for("school.staff_list"))
 
 
 @bp.post("/families/<int:family_id>/access")

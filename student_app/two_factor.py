@@ -138,4 +138,4 @@ def reset(staff_id):
             abort(404)
         db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [staff_id])
         db.execute("DELETE FROM sign_ins WHERE role = 'staff' AND user_id = ?", [staff_id])
-    return redirect(url_for("staff.home"))
+    return redirect(url_for("school.staff_list"))

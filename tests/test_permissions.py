@@ -24,7 +24,7 @@ ROLES = "ALOFGSXDTU"
 OPEN = {"about", "auth.badge", "auth.badge_sign_in", "auth.check_code", "auth.choose_learner",
         "auth.enter_code", "auth.family_sign_in", "auth.index", "auth.sign_in", "auth.sign_out",
         "auth.staff_sign_in", "family.join", "narration.clip", "static", "symbols.image",
-        "two_factor.code", "two_factor.enrol"}
+        "two_factor.code", "two_factor.enrol", "school_join.join"}
 MATRIX = {
     "auth.sign_ins": "innyyyyyyy", "auth.end_other_sign_ins": "innyyyyyyy", "auth.change_password": "innyyyyyyy",
     "behalf.activity": "innnnynyyn", "behalf.answer": "innnnynyyn", "behalf.done": "innnnynyyn",
@@ -69,6 +69,9 @@ MATRIX = {
     "two_factor.reset": "innnnnnynn",
     "voices.delete": "innnnynynn", "voices.list_phrases": "innnnyyyyy", "voices.play": "nyyyyynyyy",
     "voices.save": "innnnyyynn",
+    # school: first run and staff accounts (admins only)
+    "school.overview": "innnnnnynn", "school.staff_list": "innnnnnynn", "school.invite_staff": "innnnnnynn",
+    "school.cancel_staff_invitation": "innnnnnynn", "school.change_staff": "innnnnnynn",
 }
 
 
@@ -137,6 +140,9 @@ def world(app):
             "recording_id": db.execute("SELECT id FROM voice_recordings").fetchone()[0],
             "family_id": db.execute("SELECT id FROM families WHERE email = 'family@oaktree.example'").fetchone()[0],
         }
+        from student_app.school.setup import new_staff_invitation
+        new_staff_invitation(db, 1, "invited@oaktree.example", "Invited", "teacher")
+        ids["staff_invitation_id"] = db.execute("SELECT max(id) FROM staff_invitations").fetchone()[0]
     clients["L"].post(f"/join/{code}")
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,

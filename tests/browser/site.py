@@ -100,6 +100,11 @@ PAGES = {
     # Pages a form's answer shows.
     "staff.issue_badge": (STAFF_ROLES, ["@badge"]),
     "staff.invite_family": (STAFF_ROLES, ["@invitation"]),
+    # school: first run and staff accounts
+    "school_join.join": ("O", ["/staff/join/{staff_invitation}", "/staff/join/not-a-real-link"]),
+    "school.overview": ("A", ["/staff/school/"]),
+    "school.staff_list": ("A", ["/staff/school/staff"]),
+    "school.invite_staff": ("A", ["@staff-invitation"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
@@ -147,8 +152,11 @@ def make_world(app):
         db["staff"].insert({"school_id": 1, "email": NEW_STAFF[0], "name": "New Teacher",
                             "password_hash": generate_password_hash(NEW_STAFF[1]), "staff_role": "teacher"})
         last_clue = len(get_catalogue().clues["chef"])
+        from student_app.school.setup import new_staff_invitation
+        staff_invitation = new_staff_invitation(db, 1, "joining@oaktree.example", "Joining Teacher", "teacher")
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
-            "badge": badge, "code": code, "session": session, "last_clue": last_clue}
+            "badge": badge, "code": code, "session": session, "last_clue": last_clue,
+            "staff_invitation": staff_invitation}
 
 
 def end_world(app, world):

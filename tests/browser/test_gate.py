@@ -112,7 +112,18 @@ ACTIONS = {
                "/staff/learners/{learner}/badges"),
     "@invitation": (lambda d, url, app, world: press_on_portfolio(d, url, app, world, "/invitations"),
                     "/staff/learners/{learner}/invitations"),
+    "@staff-invitation": (lambda d, url, app, world: invite_colleague(d, url, app), "/staff/school/staff/invitations"),
 }
+
+
+def invite_colleague(driver, live_url, live_app):
+    """An admin invites a colleague; the invitation is cancelled again, so each run can make one."""
+    with live_app.app_context():
+        get_db().execute("UPDATE staff_invitations SET revoked_at = '2026-01-01' WHERE email = 'gate@oaktree.example'")
+    driver.get(live_url + "/staff/school/staff")
+    driver.find_element(By.ID, "invite-name").send_keys("Gate Visitor")
+    driver.find_element(By.ID, "invite-email").send_keys("gate@oaktree.example")
+    tap(driver, 'form[action$="/staff/school/staff/invitations"] button')
 
 
 def open_page(driver, live_url, live_app, world, url):
