@@ -2,8 +2,10 @@
 or a one-time recovery code. A member of staff without it sets it up before their first
 session starts; an admin of their school can reset it."""
 
+import math
 import secrets
 import time
+from datetime import datetime, timedelta, timezone
 
 import pyotp
 import segno
@@ -19,6 +21,9 @@ ISSUER = "My Career Steps"
 RECOVERY_CODES = 10
 TRIES = 5  # wrong codes before the password must be typed again
 PENDING_SECONDS = 300  # time allowed between the password and the code
+# Wrong codes for one account, over all its half sign-ins, before each further try waits
+# (doubling, up to 5 minutes): someone who has the password still cannot guess codes quickly.
+ACCOUNT_FREE_TRIES, TRY_WINDOW = 15, timedelta(minutes=15)
 
 
 def begin(staff):
@@ -26,7 +31,9 @@ def begin(staff):
     fresh_session()
     session["pending_staff"] = staff["id"]
     session["pending_since"] = time.time()
-    session["pending_tries"] = 0
+    # Names this half sign-in on the server, where its wrong codes are counted: a copy of an
+    # older cookie brings back no tries.
+    session["pending_attempt"] = secrets.token_urlsafe(16)
     if staff["totp_confirmed_at"]:
         return redirect(url_for("two_factor.code"))
     return redirect(url_for("two_factor.enrol"))
@@ -68,14 +75,51 @@ def check_code(staff, code):
 
 
 def forget_pending():
-    for key in ("pending_staff", "pending_since", "pending_tries"):
+    for key in ("pending_staff", "pending_since", "pending_attempt"):
         session.pop(key, None)
 
 
-def _refuse(staff, template, **context):
+def _since(delta):
+    return (datetime.now(timezone.utc) - delta).isoformat(timespec="seconds")
+
+
+def account_wait(db, staff_id):
+    """Seconds before the account's next code may be tried, 0 if none."""
+    count, last = db.execute("SELECT count(*), max(at) FROM failed_sign_ins WHERE key = ? AND at > ?",
+                             [f"two-step:{staff_id}", _since(TRY_WINDOW)]).fetchone()
+    if count < ACCOUNT_FREE_TRIES:
+        return 0
+    ready = datetime.fromisoformat(last) + timedelta(seconds=min(300, 5 * 2 ** (count - ACCOUNT_FREE_TRIES)))
+    return max(0, math.ceil((ready - datetime.now(timezone.utc)).total_seconds()))
+
+
+def counted_check(staff, check):
+    """Check a code and count it if wrong as one step, on the server: 'ok', 'wrong', 'wait'
+    or 'restart' (the password must be typed again). IMMEDIATE takes the write lock first, so
+    tries sent at once are checked one after another and each sees the others' counts."""
+    db = get_db()
+    attempt = f"two-step:{staff['id']}:{session.get('pending_attempt', '')}"
+    with transaction(db):
+        wrong = db.execute("SELECT count(*) FROM failed_sign_ins WHERE key = ?", [attempt]).fetchone()[0]
+        if wrong >= TRIES or not session.get("pending_attempt"):
+            return "restart"
+        if account_wait(db, staff["id"]):
+            return "wait"
+        if check():
+            return "ok"
+        for key in (attempt, f"two-step:{staff['id']}"):
+            db["failed_sign_ins"].insert({"key": key, "at": now()})
+        return "restart" if wrong + 1 >= TRIES else "wrong"
+
+
+def _refuse(staff, outcome, template, **context):
+    if outcome == "wait":
+        security_event("held back (too many two-step codes)", "staff", staff["id"])
+        message = _("Too many tries. Please wait %(seconds)s seconds, then try again.",
+                    seconds=account_wait(get_db(), staff["id"]))
+        return render(template, message=message, **context), 429
     security_event("refused (wrong two-step code)", "staff", staff["id"])
-    session["pending_tries"] = session.get("pending_tries", 0) + 1
-    if session["pending_tries"] >= TRIES:
+    if outcome == "restart":
         forget_pending()
         return redirect(url_for("auth.staff_sign_in"))
     return render(template, message=_("That code did not work. Please try again."), **context), 401
@@ -87,8 +131,9 @@ def code():
     if staff is None or not staff["totp_confirmed_at"]:
         return redirect(url_for("auth.staff_sign_in"))
     if request.method == "POST":
-        if not check_code(staff, request.form.get("code", "")):
-            return _refuse(staff, "sign_in/code_2fa.html")
+        outcome = counted_check(staff, lambda: check_code(staff, request.form.get("code", "")))
+        if outcome != "ok":
+            return _refuse(staff, outcome, "sign_in/code_2fa.html")
         start_session("staff", staff["id"])
         return redirect(url_for("staff.home"))
     return render("sign_in/code_2fa.html", message=None)
@@ -107,9 +152,16 @@ def enrol():
     context = {"secret": staff["totp_secret"],
                "qr": segno.make(uri, error="m").svg_inline(scale=5, title=_("Code for your authenticator app"))}
     if request.method == "POST":
-        step = step_of(staff["totp_secret"], request.form.get("code", "").strip())
-        if step is None:
-            return _refuse(staff, "sign_in/enrol_2fa.html", **context)
+        step = None
+
+        def right_code():
+            nonlocal step
+            step = step_of(staff["totp_secret"], request.form.get("code", "").strip())
+            return step is not None
+
+        outcome = counted_check(staff, right_code)
+        if outcome != "ok":
+            return _refuse(staff, outcome, "sign_in/enrol_2fa.html", **context)
         codes = ["".join(secrets.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(10))
                  for _ in range(RECOVERY_CODES)]
         with transaction(db):

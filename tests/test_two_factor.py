@@ -75,7 +75,7 @@ def test_an_admin_resets_a_colleagues_second_factor(client, app):
     sign_in_as(client, app, "admin")
     with app.app_context():
         teacher_id = get_db().execute("SELECT id FROM staff WHERE email = ?", [TEACHER[0]]).fetchone()[0]
-    assert "Reset two-step sign-in for Jo Evans" in text_of(client.get("/staff/"))
+    assert "Reset two-step sign-in for Jo Evans" in text_of(client.get("/staff/school/staff"))
     assert client.post(f"/staff/members/{teacher_id}/reset-two-factor").status_code == 302
     assert teacher.get("/staff/").status_code == 302  # their sessions ended
     assert password_step(app.test_client()).headers["Location"].endswith("/set-up")
@@ -93,3 +93,31 @@ def test_wrong_passwords_slow_down_that_account_from_that_address_only(client, a
     response = elsewhere.post("/staff/sign-in", data={"email": TEACHER[0], "password": TEACHER[1]},
                               environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert response.status_code == 302  # the real teacher, at school, is not locked out
+
+
+def test_wrong_codes_are_counted_on_the_server_so_an_old_cookie_brings_no_tries(client, app):
+    """Issue 13.1: replaying the cookie from before the wrong codes used to reset the count."""
+    password_step(client)
+    before = client.get_cookie("student_app_session").value
+    for _ in range(5):
+        client.post("/staff/sign-in/code", data={"code": "123456"})
+    for _ in range(3):  # the copied cookie's half sign-in has used its five tries
+        client.set_cookie("student_app_session", before)
+        refused = client.post("/staff/sign-in/code", data={"code": "654321"})
+        assert refused.status_code == 302 and refused.headers["Location"].endswith("/staff/sign-in")
+    client.set_cookie("student_app_session", before)
+    right = client.post("/staff/sign-in/code", data={"code": current_code(app, TEACHER[0])})
+    assert right.headers["Location"].endswith("/staff/sign-in")
+    assert client.get("/staff/").status_code == 302  # not signed in
+
+
+def test_many_half_sign_ins_still_slow_down_guessing_for_one_account(client, app):
+    """With the password, each new half sign-in has five tries, but the account as a whole
+    then waits before each code: guessing stays slow."""
+    for _ in range(3):
+        password_step(client)
+        for _ in range(5):
+            client.post("/staff/sign-in/code", data={"code": "123456"})
+    password_step(client)
+    held = client.post("/staff/sign-in/code", data={"code": current_code(app, TEACHER[0])})
+    assert held.status_code == 429 and "wait" in text_of(held)
