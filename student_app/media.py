@@ -13,9 +13,11 @@ rename after) would need the sweep to repair rows instead, which is harder to ge
 """
 
 import io
+import math
 import os
 import re
 import secrets
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -31,7 +33,14 @@ from .db import get_db, now
 bp = Blueprint("media", __name__)
 
 UPLOAD_LIMIT = 16 * 1024 * 1024  # bytes in one request that carries a photo or a recording
-PHOTO_MAX_PIXELS = 50_000_000  # a 20000 x 20000 picture is refused before it is decoded
+# Pixels a photo may have, read from its header before anything is decoded. A JPEG is decoded
+# at a reduced scale (draft mode) close to the size it is kept at, so a 48-megapixel phone
+# photo costs little; other formats are decoded whole, so they are held to less.
+PHOTO_MAX_PIXELS = 50_000_000
+PHOTO_MAX_DECODED_PIXELS = 24_000_000
+# One photo decoded at a time in each process: eight huge uploads at once wait their turn
+# instead of holding eight decoded pictures in memory together.
+DECODING = threading.BoundedSemaphore(1)
 PHOTO_LONG_SIDE = 1600  # big enough for a screen or a printed page
 THUMB_LONG_SIDE = 400  # for lists and the printed passport
 
@@ -66,15 +75,22 @@ def clean_photo(data, long_side=PHOTO_LONG_SIDE):
         raise Refused(_("That photo was empty. Please try again."))
     too_big = Refused(_("That photo is too big. Please use a smaller one."))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), DECODING:
             # Pillow warns of a huge picture before it refuses one; treat both as too big.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
                 if width * height > PHOTO_MAX_PIXELS:
                     raise too_big
+                if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale, no smaller than kept
+                    ratio = min(1, long_side / max(width, height))
+                    image.draft("RGB", (math.ceil(width * ratio), math.ceil(height * ratio)))
+                if image.size[0] * image.size[1] > PHOTO_MAX_DECODED_PIXELS:
+                    raise too_big
                 image.load()
                 image = ImageOps.exif_transpose(image).convert("RGB")
+    except Refused:
+        raise  # a ValueError too, and already in kind words
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_big from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):

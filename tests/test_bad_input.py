@@ -82,6 +82,8 @@ def test_a_jpeg_that_is_also_html_is_stored_as_a_plain_new_jpeg(client, app):
     (small_jpeg()[:40], "cut.jpg", "not a photo we can open"),
     (png_header(50000, 50000), "huge.png", "too big"),
     (png_header(1, 100_000_000), "long.png", "too big"),
+    # Issue 13.6: 49 megapixels of PNG in a 14 KB file took 290 MB to decode, eight at once 2.3 GB.
+    (png_header(7000, 7000), "bomb.png", "too big"),
 ])
 def test_a_bad_photo_is_refused_kindly_and_stores_nothing(client, app, data, filename, message):
     sign_in_as(client, app, "learner", "Amira")
@@ -418,3 +420,43 @@ def test_an_upload_past_the_learners_space_is_refused_kindly_everywhere(client, 
                            content_type="multipart/form-data")
     assert response.status_code == 400 and "no more room" in text_of(response)
     assert rows(app, "SELECT * FROM media") == [] and rows(app, "SELECT * FROM page_notes") == []
+
+
+def test_photos_are_decoded_one_at_a_time_and_jpegs_at_a_reduced_scale(app, monkeypatch):
+    """Issue 13.6: memory stays bounded when many big photos arrive at once."""
+    import threading
+
+    from PIL import Image, ImageOps
+
+    from student_app import media
+
+    active, most, loaded = [0], [0], []
+    lock = threading.Lock()
+    real_transpose, real_load = ImageOps.exif_transpose, Image.Image.load
+
+    def transpose(image, **kwargs):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+        return real_transpose(image, **kwargs)
+
+    def load(image):
+        loaded.append(image.size)
+        return real_load(image)
+
+    out = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "navy").save(out, "JPEG")
+    big = out.getvalue()
+    monkeypatch.setattr(media.ImageOps, "exif_transpose", transpose)
+    monkeypatch.setattr(Image.Image, "load", load)
+    with app.app_context():
+        threads = [threading.Thread(target=media.clean_photo, args=(big,)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert most[0] == 1, "decodes overlapped"
+    assert loaded and max(w for w, _h in loaded) <= 2 * media.PHOTO_LONG_SIDE, loaded
