@@ -326,50 +326,83 @@ def password_matches(table, email, password):
     return rows[0] if check_password_hash(stored, password) and rows else None
 
 
-# Password tries: a wait grows with wrong tries for one account from one address, and for one
-# address over all accounts. Nobody elsewhere can lock a real user out of their account.
-PAIR_FREE_TRIES, ADDRESS_FREE_TRIES = 5, 30
+# Password tries: a wait grows with wrong tries for one account from one address, for one
+# account from anywhere, and for one address over all accounts. Each is a slow-down, never a
+# lock-out (the wait is capped), and an address's wait never holds back an account that has
+# not itself had a wrong try: a whole school is often one address.
+PAIR_FREE_TRIES, ACCOUNT_FREE_TRIES, ADDRESS_FREE_TRIES = 5, 10, 30
 TRY_WINDOW = timedelta(minutes=15)
+LONGEST_PASSWORD_WAIT = 300  # seconds
 
 
 def _throttle_keys(role, email):
     address = request.remote_addr or "unknown"
-    return (f"{role}:{email.lower()}:{address}", PAIR_FREE_TRIES), (f"address:{address}", ADDRESS_FREE_TRIES)
+    account = f"{role}:{email.lower()}"
+    return {"pair": (f"{account}:{address}", PAIR_FREE_TRIES), "account": (account, ACCOUNT_FREE_TRIES),
+            "address": (f"address:{address}", ADDRESS_FREE_TRIES)}
 
 
-def record_failed_try(role, email):
-    """A wrong password counts towards the wait for this account and this address."""
-    for key, _free in _throttle_keys(role, email):
-        get_db()["failed_sign_ins"].insert({"key": key, "at": now()})
-
-
-def password_wait(role, email):
-    """Seconds to wait before another password try, 0 if none."""
+def _wait_for(db, keys):
+    """Seconds to wait before another try under these keys, 0 if none."""
     since = (datetime.now(timezone.utc) - TRY_WINDOW).isoformat(timespec="seconds")
+    counts = {name: db.execute("SELECT count(*), max(at) FROM failed_sign_ins WHERE key = ? AND at > ?",
+                               [key, since]).fetchone() + (free,)
+              for name, (key, free) in keys.items()}
     longest = 0
-    for key, free in _throttle_keys(role, email):
-        rows = get_db().execute("SELECT count(*), max(at) FROM failed_sign_ins WHERE key = ? AND at > ?",
-                                [key, since]).fetchone()
-        if rows[0] >= free:
-            wait = min(LONGEST_WAIT * 5, 5 * 2 ** (rows[0] - free))
-            ready = datetime.fromisoformat(rows[1]) + timedelta(seconds=wait)
+    for name, (count, last, free) in counts.items():
+        if name == "address" and not counts["account"][0]:
+            continue  # this account has not failed: others' tries from its address do not hold it back
+        if count >= free:
+            wait = min(LONGEST_PASSWORD_WAIT, 5 * 2 ** (count - free))
+            ready = datetime.fromisoformat(last) + timedelta(seconds=wait)
             longest = max(longest, math.ceil((ready - datetime.now(timezone.utc)).total_seconds()))
     return max(0, longest)
+
+
+def reserve_try(role, email):
+    """Count a password try before it is checked, as one step with the check of the wait:
+    (seconds to wait, None) or (0, the rows to take back if the password is right). Tries
+    sent at once are counted one after another (IMMEDIATE takes the write lock first), so a
+    burst gets no more checks than tries one at a time would, while the slow hash itself runs
+    outside the lock."""
+    db = get_db()
+    keys = _throttle_keys(role, email)
+    with transaction(db):
+        wait = _wait_for(db, keys)
+        if wait:
+            return wait, None
+        stamp = now()
+        rows = [db["failed_sign_ins"].insert({"key": key, "at": stamp}).last_rowid for key, _free in keys.values()]
+    return 0, rows
+
+
+def release_try(rows):
+    """The password was right: the try reserved for it was not a wrong one."""
+    get_db().execute(f"DELETE FROM failed_sign_ins WHERE rowid IN ({','.join('?' * len(rows))})", rows)
+
+
+def checked_password(role, table, email, password):
+    """(account row or None, seconds to wait): the password checked under the limits."""
+    wait, reserved = reserve_try(role, email)
+    if wait:
+        return None, wait
+    found = password_matches(table, email, password)
+    if found:
+        release_try(reserved)
+    return found, 0
 
 
 def _password_sign_in(role, table, heading):
     message = None
     if request.method == "POST":
         email = request.form.get("email", "").strip()
-        wait = password_wait(role, email)
+        found, wait = checked_password(role, table, email, request.form.get("password", ""))
         if wait:
             security_event("held back (too many tries)", role)
             message = _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
             return render("sign_in/password.html", message=message, heading=heading, role=role), 429
-        found = password_matches(table, email, request.form.get("password", ""))
         if not found:
             security_event("refused (email and password do not match)", role)
-            record_failed_try(role, email)
         elif found["disabled_at"]:
             security_event("refused (account switched off)", role, found["id"])
             message = _("This account is switched off. Please ask the school.")
@@ -427,13 +460,12 @@ def change_password():
     message = None
     if request.method == "POST":
         table = ADULT_TABLES[g.user["role"]]
-        wait = password_wait(g.user["role"], g.user["email"])
+        found, wait = checked_password(g.user["role"], table, g.user["email"], request.form.get("current", ""))
         if wait:
             message = _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
             return render("account/password.html", message=message), 429
-        if password_matches(table, g.user["email"], request.form.get("current", "")) is None:
+        if found is None:
             security_event("password change refused (wrong current password)", g.user["role"], g.user["id"])
-            record_failed_try(g.user["role"], g.user["email"])
             return render("account/password.html", message=_("That is not your current password.")), 400
         new = request.form.get("password", "")
         message = new_password_problem(new, request.form.get("password_again", ""))

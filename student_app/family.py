@@ -11,7 +11,9 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
-from .auth import family_required, new_password_problem, password_matches, start_session, token_hash
+from .auth import (
+    checked_password, family_required, new_password_problem, security_event, start_session, token_hash,
+)
 from .db import get_db, now, transaction
 from .web import render
 
@@ -76,27 +78,32 @@ def join(token=None):
 
 
 def _account_for(form):
-    """The family account to link: the signed-in one, an existing one, or a new one."""
+    """The family account to link: the signed-in one, an existing one (its password checked
+    under the same limits as signing in), or a new one. Every refusal is the same message,
+    so the form does not tell whether an email has an account."""
     if g.user is not None and g.user["role"] == "family":
         return g.user["id"], None
+    refused = _("We could not use those details. If you already have a family account, type its email "
+                "and password. If you are new, type your name, your email and a password of at least 8 "
+                "characters twice (not a very common one).")
     email = form.get("email", "").strip()
     password = form.get("password", "")
     if "@" not in email or len(email) > 200:
-        return None, _("Please give your email address.")
+        return None, refused
+    found, wait = checked_password("family", "families", email, password)
+    if wait:
+        security_event("held back (too many tries)", "family")
+        return None, _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
     db = get_db()
-    if list(db.query("SELECT id FROM families WHERE email = ?", [email])):
-        found = password_matches("families", email, password)
-        if found is None:
-            return None, _("You already have an account with this email. Please type its password.")
-        if found["disabled_at"]:
+    if found is not None:
+        if found["disabled_at"]:  # only said to someone who knows the password
             return None, _("This account is switched off. Please ask the school.")
         return found["id"], None
     name = form.get("name", "").strip()
-    if not name or len(name) > 100:
-        return None, _("Please tell us your name.")
-    problem = new_password_problem(password, form.get("password_again", ""))
-    if problem:
-        return None, problem
+    if (not name or len(name) > 100 or new_password_problem(password, form.get("password_again", ""))
+            or db.execute("SELECT 1 FROM families WHERE email = ?", [email]).fetchone()):
+        security_event("refused (join form)", "family")
+        return None, refused
     return db["families"].insert({
         "email": email, "name": name, "password_hash": generate_password_hash(password),
         "created_at": now(),

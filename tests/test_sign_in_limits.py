@@ -1,0 +1,109 @@
+"""Sign-in limits that hold under attack (issue 13): tries counted on the server as one step
+with their check, per account and per address, without locking a school out, and a family
+join form that is no password oracle."""
+
+import threading
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+from waitress.server import create_server
+
+from tests.conftest import text_of
+from tests.test_passport import make_invitation
+
+TEACHER = {"email": "teacher@oaktree.example", "password": "oak-tree-teacher"}
+FAMILY = {"email": "family@oaktree.example", "password": "oak-tree-family"}
+
+
+def from_address(client, address):
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_the_join_form_answers_the_same_whether_or_not_the_email_has_an_account(client, app):
+    link, _code = make_invitation(client, app, "Chloe")
+    known = client.post(link, data={"email": FAMILY["email"], "password": "not-the-password"})
+    unknown = client.post(link, data={"email": "nobody@example.org", "password": "not-the-password"})
+    assert known.status_code == unknown.status_code == 400
+    assert "already have an account" not in text_of(known)
+    message = text_of(known).split("We could not use those details")[1][:200]
+    assert message == text_of(unknown).split("We could not use those details")[1][:200]
+
+
+def test_the_join_form_checks_an_existing_password_under_the_sign_in_limits(client, app):
+    link, _code = make_invitation(client, app, "Chloe")
+    for _ in range(5):
+        assert client.post(link, data={"email": FAMILY["email"], "password": "wrong-password"}).status_code == 400
+    held = client.post(link, data=FAMILY)
+    assert held.status_code == 400 and "Too many tries" in text_of(held)
+    # The limit is shared with the sign-in page: it holds there too.
+    assert client.post("/family/sign-in", data=FAMILY).status_code == 429
+
+
+def test_one_account_is_limited_across_many_addresses(app):
+    for number in range(2):
+        client = from_address(app.test_client(), f"198.51.100.{number}")
+        for _ in range(5):
+            assert client.post("/staff/sign-in", data={**TEACHER, "password": "wrong"}).status_code == 401
+    third = from_address(app.test_client(), "198.51.100.9")
+    assert third.post("/staff/sign-in", data={**TEACHER, "password": "wrong"}).status_code == 429
+
+
+def test_wrong_tries_for_other_emails_never_hold_back_an_account_that_has_not_failed(app):
+    attacker = from_address(app.test_client(), "203.0.113.5")
+    for number in range(35):
+        attacker.post("/staff/sign-in", data={"email": f"guess{number}@example.org", "password": "x"})
+        attacker.post("/family/sign-in", data={"email": f"guess{number}@example.org", "password": "x"})
+    # An account already tried from this busy address waits...
+    assert attacker.post("/staff/sign-in", data={"email": "guess0@example.org", "password": "x"}).status_code == 429
+    # The real teacher and family behind the same school address sign in at once.
+    school = from_address(app.test_client(), "203.0.113.5")
+    assert school.post("/staff/sign-in", data=TEACHER).status_code == 302
+    assert from_address(app.test_client(), "203.0.113.5").post("/family/sign-in", data=FAMILY).status_code == 302
+
+
+@contextmanager
+def served(app):
+    """The app on waitress at 127.0.0.1, as in production, with several threads."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def burst(url, form, count=24):
+    """Send `count` posts at the same moment; their status codes."""
+    ready, codes = threading.Barrier(count), []
+    body = urllib.parse.urlencode(form).encode()
+
+    def send():
+        ready.wait()
+        request = urllib.request.Request(url, data=body, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                codes.append(response.status)
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+
+    threads = [threading.Thread(target=send) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return codes
+
+
+@pytest.mark.parametrize("path, form", [
+    ("/staff/sign-in", {**TEACHER, "password": "wrong-password"}),
+    ("/family/sign-in", {**FAMILY, "password": "wrong-password"}),
+])
+def test_a_burst_of_wrong_passwords_gets_no_more_checks_than_the_limit(app, path, form):
+    with served(app) as base:
+        codes = burst(base + path, form)
+    assert sorted(codes) == [401] * 5 + [429] * 19, codes
