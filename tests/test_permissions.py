@@ -69,6 +69,8 @@ MATRIX = {
     "two_factor.reset": "innnnnnynn",
     "voices.delete": "innnnynynn", "voices.list_phrases": "innnnyyyyy", "voices.play": "nyyyyynyyy",
     "voices.save": "innnnyyynn",
+    # school: cards
+    "school.class_cards": "innnnynynn", "school.learner_cards": "innnnynynn", "school.class_letters": "innnnynynn",
 }
 
 
