@@ -18,7 +18,7 @@ from . import access, audit, media, responses
 from .content import get_catalogue
 from .lookups import learner_of_school
 from .db import get_db, now, transaction
-from .web import render
+from .web import attachment, render
 
 bp = Blueprint("passport", __name__)
 LEARNER, STAFF, FAMILY = "passport", "staff_passport", "family_passport"
@@ -328,19 +328,29 @@ def pdf():
     start, end = date_range()
     audit.log(g.owner, "downloaded passport PDF")
     data = make_pdf(start, end)
-    name = f"passport-{g.owner['name'].lower().replace(' ', '-')}.pdf"
+    return pdf_response(data, f"passport-{g.owner['name']}.pdf")
+
+
+def pdf_response(data, filename):
+    """A PDF download, named in any alphabet (web.attachment), kept by no shared cache."""
     return current_app.response_class(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Disposition": attachment(filename),
         "Cache-Control": "private, no-store",
     })
 
 
 def make_pdf(start="", end=""):
     """The passport as PDF bytes, from the same template as the print page."""
+    html = render("passport/print.html", printing=True, **book_context(start, end, printing=True))
+    return pdf_of(html, owner=g.owner)
+
+
+def pdf_of(html, owner=None):
+    """A print page as PDF bytes. It may show the symbols and static files, and the media of
+    `owner` (a learner) only; nothing else is loaded (cards and letters have no media)."""
     from weasyprint import HTML
 
-    html = render("passport/print.html", printing=True, **book_context(start, end, printing=True))
-    return HTML(string=html, base_url=request.url_root, url_fetcher=_local_fetcher()).write_pdf(
+    return HTML(string=html, base_url=request.url_root, url_fetcher=_local_fetcher(owner)).write_pdf(
         presentational_hints=True)
 
 
@@ -359,16 +369,15 @@ def print_symbol(path):
                             output_height=PRINT_SYMBOL_PIXELS)
 
 
-def _local_fetcher():
-    """Give WeasyPrint files from this app only: symbols, static files, this learner's media.
-    Nothing is fetched from another site."""
+def _local_fetcher(owner):
+    """Give WeasyPrint files from this app only: symbols, static files, the media of `owner`
+    (a learner, or None for none). Nothing is fetched from another site."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     symbols = current_app.extensions["symbols"]
     symbols_dir = Path(current_app.config["SYMBOLS_DIR"])
     static_dir = Path(current_app.static_folder).resolve()
     root = request.url_root.rstrip("/")
-    owner = g.owner
 
     def resolve(url):
         if not url.startswith(root + "/"):
@@ -381,7 +390,7 @@ def _local_fetcher():
             if file.is_relative_to(static_dir) and file.is_file():
                 kind = "text/css" if file.suffix == ".css" else "application/octet-stream"
                 return file.read_bytes(), kind
-        if parts[0] == "media" and len(parts) in (2, 3) and parts[1].isdigit():
+        if owner is not None and parts[0] == "media" and len(parts) in (2, 3) and parts[1].isdigit():
             row = media.media_row(int(parts[1]))
             if (row is not None and row["learner_id"] == owner["id"] and media.may_see(row)
                     and not media.held_back_by(row)):

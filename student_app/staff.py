@@ -3,32 +3,25 @@
 import csv
 import io
 import json
-import secrets
 import zipfile
 from datetime import date
 
-import segno
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import access, audit, benchmarks, library, media, passport, responses
-from .auth import end_sessions_of, staff_required, token_hash
+from . import access, audit, badges, benchmarks, library, media, passport, responses
+from .auth import end_sessions_of, name_before_sign_in, staff_required
 from .content import SUBJECTS, get_catalogue
 from .family import family_accounts
 from .db import get_db, now, transaction
-from .lookups import admin_required, class_of_school, classes_of_school, form_id, learner_of_school, teacher_required
+from .lookups import (admin_required, class_of_school, classes_of_school, form_id, has_left, learner_of_school,
+                      teacher_required)
+from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
 from .web import render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-BADGE_SECRET_BYTES = 18  # 144 random bits; at least 112 are asked for
-
-
-def new_badge_secret():
-    return secrets.token_urlsafe(BADGE_SECRET_BYTES)
-
 
 @bp.before_request
 @staff_required
@@ -337,42 +330,25 @@ def record_observation(learner_id):
     return redirect(url_for("staff.portfolio", learner_id=learner_id))
 
 
-def _issue_badges(learners):
-    """Void each learner's badges and issue a new one; the secret is shown only now."""
+def _issue_badges(learners, title, filename):
+    """Print new sign-in cards: each learner's old badges stop working and a new one is
+    issued, whose secret only this card sheet (or its PDF) shows."""
     teacher_required()
-    db = get_db()
-    cards = []
-    with transaction(db):
-        for learner in learners:
-            secret = new_badge_secret()
-            db.execute(
-                "UPDATE badges SET voided_at = ? WHERE learner_id = ? AND voided_at IS NULL",
-                [now(), learner["id"]],
-            )
-            db["badges"].insert(
-                {"learner_id": learner["id"], "secret_hash": token_hash(secret),
-                 "issued_at": now(), "issued_by": g.user["id"]}
-            )
-            url = url_for("auth.badge", secret=secret, _external=True)
-            qr = segno.make(url, error="m").svg_inline(scale=4, title=f"Badge for {learner['name']}")
-            cards.append({"learner": learner, "qr": qr})
-    return render("staff/badges.html", cards=cards)
+    return cards.card_sheet(badges.issue(learners), title, filename, as_pdf=request.form.get("format") == "pdf")
 
 
 def _void_badges(learner_ids):
     teacher_required()
-    db = get_db()
-    with transaction(db):
-        for learner_id in learner_ids:
-            db.execute(
-                "UPDATE badges SET voided_at = ? WHERE learner_id = ? AND voided_at IS NULL",
-                [now(), learner_id],
-            )
+    badges.void(learner_ids)
 
 
 @bp.post("/learners/<int:learner_id>/badges")
 def issue_badge(learner_id):
-    return _issue_badges([learner_of_school(learner_id)])
+    learner = learner_of_school(learner_id)
+    if has_left(learner):
+        abort(400, _("%(name)s has left the school, so they get no sign-in card.", name=learner["name"]))
+    name = name_before_sign_in(learner)  # the sheet and its file leave the staff screen
+    return _issue_badges([learner], _("Sign-in card for %(name)s", name=name), _("sign-in-card-%(name)s.pdf", name=name))
 
 
 @bp.post("/learners/<int:learner_id>/badges/void")
@@ -389,7 +365,9 @@ def _class_learners(class_id):
 
 @bp.post("/classes/<int:class_id>/badges")
 def issue_class_badges(class_id):
-    return _issue_badges(_class_learners(class_id))
+    group = class_of_school(class_id)
+    return _issue_badges(_class_learners(class_id), _("Sign-in cards for %(class)s", **{"class": group["name"]}),
+                         _("sign-in-cards-%(class)s.pdf", **{"class": group["name"]}))
 
 
 @bp.post("/classes/<int:class_id>/badges/void")
@@ -401,13 +379,16 @@ def void_class_badges(class_id):
 
 @bp.post("/learners/<int:learner_id>/invitations")
 def invite_family(learner_id):
+    """Invitation letters for a learner's family: one invitation (and one letter page) for
+    each adult, since separated parents each have their own account."""
     teacher_required()
-    from .family import INVITATION_DAYS, new_invitation
-
     learner = learner_of_school(learner_id)
-    token, code = new_invitation(learner_id, g.user["id"])
-    return render("staff/invitation.html", learner=learner, code=code, days=INVITATION_DAYS,
-                  link=url_for("family.join", token=token, _external=True))
+    language, adults = cards.letter_choices(request.form)
+    name = name_before_sign_in(learner)  # the letters and their file leave the staff screen
+    return cards.letters(
+        [learner] * adults, language, as_pdf=request.form.get("format") == "pdf",
+        title=_("Family invitation for %(name)s", name=name), filename=_("family-letter-%(name)s.pdf", name=name),
+        back=url_for("staff.portfolio", learner_id=learner_id))
 
 
 @bp.post("/learners/<int:learner_id>/invitations/<int:invitation_id>/revoke")

@@ -1,6 +1,9 @@
 """What every page shares: rendering a page or its htmx fragment, headers, template helpers."""
 
+import re
+import unicodedata
 from datetime import date, datetime
+from urllib.parse import quote
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time
@@ -21,6 +24,23 @@ def render(template, block=None, **context):
     if block and wants_fragment():
         return render_block(template, block, **context)
     return render_template(template, **context)
+
+
+def attachment(filename):
+    """A Content-Disposition header value for a download named in any alphabet (RFC 6266): an
+    ASCII `filename=` for old browsers and the real name as `filename*=UTF-8''...`. Anything
+    that could leave a folder or end the header (slashes, quotes, control characters) and
+    runs of spaces become "-"."""
+    stem, dot, suffix = filename.rpartition(".")
+    if not dot:
+        stem, suffix = filename, ""
+    stem = re.sub(r"[^\w.]+", "-", unicodedata.normalize("NFC", stem)).strip("-.") or "download"
+    suffix = re.sub(r"[^A-Za-z0-9]", "", suffix)
+    name = f"{stem}.{suffix}" if suffix else stem
+    ascii_stem = re.sub(r"[^A-Za-z0-9.]+", "-", unicodedata.normalize("NFKD", stem).encode("ascii", "ignore")
+                        .decode()).strip("-.") or "download"
+    ascii_name = f"{ascii_stem}.{suffix}" if suffix else ascii_stem
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def symbol_url(symbol_id):

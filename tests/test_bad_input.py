@@ -331,7 +331,7 @@ def test_a_photo_over_the_page_limit_is_accepted_with_csrf_on(csrf_app):
 
 
 def test_a_voided_badge_replayed_signs_nobody_in(client, app, monkeypatch):
-    monkeypatch.setattr("student_app.staff.new_badge_secret", lambda: "replayed-badge-secret")
+    monkeypatch.setattr("student_app.badges.new_badge_secret", lambda: "replayed-badge-secret")
     amira = learner_id(app, "Amira")
     sign_in_as(client, app, "staff")
     client.post(f"/staff/learners/{amira}/badges")

@@ -5,7 +5,7 @@ import pytest
 
 from student_app.auth import token_hash
 from student_app.db import get_db
-from student_app.staff import new_badge_secret
+from student_app.badges import new_badge_secret
 from tests.conftest import learner_id, sign_in_as
 
 
@@ -19,7 +19,7 @@ def secrets_made(monkeypatch):
         made.append(f"test-secret-{next(counter)}")
         return made[-1]
 
-    monkeypatch.setattr("student_app.staff.new_badge_secret", fake_secret)
+    monkeypatch.setattr("student_app.badges.new_badge_secret", fake_secret)
     return made
 
 

@@ -72,6 +72,8 @@ MATRIX = {
     # school: first run and staff accounts (admins only)
     "school.overview": "innnnnnynn", "school.staff_list": "innnnnnynn", "school.invite_staff": "innnnnnynn",
     "school.cancel_staff_invitation": "innnnnnynn", "school.change_staff": "innnnnnynn",
+    # school: cards
+    "school.class_cards": "innnnynynn", "school.learner_cards": "innnnynynn", "school.class_letters": "innnnynynn",
 }
 
 

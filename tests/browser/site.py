@@ -105,6 +105,10 @@ PAGES = {
     "school.overview": ("A", ["/staff/school/"]),
     "school.staff_list": ("A", ["/staff/school/staff"]),
     "school.invite_staff": ("A", ["@staff-invitation"]),
+    # school: cards (the letters a class's form makes are the page "@invitation" shows)
+    "school.class_cards": (STAFF_ROLES, ["/staff/school/classes/{class_id}/cards"]),
+    "school.learner_cards": (STAFF_ROLES, ["/staff/school/learners/{learner}/cards"]),
+    "school.class_letters": (STAFF_ROLES, ["/staff/school/classes/{class_id}/letters"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
