@@ -19,7 +19,7 @@ from .lookups import (admin_required, class_of_school, classes_of_school, form_i
 from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
-from .web import render
+from .web import attachment, render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -433,9 +433,8 @@ def class_benchmarks_csv(class_id):
         writer.writerow([_csv_safe(learner["name"]), found["age"] if found["age"] is not None else ""]
                         + [found["evidence"][n] for n in range(1, 9)]
                         + ["yes" if name in found["gaps"] else "" for name in GAP_NAMES])
-    name = f"benchmarks-{group['name']}".lower().replace(" ", "-").replace("(", "").replace(")", "")
     return current_app.response_class(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"})
+        "Content-Disposition": attachment(f"benchmarks-{group['name']}.csv"), "Cache-Control": "no-store"})
 
 
 def _csv_safe(text):
@@ -496,7 +495,7 @@ def export_learner(learner_id):
         archive.writestr("passport.pdf", passport.make_pdf())
     name = f"learner-{learner_id}-export.zip"
     return current_app.response_class(out.getvalue(), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+        "Content-Disposition": attachment(name), "Cache-Control": "no-store"})
 
 
 def erase_learner_data(learner_id):
