@@ -4,7 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
@@ -29,6 +30,8 @@ SETTINGS = {
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes"),
     "PUBLIC_URL": ("http://127.0.0.1:5000", "the address staff and families reach the app at; set-up links "
                    "made on the command line start with it"),
+    "PROXY_HOPS": (0, "how many reverse proxies (for example nginx serving HTTPS) stand in front of the app; "
+                   "only then are their X-Forwarded-For, -Proto and -Host headers believed"),
     "SESSION_COOKIE_SECURE": (False, "set to true when the app is served over HTTPS"),
     # How long each kind of record is kept; `flask retention` lists and deletes what is older.
     "RETAIN_CAREERS_MONTHS": (36, "a learner's whole record (answers, passport pages, photos, recordings, notes) "
@@ -54,6 +57,9 @@ def create_app(test_config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from .web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_mapping({name: default for name, (default, _) in SETTINGS.items()})
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -69,6 +75,14 @@ def create_app(test_config=None):
     app.config.from_prefixed_env("STUDENT_APP")
     if test_config:
         app.config.update(test_config)
+
+    if int(app.config["PROXY_HOPS"]):
+        # Believe the proxy about the address and HTTPS: HSTS is sent and cookies are Secure.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = _SessionInterface()
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["DATABASE"]:
@@ -115,6 +129,14 @@ def create_app(test_config=None):
     passport.init_app(app)
     school.init_app(app)
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the page came over HTTPS (directly, or through a
+    trusted proxy), as well as when SESSION_COOKIE_SECURE says so."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
 
 def _instance_secret(path):

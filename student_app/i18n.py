@@ -78,6 +78,10 @@ def adult_theme():
 
 def safe_next(target):
     """A path on this site to go back to, never another site."""
+    # Control characters first: urlsplit drops \r, \n and \t, so "/\r\n//x" would look like a
+    # path here and reach the browser as "//x", another site (and a 500 in the header).
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target or ""):
+        return url_for("auth.index")
     parts = urlsplit(target or "")
     if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
             or parts.scheme or parts.netloc):

@@ -438,8 +438,9 @@ def class_benchmarks_csv(class_id):
 
 
 def _csv_safe(text):
-    """A spreadsheet must not run a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A spreadsheet must not run a name as a formula (OWASP: also a tab or carriage return
+    first, which some spreadsheets skip before an =)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/audit")

@@ -8,6 +8,14 @@ from urllib.parse import quote
 from flask import current_app, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
+
+
+class IdConverter(IntegerConverter):
+    """A row id in a URL (`<int:...>`): at most 18 digits, so a huge number is a 404 rather
+    than an integer too big for SQLite (a 500)."""
+
+    regex = r"\d{1,18}"
 
 
 def wants_fragment():
