@@ -69,6 +69,9 @@ MATRIX = {
     "two_factor.reset": "innnnnnynn",
     "voices.delete": "innnnynynn", "voices.list_phrases": "innnnyyyyy", "voices.play": "nyyyyynyyy",
     "voices.save": "innnnyyynn",
+    # school: import
+    "school.import_form": "innnnnnynn", "school.upload_import": "innnnnnynn",
+    "school.import_preview": "innnnnnynn", "school.confirm_import": "innnnnnynn",
 }
 
 
@@ -141,7 +144,7 @@ def world(app):
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
-            "filename": "css/app.css", **ids}
+            "filename": "css/app.css", "import_token": "x", **ids}
     return clients, args
 
 

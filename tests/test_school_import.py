@@ -187,6 +187,21 @@ def test_another_schools_upn_is_an_error_and_a_left_one_is_not(app):
     assert plan_of(app, csv_file(f"Someone Else,2012-01-01,7B,{upn(9)}")).rows[0].action == "add"
 
 
+def test_a_name_in_another_unicode_form_or_case_is_the_same_learner(app):
+    with app.app_context():
+        records.add_learner(get_db(), 1, 1, {"name": "Siân Evans", "date_of_birth": "2012-09"})
+    rows = plan_of(app, csv_file("SIA\u0302N EVANS,2012-09-03,,", "siân evans,2012-10-03,,")).rows
+    assert rows[0].action == "update" and rows[0].changes == [("name", "Siân Evans", "SIÂN EVANS")]
+    assert rows[1].action == "error" and "Class" == rows[1].errors[0][0]  # born another month: a new learner
+
+
+def test_an_erased_learners_number_is_never_given_again(app):
+    with app.app_context():
+        records.remember_identifiers(get_db(), {"school_id": 1, "upn": upn(4), "admission_number": "A7"})
+    rows = plan_of(app, csv_file(f"Ann Lee,2012-01-01,7B,{upn(4)},A7", header=HEADER + ",Admission number")).rows
+    assert [column for column, _why in rows[0].errors] == ["UPN"] and "erased" in rows[0].errors[0][1]
+
+
 def test_a_strict_import_refuses_an_unknown_class(app):
     rows = by_line(plan_of(app, csv_file("Ann Lee,2012-01-01,7B,", "Bob Lee,2012-01-01,class 4 (maple),"),
                            make_classes=False))

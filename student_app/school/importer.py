@@ -213,8 +213,9 @@ class Plan:
     def fingerprint(self):
         """A short hash of what the plan would do: a confirm that finds another plan (the
         school's learners changed since the preview) shows the new preview instead."""
-        parts = [[row.line, row.action, row.learner_id, row.changes, row.errors, row.details]
-                 for row in self.rows]
+        # Not the error messages: they are in the page's language, which may change meanwhile.
+        parts = [[row.line, row.action, row.learner_id, row.changes, [column for column, _why in row.errors],
+                  row.details, row.new_class, row.new_code] for row in self.rows]
         return hashlib.sha256(json.dumps([parts, self.new_classes], default=str).encode()).hexdigest()[:32]
 
 
@@ -379,8 +380,6 @@ def plan(db, school_id, rows, make_classes=True):
                 continue
             if class_id is None:
                 outcome.new_class = True
-                if fold(details["class"]) not in {fold(name) for name in new_classes}:
-                    new_classes.append(details["class"])
                 outcome.notes.append(_("new class %(name)s", name=details["class"]))
         elif learner is None:
             outcome.action = "error"
@@ -431,6 +430,11 @@ def plan(db, school_id, rows, make_classes=True):
                 outcome.notes.append(_("a new picture code (another learner of that class has theirs)"))
             else:
                 codes.setdefault(target, set()).add(learner["code"])
+    named = set()
+    for outcome in outcomes:  # the classes of rows that will be imported, in the file's spelling
+        if outcome.new_class and outcome.action != "error" and fold(outcome.details["class"]) not in named:
+            named.add(fold(outcome.details["class"]))
+            new_classes.append(outcome.details["class"])
     return Plan(outcomes, new_classes, dict(columns), list(getattr(rows, "ignored", [])), make_classes)
 
 

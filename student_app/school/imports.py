@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from ..db import get_db, transaction
 from ..lookups import admin_required
 from ..web import render
-from . import bp, importer
+from . import bp, importer, records
 
 UPLOAD_LIMIT = 5 * 1024 * 1024  # bytes in one upload: a 5,000-row export is well under 1 MB
 KEEP_SECONDS = 24 * 60 * 60  # an upload nobody confirmed is deleted after a day
@@ -83,17 +83,21 @@ def keep_upload(data, school_id, staff_id, make_classes, filename):
     return token
 
 
+def read_meta(token):
+    try:
+        return json.loads((uploads_folder() / f"{token}.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def find_upload(token):
     """(what we know of the upload, its bytes or None once imported), or None if there is
     no such upload of the signed-in admin's, or it is more than a day old."""
     if not TOKEN.fullmatch(token):
         return None
     folder = uploads_folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    if (meta["school_id"], meta["staff_id"]) != (g.user["school_id"], g.user["id"]) or (
+    meta = read_meta(token)
+    if meta is None or (meta["school_id"], meta["staff_id"]) != (g.user["school_id"], g.user["id"]) or (
             time.time() - meta["at"] > KEEP_SECONDS):
         return None
     if meta["result"] is not None:
@@ -141,8 +145,8 @@ def upload_import():
             error = str(refused)
     if error:
         return render("school/import.html", make_classes=make_classes, error=error, example=EXAMPLE_HEADER), 400
-    token = keep_upload(data, g.user["school_id"], g.user["id"], make_classes, upload.filename[-200:])
-    return redirect(url_for("school.import_preview", token=token), 303)
+    token = keep_upload(data, g.user["school_id"], g.user["id"], make_classes, records.clean_text(upload.filename)[-200:])
+    return redirect(url_for("school.import_preview", import_token=token), 303)
 
 
 def preview_page(token, meta, plan, status=200, changed=False, must_choose=False):
@@ -154,44 +158,44 @@ def plan_upload(db, meta, data):
     return importer.plan(db, g.user["school_id"], importer.read_rows(data), make_classes=meta["make_classes"])
 
 
-@bp.get("/import/<token>")
-def import_preview(token):
+@bp.get("/import/<import_token>")
+def import_preview(import_token):
     """What the upload would do, row by row; or, once imported, what it did."""
     admin_required()
-    found = find_upload(token)
+    found = find_upload(import_token)
     if found is None:
         return upload_gone()
     meta, data = found
     if data is None:
         return render("school/import_done.html", result=meta["result"], filename=meta["filename"])
-    return preview_page(token, meta, plan_upload(get_db(), meta, data))
+    return preview_page(import_token, meta, plan_upload(get_db(), meta, data))
 
 
-@bp.post("/import/<token>")
-def confirm_import(token):
+@bp.post("/import/<import_token>")
+def confirm_import(import_token):
     admin_required()
-    found = find_upload(token)
+    found = find_upload(import_token)
     if found is None:
         return upload_gone()
     meta, data = found
     if data is None:  # imported already (the confirm sent twice)
-        return redirect(url_for("school.import_preview", token=token), 303)
+        return redirect(url_for("school.import_preview", import_token=import_token), 303)
     skip = request.form.get("skip_errors") == "on"
     db = get_db()
     # The plan and the writes in one transaction: nobody changes the learners in between.
     with transaction(db):
         plan = plan_upload(db, meta, data)
         if plan.fingerprint() != request.form.get("plan"):
-            return preview_page(token, meta, plan, status=409, changed=True)
+            return preview_page(import_token, meta, plan, status=409, changed=True)
         if plan.counts["error"] and not skip:
-            return preview_page(token, meta, plan, status=400, must_choose=True)
+            return preview_page(import_token, meta, plan, status=400, must_choose=True)
         result = importer.apply(db, g.user["school_id"], plan, None, skip_errors=skip, filename=meta["filename"])
     names = {importer.fold(row.class_name) for row in plan.rows if row.action in ("add", "update")}
     result["classes"] = [{"id": row["id"], "name": row["name"]} for row in db.query(
         "SELECT id, name FROM classes WHERE school_id = ? AND archived_at IS NULL ORDER BY name COLLATE NOCASE",
         [g.user["school_id"]]) if importer.fold(row["name"]) in names]
-    finish_upload(token, meta, result)
-    return redirect(url_for("school.import_preview", token=token), 303)
+    finish_upload(import_token, meta, result)
+    return redirect(url_for("school.import_preview", import_token=import_token), 303)
 
 
 # The command.

@@ -184,7 +184,8 @@ def pick_avatar(db, class_id):
     """The picture fewest learners of the class have, so each can find their own."""
     counts = dict(db.execute("SELECT avatar, count(*) FROM learners WHERE class_id = ? GROUP BY avatar",
                              [class_id]).fetchall())
-    return min(avatars(), key=lambda avatar: (counts.get(avatar, 0), avatars().index(avatar)))
+    choices = avatars()  # once: it reads every symbol's id
+    return min(enumerate(choices), key=lambda pair: (counts.get(pair[1], 0), pair[0]))[1]
 
 
 def find_or_make_class(db, school_id, name):

@@ -11,6 +11,7 @@ from student_app import classroom, family, responses
 from student_app.auth import token_hash
 from student_app.content import get_catalogue
 from student_app.db import get_db, now
+from student_app.school import imports
 
 # Roles, one letter each: O signed out, L a learner (Ben), F his family, S a teacher, A an admin.
 ROLES = {"O": "signed out", "L": "learner", "F": "family", "S": "staff", "A": "admin"}
@@ -100,6 +101,9 @@ PAGES = {
     # Pages a form's answer shows.
     "staff.issue_badge": (STAFF_ROLES, ["@badge"]),
     "staff.invite_family": (STAFF_ROLES, ["@invitation"]),
+    # school: import
+    "school.import_form": ("A", ["/staff/school/import"]),
+    "school.import_preview": ("A", ["/staff/school/import/{import_preview}", "/staff/school/import/{import_done}"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
@@ -147,8 +151,17 @@ def make_world(app):
         db["staff"].insert({"school_id": 1, "email": NEW_STAFF[0], "name": "New Teacher",
                             "password_hash": generate_password_hash(NEW_STAFF[1]), "staff_role": "teacher"})
         last_clue = len(get_catalogue().clues["chef"])
+        # school: import (an upload waiting for its confirm, with a row of each kind, and one done)
+        admin_id = db.execute("SELECT id FROM staff WHERE staff_role = 'admin' ORDER BY id").fetchone()[0]
+        import_preview = imports.keep_upload(
+            "Name;Date of birth;Class;UPN\r\nŁucja Nowak;03/09/2012;7B;\r\nBen;2010-11-01;;\r\n"
+            "Amira;2009-03-01;Class 9;\r\nAmy Future;2999-01-01;7B;\r\n".encode(), 1, admin_id, True, "mis.csv")
+        import_done = imports.keep_upload(b"Name\r\nBen\r\n", 1, admin_id, True, "done.csv")
+        imports.finish_upload(import_done, imports.read_meta(import_done), {
+            "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
-            "badge": badge, "code": code, "session": session, "last_clue": last_clue}
+            "badge": badge, "code": code, "session": session, "last_clue": last_clue,
+            "import_preview": import_preview, "import_done": import_done}
 
 
 def end_world(app, world):
