@@ -299,7 +299,6 @@ def plan(db, school_id, rows, make_classes=True):
     learners = [dict(row) for row in db.query(
         """SELECT id, name, date_of_birth, class_id, career_group, upn, admission_number, code, left_on
            FROM learners WHERE school_id = ?""", [school_id])]
-    by_id = {learner["id"]: learner for learner in learners}
     by_kind = {kind: {learner[kind]: learner for learner in learners if learner[kind]} for kind in records.IDENTIFIERS}
     by_name = {}
     for learner in learners:
@@ -501,7 +500,12 @@ def apply(db, school_id, plan, actor, skip_errors=False, filename=""):
                     sets["class_id"] = class_of(new)
                 else:
                     sets[detail] = new
-            if row.new_code:
+            # The plan foresaw most clashes of picture codes; a new code given to an earlier
+            # mover it could not foresee, so ask the class as it is now.
+            if "class_id" in sets and (row.new_code or db.execute(
+                    "SELECT 1 FROM learners WHERE class_id = ? AND id != ? AND code = "
+                    "(SELECT code FROM learners WHERE id = ?)",
+                    [sets["class_id"], row.learner_id, row.learner_id]).fetchone()):
                 sets["code"] = records.new_picture_code(db, sets["class_id"])
             db["learners"].update(row.learner_id, sets)
         for row in plan.rows:
