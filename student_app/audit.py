@@ -23,3 +23,11 @@ def entries(school_id, limit=500):
     return list(get_db().query(
         "SELECT * FROM audit_log WHERE school_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         [school_id, limit]))
+
+
+def log_action(school_id, action, actor=None, db=None):
+    """Record a change with no single learner (an import of many): by the signed-in member of
+    staff, or by `actor` (a dict of actor_role, actor_id and actor_name: a command, say)."""
+    if actor is None:
+        actor = {"actor_role": g.user["role"], "actor_id": g.user["id"], "actor_name": g.user["name"]}
+    (db or get_db())["audit_log"].insert(dict(actor, at=now(), school_id=school_id, action=action))

@@ -74,6 +74,9 @@ MATRIX = {
     "school.cancel_staff_invitation": "innnnnnynn", "school.change_staff": "innnnnnynn",
     # school: cards
     "school.class_cards": "innnnynynn", "school.learner_cards": "innnnynynn", "school.class_letters": "innnnynynn",
+    # school: import
+    "school.import_form": "innnnnnynn", "school.upload_import": "innnnnnynn",
+    "school.import_preview": "innnnnnynn", "school.confirm_import": "innnnnnynn",
 }
 
 
@@ -149,7 +152,7 @@ def world(app):
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
-            "filename": "css/app.css", **ids}
+            "filename": "css/app.css", "import_token": "x", **ids}
     return clients, args
 
 

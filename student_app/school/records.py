@@ -3,6 +3,7 @@ and the writes that add learners and classes. Functions take the database and th
 and return plain values; the caller holds the transaction."""
 
 import hashlib
+import json
 import re
 import secrets
 import unicodedata
@@ -21,6 +22,9 @@ UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 ADMISSION_LIMIT = 20
 EARLIEST_BIRTH = date(1990, 1, 1)
 IDENTIFIERS = ("upn", "admission_number")
+# The most learners a class can have, each with a picture code of their own (new_picture_code
+# stops at half of the 729 codes, so that guessing one stays hard).
+CLASS_SIZE_LIMIT = len(CODE_SYMBOLS) ** CODE_LENGTH // 2 - 1
 
 
 def clean_text(value):
@@ -122,16 +126,32 @@ def identifier_problem(db, school_id, kind, value, learner_id=None):
     rows = db.execute(f"SELECT id FROM learners WHERE school_id = ? AND {kind} = ?", [school_id, value]).fetchall()
     if any(row[0] != learner_id for row in rows):
         return _("Another learner of this school already has this number.")
-    if not rows and db.execute(
-            "SELECT 1 FROM used_identifiers WHERE school_id = ? AND kind = ? AND value_hash = ?",
-            [school_id, kind, identifier_hash(school_id, kind, value)]).fetchone():
-        return _("This number belonged to a learner who was erased, and is never given to another.")
-    if kind == "upn" and db.execute(
-            "SELECT 1 FROM learners WHERE upn = ? AND school_id != ? AND left_on IS NULL",
-            [value, school_id]).fetchone():
-        return _("This UPN belongs to a learner of another school on this server. "
-                 "Please ask that school to mark them as left first.")
-    return None
+    return identifier_problems(db, school_id, kind, [value], erased=not rows).get(value)
+
+
+def identifier_problems(db, school_id, kind, values, erased=True):
+    """For many UPNs or admission numbers at once (an import's), in two queries: {value:
+    problem} for those of an erased learner (if `erased`: only numbers no learner of the school
+    has now), or, for a UPN, of a learner of another school. Which learner of the school has
+    which number is the caller's to check."""
+    values = sorted(set(values))
+    if not values:
+        return {}
+    problems = {}
+    hashes = {identifier_hash(school_id, kind, value): value for value in values} if erased else {}
+    for (value_hash,) in db.execute(
+            """SELECT value_hash FROM used_identifiers WHERE school_id = ? AND kind = ?
+               AND value_hash IN (SELECT value FROM json_each(?))""",
+            [school_id, kind, json.dumps(list(hashes))]):
+        problems[hashes[value_hash]] = _(
+            "This number belonged to a learner who was erased, and is never given to another.")
+    if kind == "upn":
+        for (value,) in db.execute(
+                """SELECT upn FROM learners WHERE school_id != ? AND left_on IS NULL
+                   AND upn IN (SELECT value FROM json_each(?))""", [school_id, json.dumps(values)]):
+            problems.setdefault(value, _("This UPN belongs to a learner of another school on this "
+                                         "server. Please ask that school to mark them as left first."))
+    return problems
 
 
 def remember_identifiers(db, learner):
@@ -164,7 +184,8 @@ def pick_avatar(db, class_id):
     """The picture fewest learners of the class have, so each can find their own."""
     counts = dict(db.execute("SELECT avatar, count(*) FROM learners WHERE class_id = ? GROUP BY avatar",
                              [class_id]).fetchall())
-    return min(avatars(), key=lambda avatar: (counts.get(avatar, 0), avatars().index(avatar)))
+    choices = avatars()  # once: it reads every symbol's id
+    return min(enumerate(choices), key=lambda pair: (counts.get(pair[1], 0), pair[0]))[1]
 
 
 def find_or_make_class(db, school_id, name):

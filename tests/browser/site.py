@@ -11,6 +11,7 @@ from student_app import classroom, family, responses
 from student_app.auth import token_hash
 from student_app.content import get_catalogue
 from student_app.db import get_db, now
+from student_app.school import imports
 
 # Roles, one letter each: O signed out, L a learner (Ben), F his family, S a teacher, A an admin.
 ROLES = {"O": "signed out", "L": "learner", "F": "family", "S": "staff", "A": "admin"}
@@ -109,6 +110,9 @@ PAGES = {
     "school.class_cards": (STAFF_ROLES, ["/staff/school/classes/{class_id}/cards"]),
     "school.learner_cards": (STAFF_ROLES, ["/staff/school/learners/{learner}/cards"]),
     "school.class_letters": (STAFF_ROLES, ["/staff/school/classes/{class_id}/letters"]),
+    # school: import
+    "school.import_form": ("A", ["/staff/school/import"]),
+    "school.import_preview": ("A", ["/staff/school/import/{import_preview}", "/staff/school/import/{import_done}"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
@@ -158,9 +162,17 @@ def make_world(app):
         last_clue = len(get_catalogue().clues["chef"])
         from student_app.school.setup import new_staff_invitation
         staff_invitation = new_staff_invitation(db, 1, "joining@oaktree.example", "Joining Teacher", "teacher")
+        # school: import (an upload waiting for its confirm, with a row of each kind, and one done)
+        admin_id = db.execute("SELECT id FROM staff WHERE staff_role = 'admin' ORDER BY id").fetchone()[0]
+        import_preview = imports.keep_upload(
+            "Name;Date of birth;Class;UPN\r\nŁucja Nowak;03/09/2012;7B;\r\nBen;2010-11-01;;\r\n"
+            "Amira;2009-03-01;Class 9;\r\nAmy Future;2999-01-01;7B;\r\n".encode(), 1, admin_id, True, "mis.csv")
+        import_done = imports.keep_upload(b"Name\r\nBen\r\n", 1, admin_id, True, "done.csv")
+        imports.finish_upload(import_done, imports.read_meta(import_done), {
+            "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
-            "staff_invitation": staff_invitation}
+            "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation}
 
 
 def end_world(app, world):
