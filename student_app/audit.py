@@ -23,3 +23,14 @@ def entries(school_id, limit=500):
     return list(get_db().query(
         "SELECT * FROM audit_log WHERE school_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         [school_id, limit]))
+
+
+def log_each(learners, action):
+    """`log` of one change for many learners at once (a class moved up, a list of leavers),
+    in one batch: each learner's line in the log is theirs, as if changed one by one."""
+    user, stamp = g.user, now()
+    rows = [{"at": stamp, "school_id": learner["school_id"], "actor_role": user["role"], "actor_id": user["id"],
+             "actor_name": user["name"], "learner_id": learner["id"], "learner_name": learner["name"],
+             "action": action} for learner in learners]
+    if rows:
+        get_db()["audit_log"].insert_all(rows)
