@@ -48,7 +48,9 @@ def class_name_error(db, name, except_id=None):
     return problem
 
 
-# Classes.
+# Classes. (The routes here name a class `group_id` and a learner `pupil_id`, not class_id
+# and learner_id as elsewhere, so the permission matrix tries them on a class and a learner of
+# their own: a code reset or a change of staff there leaves the other rows' data alone.)
 
 def classes_context(**extra):
     db = get_db()
@@ -101,76 +103,76 @@ def class_context(group, **extra):
             "staff": school_staff(), "assigned": assigned, "errors": {}, "form": {}, **extra}
 
 
-@bp.get("/classes/<int:class_id>")
-def class_page(class_id):
+@bp.get("/classes/<int:group_id>")
+def class_page(group_id):
     admin_required()
-    return render("school/class.html", **class_context(class_of_school(class_id)))
+    return render("school/class.html", **class_context(class_of_school(group_id)))
 
 
-@bp.post("/classes/<int:class_id>/name")
-def rename_class(class_id):
+@bp.post("/classes/<int:group_id>/name")
+def rename_class(group_id):
     admin_required()
-    group = class_of_school(class_id)
+    group = class_of_school(group_id)
     db = get_db()
     name = records.clean_text(request.form.get("name"))
     problem = records.class_name_problem(name)
-    if problem is None and not group["archived_at"] and class_name_taken(db, group["school_id"], name, class_id):
+    if problem is None and not group["archived_at"] and class_name_taken(db, group["school_id"], name, group_id):
         problem = _("There is already a class called %(name)s. Please choose another name.", name=name)
     if problem:
         return render("school/class.html", **class_context(group, errors={"name": problem}, form=request.form)), 400
-    db.execute("UPDATE classes SET name = ? WHERE id = ?", [name, class_id])
+    db.execute("UPDATE classes SET name = ? WHERE id = ?", [name, group_id])
     flash(_("The class is now called %(name)s.", name=name))
-    return redirect(url_for("school.class_page", class_id=class_id))
+    return redirect(url_for("school.class_page", group_id=group_id))
 
 
-@bp.post("/classes/<int:class_id>/staff")
-def assign_staff(class_id):
+@bp.post("/classes/<int:group_id>/staff")
+def assign_staff(group_id):
     """Who works with the class. For a teaching assistant this is what they may see: only the
     learners of the classes ticked for them."""
     admin_required()
-    class_of_school(class_id)
+    class_of_school(group_id)
     staff = {row["id"] for row in school_staff()}
     chosen = {form_id(value) for value in request.form.getlist("staff")}
     if not chosen <= staff:
         abort(400, _("Please choose staff from the list."))
     db = get_db()
     with transaction(db):
-        db.execute("DELETE FROM staff_classes WHERE class_id = ?", [class_id])
-        db["staff_classes"].insert_all([{"staff_id": staff_id, "class_id": class_id} for staff_id in sorted(chosen)])
+        db.execute("DELETE FROM staff_classes WHERE class_id = ?", [group_id])
+        db["staff_classes"].insert_all([{"staff_id": staff_id, "class_id": group_id} for staff_id in sorted(chosen)])
     flash(_("Saved who works with this class."))
-    return redirect(url_for("school.class_page", class_id=class_id))
+    return redirect(url_for("school.class_page", group_id=group_id))
 
 
-@bp.post("/classes/<int:class_id>/archive")
-def archive_class(class_id):
+@bp.post("/classes/<int:group_id>/archive")
+def archive_class(group_id):
     """An archived class keeps its learners' records; it leaves the sign-in screen, the staff
     home and the class lists. A class with learners still in it is not archived, or they
     would lose their way in."""
     admin_required()
-    group = class_of_school(class_id)
+    group = class_of_school(group_id)
     db = get_db()
     here = db.execute(f"SELECT count(*) FROM learners WHERE class_id = ? AND {still_here_sql()}",
-                      [class_id, this_month()]).fetchone()[0]
+                      [group_id, this_month()]).fetchone()[0]
     if here:
         message = _("%(name)s still has learners in it. Please move them to another class, or mark them "
                     "as left, before archiving it.", name=group["name"])
         return render("school/class.html", **class_context(group, errors={"archive": message})), 400
-    db.execute("UPDATE classes SET archived_at = ? WHERE id = ? AND archived_at IS NULL", [now(), class_id])
+    db.execute("UPDATE classes SET archived_at = ? WHERE id = ? AND archived_at IS NULL", [now(), group_id])
     flash(_("%(name)s is archived. Its learners' records are kept.", name=group["name"]))
     return redirect(url_for("school.classes"))
 
 
-@bp.post("/classes/<int:class_id>/restore")
-def restore_class(class_id):
+@bp.post("/classes/<int:group_id>/restore")
+def restore_class(group_id):
     admin_required()
-    group = class_of_school(class_id)
+    group = class_of_school(group_id)
     db = get_db()
-    if group["archived_at"] and class_name_taken(db, group["school_id"], group["name"], class_id):
+    if group["archived_at"] and class_name_taken(db, group["school_id"], group["name"], group_id):
         message = _("There is already a class called %(name)s. Please rename this one first.", name=group["name"])
         return render("school/class.html", **class_context(group, errors={"restore": message})), 400
-    db.execute("UPDATE classes SET archived_at = NULL WHERE id = ?", [class_id])
+    db.execute("UPDATE classes SET archived_at = NULL WHERE id = ?", [group_id])
     flash(_("%(name)s is back among the current classes.", name=group["name"]))
-    return redirect(url_for("school.class_page", class_id=class_id))
+    return redirect(url_for("school.class_page", group_id=group_id))
 
 
 # Learners.
@@ -226,7 +228,7 @@ def new_learner():
         learner_id = records.add_learner(db, g.user["school_id"], fields["class_id"], fields)
         audit.log(db["learners"].get(learner_id), "added", change=True)
     flash(_("%(name)s is added, with a picture code of their own.", name=fields["name"]))
-    return redirect(url_for("school.learner_details", learner_id=learner_id))
+    return redirect(url_for("school.learner_details", pupil_id=learner_id))
 
 
 def details_context(learner, **extra):
@@ -234,19 +236,19 @@ def details_context(learner, **extra):
                                    "errors": {}, "form": learner, **extra})
 
 
-@bp.get("/learners/<int:learner_id>")
-def learner_details(learner_id):
+@bp.get("/learners/<int:pupil_id>")
+def learner_details(pupil_id):
     """One learner's details, the one place to change them (admins; teachers read them)."""
     teacher_required()
-    return render("school/learner.html", **details_context(learner_of_school(learner_id)))
+    return render("school/learner.html", **details_context(learner_of_school(pupil_id)))
 
 
-@bp.post("/learners/<int:learner_id>")
-def save_learner(learner_id):
+@bp.post("/learners/<int:pupil_id>")
+def save_learner(pupil_id):
     admin_required()
-    learner = learner_for_change(learner_id)
+    learner = learner_for_change(pupil_id)
     db = get_db()
-    fields, errors = learner_fields(db, request.form, learner_id)
+    fields, errors = learner_fields(db, request.form, pupil_id)
     if errors:
         return render("school/learner.html", **details_context(learner, errors=errors, form=request.form)), 400
     changed = [words for column, words in (("name", "name"), ("date_of_birth", "month of birth"),
@@ -256,11 +258,11 @@ def save_learner(learner_id):
     with transaction(db):
         db.execute("""UPDATE learners SET name = ?, date_of_birth = ?, avatar = ?, upn = ?, admission_number = ?
                       WHERE id = ?""", [fields["name"], fields["date_of_birth"], fields["avatar"], fields["upn"],
-                                        fields["admission_number"], learner_id])
+                                        fields["admission_number"], pupil_id])
         if changed:
             audit.log(dict(learner, name=fields["name"]), f"details changed: {', '.join(changed)}", change=True)
     flash(_("Details saved."))
-    return redirect(url_for("school.learner_details", learner_id=learner_id))
+    return redirect(url_for("school.learner_details", pupil_id=pupil_id))
 
 
 def move_to_class(db, learner, class_id):
@@ -275,10 +277,10 @@ def move_to_class(db, learner, class_id):
     return bool(clash)
 
 
-@bp.post("/learners/<int:learner_id>/class")
-def move_learner(learner_id):
+@bp.post("/learners/<int:pupil_id>/class")
+def move_learner(pupil_id):
     admin_required()
-    learner = learner_for_change(learner_id)
+    learner = learner_for_change(pupil_id)
     db = get_db()
     targets = {group["id"]: group for group in classes_of_school()}
     class_id = form_id(request.form.get("class_id"))
@@ -292,67 +294,67 @@ def move_learner(learner_id):
     if new_code:
         flash(_("A classmate there had the same picture code, so %(name)s has a new one. Please show them "
                 "their new code, or print a new sign-in card.", name=learner["name"]))
-    return redirect(url_for("school.learner_details", learner_id=learner_id))
+    return redirect(url_for("school.learner_details", pupil_id=pupil_id))
 
 
-@bp.post("/learners/<int:learner_id>/left")
-def mark_left(learner_id):
+@bp.post("/learners/<int:pupil_id>/left")
+def mark_left(pupil_id):
     """The month the learner left, or will leave: from it they no longer sign in, and their
     record is kept for the retention period after it, read only."""
     admin_required()
-    learner = learner_of_school(learner_id)
+    learner = learner_of_school(pupil_id)
     month, problem = records.left_month(request.form.get("left_on", ""))
     if problem:
         return render("school/learner.html", **details_context(learner, errors={"left_on": problem})), 400
     db = get_db()
     with transaction(db):
-        db.execute("UPDATE learners SET left_on = ? WHERE id = ?", [month, learner_id])
+        db.execute("UPDATE learners SET left_on = ? WHERE id = ?", [month, pupil_id])
         if month <= this_month():
-            end_sessions_of("learner", learner_id)
+            end_sessions_of("learner", pupil_id)
         audit.log(learner, f"marked as left ({month})", change=True)
-    flash(_("%(name)s is marked as leaving in %(month)s.", name=learner["name"], month=month))
-    return redirect(url_for("school.learner_details", learner_id=learner_id))
+    flash(_("%(name)s is marked as leaving in %(month)s.", name=learner["name"], month=month_year(month)))
+    return redirect(url_for("school.learner_details", pupil_id=pupil_id))
 
 
-@bp.post("/learners/<int:learner_id>/back")
-def take_back(learner_id):
+@bp.post("/learners/<int:pupil_id>/back")
+def take_back(pupil_id):
     """Undo a learner marked as left by mistake: they are at school again and sign in."""
     admin_required()
-    learner = learner_of_school(learner_id)
+    learner = learner_of_school(pupil_id)
     if not learner["left_on"]:
         abort(400, _("%(name)s is not marked as left.", name=learner["name"]))
     db = get_db()
     with transaction(db):
-        db.execute("UPDATE learners SET left_on = NULL WHERE id = ?", [learner_id])
+        db.execute("UPDATE learners SET left_on = NULL WHERE id = ?", [pupil_id])
         audit.log(learner, f"taken back (had been marked as left, {learner['left_on']})", change=True)
     flash(_("%(name)s is at school again and can sign in.", name=learner["name"]))
-    return redirect(url_for("school.learner_details", learner_id=learner_id))
+    return redirect(url_for("school.learner_details", pupil_id=pupil_id))
 
 
-@bp.get("/learners/<int:learner_id>/code")
-def learner_code(learner_id):
+@bp.get("/learners/<int:pupil_id>/code")
+def learner_code(pupil_id):
     """The learner's picture code, its three pictures in order with their words."""
     teacher_required()
-    learner = learner_of_school(learner_id)
+    learner = learner_of_school(pupil_id)
     audit.log(learner, "viewed picture code")
     return render("school/learner_code.html", learner=learner, code=records.code_pictures(learner["code"]),
                   left=has_left(learner))
 
 
-@bp.post("/learners/<int:learner_id>/code")
-def reset_code(learner_id):
+@bp.post("/learners/<int:pupil_id>/code")
+def reset_code(pupil_id):
     """A new picture code, unique in the class: the old one stops at once, and the learner
     is signed out everywhere (someone may have seen it)."""
     teacher_required()
-    learner = learner_for_change(learner_id)
+    learner = learner_for_change(pupil_id)
     db = get_db()
     with transaction(db):
         db.execute("UPDATE learners SET code = ?, code_hash = '', failed_codes = 0, last_failed_at = NULL WHERE id = ?",
-                   [records.new_picture_code(db, learner["class_id"], keep=learner["code"]), learner_id])
-        end_sessions_of("learner", learner_id)
+                   [records.new_picture_code(db, learner["class_id"], keep=learner["code"]), pupil_id])
+        end_sessions_of("learner", pupil_id)
         audit.log(learner, "picture code reset", change=True)
     flash(_("%(name)s has a new picture code. The old one no longer works.", name=learner["name"]))
-    return redirect(url_for("school.learner_code", learner_id=learner_id))
+    return redirect(url_for("school.learner_code", pupil_id=pupil_id))
 
 
 @bp.get("/learners/left")

@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from . import bp, records
-from .classes import still_here_sql, this_month
+from .classes import month_year, still_here_sql, this_month
 from .. import audit
 from ..db import get_db, now, transaction
 from ..lookups import admin_required, classes_of_school, form_id
@@ -238,5 +238,5 @@ def mark_leavers():
             db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id IN (SELECT value FROM json_each(?))",
                        [ids])
         audit.log_each(chosen, f"marked as left ({month})")
-    flash(_("%(count)s learners are marked as leaving in %(month)s.", count=len(chosen), month=month))
+    flash(_("%(count)s learners are marked as leaving in %(month)s.", count=len(chosen), month=month_year(month)))
     return redirect(url_for("school.left_learners"))

@@ -6,6 +6,7 @@ page cannot escape it.
 """
 
 import secrets
+from datetime import date
 
 from student_app import classroom, family, responses
 from student_app.auth import token_hash
@@ -100,6 +101,18 @@ PAGES = {
     # Pages a form's answer shows.
     "staff.issue_badge": (STAFF_ROLES, ["@badge"]),
     "staff.invite_family": (STAFF_ROLES, ["@invitation"]),
+    # school: classes and learners, and the end of the year
+    "school.classes": ("A", ["/staff/school/classes"]),
+    "school.class_page": ("A", ["/staff/school/classes/{class_id}"]),
+    "school.new_learner": ("A", ["/staff/school/learners/new", "/staff/school/learners/new?class_id={class_id}"]),
+    "school.learner_details": (STAFF_ROLES, ["/staff/school/learners/{learner}"]),
+    "school.learner_code": (STAFF_ROLES, ["/staff/school/learners/{learner}/code"]),
+    "school.left_learners": (STAFF_ROLES, ["/staff/school/learners/left"]),
+    "school.move_up": ("A", ["/staff/school/year-end"]),
+    "school.move_up_preview": ("A", ["/staff/school/year-end/preview?do_{class_id}=move&name_{class_id}=Class+5+(Maple)",
+                                     "/staff/school/year-end/preview?do_{class_id}=leave&name_{class_id}=&left_on={school_month}"]),
+    "school.leavers": ("A", ["/staff/school/leavers"]),
+    "school.leavers_preview": ("A", ["/staff/school/leavers/preview?learner={learner}&left_on={school_month}"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
@@ -148,7 +161,8 @@ def make_world(app):
                             "password_hash": generate_password_hash(NEW_STAFF[1]), "staff_role": "teacher"})
         last_clue = len(get_catalogue().clues["chef"])
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
-            "badge": badge, "code": code, "session": session, "last_clue": last_clue}
+            "badge": badge, "code": code, "session": session, "last_clue": last_clue,
+            "school_month": date.today().isoformat()[:7]}  # school: the end of the year
 
 
 def end_world(app, world):
