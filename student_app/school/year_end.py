@@ -136,12 +136,13 @@ def move_up_commit():
     (or a current class of that name reused), learners moved with their assistants'
     assignments, and each learner's change in the audit log."""
     admin_required()
-    db, classes, choices, plan, errors = checked_plan(request.form)
-    if errors:
-        abort(400, _("Something changed since the preview. Please start the move up again."))
-    learners, stamp, school = plan["learners"], now(), g.user["school_id"]
+    db = get_db()
     moved = 0
-    with transaction(db):
+    with transaction(db):  # the plan is made again inside it, so nothing changes under it
+        db, classes, choices, plan, errors = checked_plan(request.form)
+        if errors:
+            abort(400, _("Something changed since the preview. Please start the move up again."))
+        learners, stamp, school = plan["learners"], now(), g.user["school_id"]
         for group in plan["leaving"]:
             ids = json.dumps([learner["id"] for learner in learners[group["id"]]])
             db.execute("UPDATE learners SET left_on = ? WHERE id IN (SELECT value FROM json_each(?))",
@@ -227,12 +228,12 @@ def leavers_preview():
 def mark_leavers():
     """The whole list marked as left in one step; those whose month has come are signed out."""
     admin_required()
-    chosen, month, errors = chosen_leavers(request.form)
-    if errors:
-        abort(400, _("Something changed since the preview. Please choose the leavers again."))
     db = get_db()
-    ids = json.dumps([learner["id"] for learner in chosen])
     with transaction(db):
+        chosen, month, errors = chosen_leavers(request.form)
+        if errors:
+            abort(400, _("Something changed since the preview. Please choose the leavers again."))
+        ids = json.dumps([learner["id"] for learner in chosen])
         db.execute("UPDATE learners SET left_on = ? WHERE id IN (SELECT value FROM json_each(?))", [month, ids])
         if month <= this_month():
             db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id IN (SELECT value FROM json_each(?))",
