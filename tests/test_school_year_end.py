@@ -2,7 +2,6 @@
 nothing, and mark a whole list of learners as left. All through HTTP."""
 
 import re
-from datetime import date
 
 import pytest
 
