@@ -31,3 +31,14 @@ def log_action(school_id, action, actor=None, db=None):
     if actor is None:
         actor = {"actor_role": g.user["role"], "actor_id": g.user["id"], "actor_name": g.user["name"]}
     (db or get_db())["audit_log"].insert(dict(actor, at=now(), school_id=school_id, action=action))
+
+
+def log_each(learners, action):
+    """`log` of one change for many learners at once (a class moved up, a list of leavers),
+    in one batch: each learner's line in the log is theirs, as if changed one by one."""
+    user, stamp = g.user, now()
+    rows = [{"at": stamp, "school_id": learner["school_id"], "actor_role": user["role"], "actor_id": user["id"],
+             "actor_name": user["name"], "learner_id": learner["id"], "learner_name": learner["name"],
+             "action": action} for learner in learners]
+    if rows:
+        get_db()["audit_log"].insert_all(rows)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_db, now, transaction
+from .lookups import has_left
 from .web import render, symbol_label
 
 bp = Blueprint("auth", __name__)
@@ -123,6 +124,9 @@ def load_user():
     if not found or found[0].get("disabled_at"):
         end_session()
         return
+    if learner and has_left(found[0]):
+        end_session()  # marked as left for a month that has now come
+        return
     g.user = dict(found[0], role=sign_in["role"])
     if sign_in["role"] == "staff":
         g.user["is_admin"] = g.user["staff_role"] == "admin"
@@ -166,12 +170,28 @@ family_required = role_required("family")
 HOMES = {"learner": "learner.home", "staff": "staff.home", "family": "family.home"}
 
 
+def this_month():
+    from datetime import date
+
+    return date.today().isoformat()[:7]
+
+
 def learners_of_class(class_id):
+    """The class's tiles on the sign-in screen: a learner who has left is not shown."""
     return list(
         get_db().query(
-            "SELECT id, name, avatar, protected FROM learners WHERE class_id = ? ORDER BY name", [class_id]
+            """SELECT id, name, avatar, protected FROM learners WHERE class_id = ?
+               AND (left_on IS NULL OR left_on > ?) ORDER BY name""", [class_id, this_month()]
         )
     )
+
+
+def left_page(learner_id):
+    """What a learner who has left sees on trying to sign in: kind words, and no way in."""
+    security_event("refused (learner has left)", "learner", learner_id)
+    message = _("You have left the school, so this sign-in does not work any more. "
+                "If that is wrong, please ask a member of staff.")
+    return render("error.html", status=403, message=message), 403
 
 
 def get_or_404(table, row_id):
@@ -190,7 +210,8 @@ def index():
 
 @bp.get("/sign-in")
 def sign_in():
-    classes = list(get_db().query("SELECT id, name FROM classes ORDER BY name"))
+    # An archived class (last year's) is no longer offered.
+    classes = list(get_db().query("SELECT id, name FROM classes WHERE archived_at IS NULL ORDER BY name"))
     if len(classes) == 1:
         return redirect(url_for("auth.choose_learner", class_id=classes[0]["id"]))
     return render("sign_in/classes.html", classes=classes)
@@ -199,6 +220,8 @@ def sign_in():
 @bp.get("/sign-in/class/<int:class_id>")
 def choose_learner(class_id):
     group = get_or_404("classes", class_id)
+    if group["archived_at"]:
+        abort(404)
     return render("sign_in/learners.html", group=group, learners=learners_of_class(class_id))
 
 
@@ -218,12 +241,17 @@ def _code_page(learner, picks, message=None, status=200):
 
 @bp.get("/sign-in/learner/<int:learner_id>")
 def enter_code(learner_id):
-    return _code_page(get_or_404("learners", learner_id), [])
+    learner = get_or_404("learners", learner_id)
+    if has_left(learner):
+        return left_page(learner_id)
+    return _code_page(learner, [])
 
 
 @bp.post("/sign-in/learner/<int:learner_id>")
 def check_code(learner_id):
     learner = get_or_404("learners", learner_id)
+    if has_left(learner):
+        return left_page(learner_id)
     picks = [p for p in request.form.get("picks", "").split(",") if p]
     pick = request.form.get("pick", "")
     if pick not in CODE_SYMBOLS or len(picks) >= CODE_LENGTH or any(
@@ -273,7 +301,7 @@ def learner_landing():
 def badge_for(secret):
     rows = list(
         get_db().query(
-            """SELECT learners.id, learners.name, learners.avatar FROM badges
+            """SELECT learners.id, learners.name, learners.avatar, learners.left_on FROM badges
                JOIN learners ON learners.id = badges.learner_id
                WHERE badges.secret_hash = ? AND badges.voided_at IS NULL""",
             [token_hash(secret)],
@@ -288,6 +316,8 @@ def badge(secret):
     if learner is None:
         security_event("refused (unknown or voided badge)", "learner")
         return render("sign_in/badge.html", learner=None, secret=None), 404
+    if has_left(learner):
+        return left_page(learner["id"])
     return render("sign_in/badge.html", learner=learner, secret=secret)
 
 
@@ -297,6 +327,8 @@ def badge_sign_in():
     if learner is None:
         security_event("refused (unknown or voided badge)", "learner")
         return render("sign_in/badge.html", learner=None, secret=None), 404
+    if has_left(learner):
+        return left_page(learner["id"])
     after = learner_landing()
     start_session("learner", learner["id"])
     return redirect(after)

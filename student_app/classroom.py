@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from . import guess_my_job as gmj
 from .auth import learner_required, staff_required
-from .lookups import class_of_school
+from .lookups import class_of_school, form_id, learner_for_change
 from .content import get_catalogue
 from .db import get_db, now, transaction
 from .responses import record_answer
@@ -90,7 +90,8 @@ def members(found):
         """SELECT learners.id, learners.name, learners.avatar, learners.choices, learners.protected
            FROM session_members
            JOIN learners ON learners.id = session_members.learner_id
-           WHERE session_id = ? ORDER BY learners.name""", [found["id"]]))
+           WHERE session_id = ? AND (learners.left_on IS NULL OR learners.left_on > ?)
+           ORDER BY learners.name""", [found["id"], datetime.now().date().isoformat()[:7]]))
 
 
 def round_answers(found):
@@ -262,6 +263,8 @@ def step(session_id):
 def answer_for(session_id):
     found = staff_session(session_id)
     learner = request.form.get("learner", "")
+    if form_id(learner) is not None:
+        learner_for_change(form_id(learner))  # a learner who has left: 409, their record is read only
     job = request.form.get("job", "")
     everyone = {str(m["id"]) for m in members(found)}
     if found["phase"] != "choices" or learner not in everyone or job not in {

@@ -14,6 +14,7 @@ def _messages():
         403: _("This page is not for you. Let's go back home."),
         404: _("We can't find that page. Let's go back home."),
         405: _("That did not work from here. Let's go back home."),
+        409: _("That cannot be done just now. Please go back and try again."),
         413: _("That was too big to send. Please try something smaller."),
         429: _("Let's have a little rest, then try again."),
         503: _("That is not working just now. Please try again later."),
@@ -23,8 +24,9 @@ def _messages():
 def handle_http_error(error):
     status = error.code or 500
     message = _messages().get(status, _("Something went wrong on our side. Please try again."))
-    # A view may give a more helpful message of its own with abort(400, "...").
-    if status == 400 and error.description and error.description != type(error).description:
+    # A view may give a more helpful message of its own with abort(400, "..."), and says why
+    # something is refused (403) or cannot be done now (409, a left learner's record).
+    if status in (400, 403, 409) and error.description and error.description != type(error).description:
         message = error.description
     return render("error.html", status=status, message=message), status
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from . import media, responses
 from .content import get_catalogue
-from .lookups import learner_of_school
+from .lookups import learner_for_change, learner_of_school
 from .db import get_db, transaction
 from .web import render
 
@@ -83,7 +83,9 @@ def who_is_playing():
     if user["role"] != "staff":
         abort(403)
     if request.blueprint == BEHALF:
-        learner = learner_of_school(g.prefix["learner_id"])
+        # Answers on a learner's behalf change their record: not once they have left.
+        find = learner_for_change if request.method == "POST" else learner_of_school
+        learner = find(g.prefix["learner_id"])
         g.actor = Actor(learner["id"], learner["name"], learner["career_group"], False,
                         "staff", user["id"], True, bool(learner["photo_consent"]))
     else:

@@ -92,3 +92,14 @@ def has_left(learner):
     from datetime import date
 
     return bool(learner["left_on"]) and learner["left_on"] <= date.today().isoformat()[:7]
+
+
+def learner_for_change(learner_id):
+    """The learner, for a view that changes their record. A learner who has left is read
+    only: staff still read their portfolio and passport (retention keeps them), but nothing is
+    added or changed, so the record stays as it was when they left."""
+    learner = learner_of_school(learner_id)
+    if has_left(learner):
+        abort(409, _("%(name)s has left the school, so their record can be read but not changed.",
+                     name=learner["name"]))
+    return learner

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from . import access, audit, media, responses
 from .content import get_catalogue
-from .lookups import learner_of_school
+from .lookups import learner_for_change, learner_of_school
 from .db import get_db, now, transaction
 from .web import attachment, render
 
@@ -87,7 +87,8 @@ def whose_passport():
     if wanted == "learner":
         g.owner = user
     elif wanted == "staff":
-        g.owner = learner_of_school(g.prefix_learner)
+        # A new page, a note or hiding one changes the record: not once the learner has left.
+        g.owner = (learner_for_change if request.method == "POST" else learner_of_school)(g.prefix_learner)
     else:
         g.owner = linked_learner(g.prefix_learner)
     return None

@@ -14,8 +14,8 @@ from .auth import end_sessions_of, name_before_sign_in, staff_required
 from .content import SUBJECTS, get_catalogue
 from .family import family_accounts
 from .db import get_db, now, transaction
-from .lookups import (admin_required, class_of_school, classes_of_school, form_id, has_left, learner_of_school,
-                      teacher_required)
+from .lookups import (admin_required, class_of_school, classes_of_school, form_id, has_left, learner_for_change,
+                      learner_of_school, teacher_required)
 from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
@@ -32,11 +32,19 @@ def require_staff():
 @bp.get("/")
 def home():
     db = get_db()
-    classes = classes_of_school()
+    classes = classes_of_school()  # current classes only: an archived class is last year's
+    by_class = {group["id"]: group for group in classes}
     for group in classes:
-        group["learners"] = list(
-            db.query("SELECT * FROM learners WHERE class_id = ? ORDER BY name", [group["id"]])
-        )
+        group["learners"] = []
+    # One query for every class; learners who have left are listed on their own page
+    # (school.left_learners), where staff still reach their records.
+    for learner in db.query(
+            """SELECT learners.* FROM learners JOIN classes ON classes.id = learners.class_id
+               WHERE learners.school_id = ? AND classes.archived_at IS NULL
+               AND (learners.left_on IS NULL OR learners.left_on > ?) ORDER BY learners.name""",
+            [g.user["school_id"], date.today().isoformat()[:7]]):
+        if learner["class_id"] in by_class:
+            by_class[learner["class_id"]]["learners"].append(learner)
     activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
     # An admin sees the school's first steps until every one is done.
     steps = checklist(g.user["school_id"]) if g.user["is_admin"] else []
@@ -134,41 +142,25 @@ PRIVACY_SWITCHES = {"family_visible": "family can see their work", "photo_consen
 
 @bp.post("/learners/<int:learner_id>/settings")
 def save_settings(learner_id):
+    """The access profile and the privacy switches. The month of birth and the month a
+    learner left are on their details page (school.learner_details), the one place for them."""
     teacher_required()
-    learner_of_school(learner_id)
+    learner = learner_for_change(learner_id)
     form = request.form
     group, choices = form.get("career_group"), form.get("choices")
     if group not in ("1", "2") or choices not in ("2", "3", "4"):
         abort(400, _("Please choose a Career SEND Group and a number of choices."))
-    # Month and year of birth only: enough for "by 16", and no more than the app needs.
-    birth = form.get("date_of_birth", "")
-    if birth:
-        try:
-            if len(birth) != 7 or not date(1990, 1, 1) <= date.fromisoformat(birth + "-01") <= date.today():
-                raise ValueError(birth)
-        except ValueError:
-            abort(400, _("Please give the month and year of birth, like 2010-05."))
-    # The month they left (or will leave): their records are kept for a set time after it.
-    left_on = form.get("left_on", "")
-    if left_on:
-        try:
-            if len(left_on) != 7 or not 2000 <= date.fromisoformat(left_on + "-01").year <= date.today().year + 2:
-                raise ValueError(left_on)
-        except ValueError:
-            abort(400, _("Please give the month they left, like 2026-07."))
-    learner = learner_of_school(learner_id)
     new_profile = access.from_form(form, access.profile(learner))
     for column, words in PRIVACY_SWITCHES.items():
         if bool(learner[column]) != (form.get(column) == "on"):
             audit.log(learner, f"{words}: {'on' if form.get(column) == 'on' else 'off'}", change=True)
     get_db().execute(
         """UPDATE learners SET career_group = ?, choices = ?, autoplay = ?, photo_consent = ?,
-           date_of_birth = ?, family_visible = ?, protected = ?, lacks_sharing_capacity = ?,
-           left_on = ? WHERE id = ?""",
+           family_visible = ?, protected = ?, lacks_sharing_capacity = ? WHERE id = ?""",
         [int(group), int(choices), int(form.get("autoplay") == "on"),
-         int(form.get("photo_consent") == "on"), birth or None,
+         int(form.get("photo_consent") == "on"),
          int(form.get("family_visible") == "on"), int(form.get("protected") == "on"),
-         int(form.get("lacks_sharing_capacity") == "on"), left_on or None, learner_id],
+         int(form.get("lacks_sharing_capacity") == "on"), learner_id],
     )
     access.save(learner_id, new_profile)
     flash(_("Settings saved."))
@@ -180,7 +172,7 @@ def tag_photo(learner_id, media_id):
     """Say which learners a photo of this learner's shows (in the passport, an answer or a
     note); the photo's visibility follows (media.may_see)."""
     teacher_required()
-    learner_of_school(learner_id)
+    learner_for_change(learner_id)
     db = get_db()
     if db.execute("SELECT 1 FROM media WHERE id = ? AND learner_id = ? AND kind = 'photo'",
                   [media_id, learner_id]).fetchone() is None:
@@ -210,7 +202,7 @@ def back_to_learner_page(learner_id):
 def save_transcript(learner_id, voice_id):
     """Staff write down what a learner said in a recording, so that those who cannot hear it,
     and the printed passport, have the words (WCAG 1.2.1). Empty words remove it."""
-    learner_of_school(learner_id)
+    learner_for_change(learner_id)
     db = get_db()
     if db.execute("SELECT 1 FROM media WHERE id = ? AND learner_id = ? AND kind = 'voice'",
                   [voice_id, learner_id]).fetchone() is None:
@@ -287,7 +279,7 @@ SEND_DETAILS_LIMIT, STAFF_NOTE_LIMIT = 4000, 2000
 def save_send_details(learner_id):
     """SEND details: staff-only text, never shown to the learner or their family."""
     teacher_required()
-    learner_of_school(learner_id)
+    learner_for_change(learner_id)
     text = request.form.get("send_details", "").strip()
     if len(text) > SEND_DETAILS_LIMIT:
         abort(400, _("Please keep the SEND details under 4000 characters."))
@@ -299,7 +291,7 @@ def save_send_details(learner_id):
 @bp.post("/learners/<int:learner_id>/private-notes")
 def add_private_note(learner_id):
     """A private note for colleagues: shown only on staff pages."""
-    learner_of_school(learner_id)
+    learner_for_change(learner_id)
     text = request.form.get("text", "").strip()
     if not text or len(text) > STAFF_NOTE_LIMIT:
         abort(400, _("Please write a note of up to 2000 characters."))
@@ -311,7 +303,7 @@ def add_private_note(learner_id):
 
 @bp.post("/learners/<int:learner_id>/observations")
 def record_observation(learner_id):
-    learner_of_school(learner_id)
+    learner_for_change(learner_id)
     job_id, reaction = request.form.get("job"), request.form.get("reaction")
     note = request.form.get("note", "").strip()
     if job_id not in get_catalogue().jobs or reaction not in responses.REACTIONS or len(note) > 500:
@@ -382,7 +374,7 @@ def invite_family(learner_id):
     """Invitation letters for a learner's family: one invitation (and one letter page) for
     each adult, since separated parents each have their own account."""
     teacher_required()
-    learner = learner_of_school(learner_id)
+    learner = learner_for_change(learner_id)  # nobody new is invited to follow a learner who has left
     language, adults = cards.letter_choices(request.form)
     name = name_before_sign_in(learner)  # the letters and their file leave the staff screen
     return cards.letters(

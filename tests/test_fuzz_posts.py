@@ -143,9 +143,12 @@ def tries(client, cookie, role, rule, args, avoid, forms):
 
 
 # Routes that, done by these roles, end a session of the tries' own clients: signing out,
-# staff signing Amira out on every tablet, an admin switching a family account off. Their own
+# staff signing Amira out on every tablet, an admin switching a family account off or marking
+# leavers. Their own
 # tests (test_auth, test_privacy) cover them.
-ENDS_A_SESSION = {"auth.sign_out": "LFSD", "staff.end_learner_sessions": "SD", "staff.family_access": "D"}
+ENDS_A_SESSION = {"auth.sign_out": "LFSD", "staff.end_learner_sessions": "SD", "staff.family_access": "D",
+                  # marking leavers (the form names learners) may sign Amira out: test_school_year_end covers it
+                  "school.mark_leavers": "D"}
 
 
 def test_random_posts_to_every_route_as_every_role_never_get_a_500(app, world):  # noqa: F811
@@ -156,7 +159,7 @@ def test_random_posts_to_every_route_as_every_role_never_get_a_500(app, world): 
         # The ids of the signed-in clients: a random id in a URL is never one of them...
         avoid = {"staff_id": {row[0] for row in db.execute(
                      "SELECT id FROM staff WHERE email IN (?, ?)", [STAFF[0][1], STAFF[1][1]])},
-                 "learner_id": {args["learner_id"]}, "family_id": {args["family_id"]}}
+                 "learner_id": {args["learner_id"]}, "pupil_id": {args["learner_id"]}, "family_id": {args["family_id"]}}
         # ...and routes that end someone's sessions (rightly) aim at someone else.
         aimed = {"staff.end_learner_sessions": {"learner_id": learner_id(app, "Ben")},
                  "staff.family_access": {"family_id": db.execute(

@@ -77,6 +77,16 @@ MATRIX = {
     # school: import
     "school.import_form": "innnnnnynn", "school.upload_import": "innnnnnynn",
     "school.import_preview": "innnnnnynn", "school.confirm_import": "innnnnnynn",
+    # school: classes and learners, and the end of the year (a class and a learner of their own:
+    # group_id, pupil_id)
+    "school.classes": "innnnnnynn", "school.add_class": "innnnnnynn", "school.class_page": "innnnnnynn",
+    "school.rename_class": "innnnnnynn", "school.assign_staff": "innnnnnynn", "school.archive_class": "innnnnnynn",
+    "school.restore_class": "innnnnnynn", "school.new_learner": "innnnnnynn",
+    "school.learner_details": "innnnynynn", "school.save_learner": "innnnnnynn", "school.move_learner": "innnnnnynn",
+    "school.mark_left": "innnnnnynn", "school.take_back": "innnnnnynn",
+    "school.learner_code": "innnnynynn", "school.reset_code": "innnnynynn", "school.left_learners": "innnnyyyyy",
+    "school.move_up": "innnnnnynn", "school.move_up_preview": "innnnnnynn", "school.move_up_commit": "innnnnnynn",
+    "school.leavers": "innnnnnynn", "school.leavers_preview": "innnnnnynn", "school.mark_leavers": "innnnnnynn",
 }
 
 
@@ -103,6 +113,7 @@ def world(app):
                                             "password_hash": generate_password_hash("assistant-password-1")}).last_pk
             for class_id in classes:
                 db["staff_classes"].insert({"staff_id": assistant, "class_id": class_id})
+        school_class = db["classes"].insert({"school_id": 1, "name": "Class 9 (Ash)"}).last_pk  # school: classes
         third = db["staff"].insert({"school_id": 1, "email": "third@oaktree.example", "name": "Third",
                                     "password_hash": "x", "staff_role": "teacher"}).last_pk
         family = db["families"].insert({"email": "chloe.family@example.org", "name": "Chloe's family",
@@ -152,7 +163,9 @@ def world(app):
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
-            "filename": "css/app.css", "import_token": "x", **ids}
+            "filename": "css/app.css", "import_token": "x", **ids,
+            # school: classes and learners
+            "group_id": school_class, "pupil_id": learner_id(app, "Ben")}
     return clients, args
 
 

@@ -208,3 +208,26 @@ def add_learner(db, school_id, class_id, fields):
            "upn": fields.get("upn") or None, "admission_number": fields.get("admission_number") or None,
            "created_at": now()}
     return db["learners"].insert(row).last_pk
+
+
+def left_month(value):
+    """The month a learner left (or will leave) from a month field, `2026-07`, or `07/2026`
+    typed where a browser shows a plain text box: (YYYY-MM or None, problem or None). Their
+    records are kept for a set time after it (retention.py)."""
+    value = clean_text(value)
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", value) or re.fullmatch(r"(\d{1,2})/(\d{4})", value)
+    if found:
+        year, month = (int(part) for part in found.groups())
+        if "/" in value:
+            year, month = month, year
+        if 1 <= month <= 12 and 2000 <= year <= date.today().year + 2:
+            return f"{year:04d}-{month:02d}", None
+    return None, _("Please give the month they left, like 2026-07.")
+
+
+def code_pictures(code):
+    """The three symbol ids of a kept picture code, in order ("code-cat-code-sun-code-tree"
+    -> ["code-cat", "code-sun", "code-tree"]), or None for a learner whose code is not kept
+    (made before it was: staff reset it to see one)."""
+    pictures = re.findall(r"code-[a-z]+", code or "")
+    return pictures if len(pictures) == CODE_LENGTH and all(p in CODE_SYMBOLS for p in pictures) else None

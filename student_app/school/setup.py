@@ -141,11 +141,11 @@ def checklist(school_id):
                         WHERE learners.school_id = ?""")
     return [
         {"done": staff > 1, "words": _("Invite your colleagues"), "link": url_for("school.staff_list")},
-        {"done": classes > 0, "words": _("Add your classes"), "link": url_for("school.class_list")},
+        {"done": classes > 0, "words": _("Add your classes"), "link": url_for("school.classes")},
         {"done": learners > 0, "words": _("Import your learners from the MIS, or add them one by one"),
          "link": url_for("school.import_form")},
-        {"done": cards > 0, "words": _("Print each class's sign-in cards"), "link": url_for("school.class_list")},
-        {"done": families > 0, "words": _("Print invitation letters for families"), "link": url_for("school.class_list")},
+        {"done": cards > 0, "words": _("Print each class's sign-in cards"), "link": url_for("school.classes")},
+        {"done": families > 0, "words": _("Print invitation letters for families"), "link": url_for("school.classes")},
     ]
 
 

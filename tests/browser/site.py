@@ -6,6 +6,7 @@ page cannot escape it.
 """
 
 import secrets
+from datetime import date
 
 from student_app import classroom, family, responses
 from student_app.auth import token_hash
@@ -113,6 +114,18 @@ PAGES = {
     # school: import
     "school.import_form": ("A", ["/staff/school/import"]),
     "school.import_preview": ("A", ["/staff/school/import/{import_preview}", "/staff/school/import/{import_done}"]),
+    # school: classes and learners, and the end of the year
+    "school.classes": ("A", ["/staff/school/classes"]),
+    "school.class_page": ("A", ["/staff/school/classes/{class_id}"]),
+    "school.new_learner": ("A", ["/staff/school/learners/new", "/staff/school/learners/new?class_id={class_id}"]),
+    "school.learner_details": (STAFF_ROLES, ["/staff/school/learners/{learner}"]),
+    "school.learner_code": (STAFF_ROLES, ["/staff/school/learners/{learner}/code"]),
+    "school.left_learners": (STAFF_ROLES, ["/staff/school/learners/left"]),
+    "school.move_up": ("A", ["/staff/school/year-end"]),
+    "school.move_up_preview": ("A", ["/staff/school/year-end/preview?do_{class_id}=move&name_{class_id}=Class+5+(Maple)",
+                                     "/staff/school/year-end/preview?do_{class_id}=leave&name_{class_id}=&left_on={school_month}"]),
+    "school.leavers": ("A", ["/staff/school/leavers"]),
+    "school.leavers_preview": ("A", ["/staff/school/leavers/preview?learner={learner}&left_on={school_month}"]),
 }
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
@@ -173,6 +186,7 @@ def make_world(app):
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
             "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation}
+            "school_month": date.today().isoformat()[:7]}  # school: the end of the year
 
 
 def end_world(app, world):
