@@ -185,7 +185,7 @@ def make_world(app):
             "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
     return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
-            "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation}
+            "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation,
             "school_month": date.today().isoformat()[:7]}  # school: the end of the year
 
 
