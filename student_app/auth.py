@@ -62,9 +62,9 @@ def security_event(outcome, role, account=None):
 
 
 def fresh_session():
-    """An empty session, but for the language and colours picked on the sign-in page (a
-    preference, not a permission)."""
-    kept = {name: session[name] for name in ("language", "theme") if name in session}
+    """An empty session, but for the language and colours picked on the sign-in page and the
+    school a shared tablet is for (preferences, not permissions)."""
+    kept = {name: session[name] for name in ("language", "theme", "sign_in_school") if name in session}
     session.clear()
     session.update(kept)
 
@@ -91,7 +91,10 @@ def end_session():
     token = session.get("token")
     if token:
         get_db().execute("DELETE FROM sign_ins WHERE token_hash = ?", [token_hash(token)])
+    tablet_school = session.get("sign_in_school")  # the tablet stays its school's for the next learner
     session.clear()
+    if tablet_school:
+        session["sign_in_school"] = tablet_school
 
 
 def load_user():
@@ -210,11 +213,33 @@ def index():
 
 @bp.get("/sign-in")
 def sign_in():
+    """A tablet's first screen: its school's classes. Where several schools share the server
+    (a trust), the tablet first picks its school, and keeps it for the next learner."""
+    db = get_db()
+    schools = list(db.query("SELECT id, name FROM schools ORDER BY name"))
+    if request.args.get("school") == "choose":
+        session.pop("sign_in_school", None)
+    chosen = session.get("sign_in_school")
+    if len(schools) > 1 and chosen not in {school["id"] for school in schools}:
+        return render("sign_in/schools.html", schools=schools)
+    return _classes_of(chosen if len(schools) > 1 else None)
+
+
+@bp.get("/sign-in/school/<int:school_id>")
+def choose_school(school_id):
+    get_or_404("schools", school_id)
+    session["sign_in_school"] = school_id
+    return _classes_of(school_id)
+
+
+def _classes_of(school_id):
     # An archived class (last year's) is no longer offered.
-    classes = list(get_db().query("SELECT id, name FROM classes WHERE archived_at IS NULL ORDER BY name"))
+    classes = list(get_db().query(
+        f"""SELECT id, name FROM classes WHERE archived_at IS NULL {'AND school_id = ?' if school_id else ''}
+            ORDER BY name COLLATE NOCASE""", [school_id] if school_id else []))
     if len(classes) == 1:
         return redirect(url_for("auth.choose_learner", class_id=classes[0]["id"]))
-    return render("sign_in/classes.html", classes=classes)
+    return render("sign_in/classes.html", classes=classes, several_schools=school_id is not None)
 
 
 @bp.get("/sign-in/class/<int:class_id>")

@@ -9,29 +9,16 @@ import secrets
 import segno
 from flask import g, url_for
 
-from .auth import CODE_SYMBOLS, name_before_sign_in, token_hash
+from .auth import name_before_sign_in, token_hash
 from .db import get_db, now, transaction
 from .lookups import has_left
+from .school.records import code_pictures
 
 BADGE_SECRET_BYTES = 18  # 144 random bits; at least 112 are asked for
 
 
 def new_badge_secret():
     return secrets.token_urlsafe(BADGE_SECRET_BYTES)
-
-
-def code_pictures(code):
-    """The symbols of a kept picture code, in order ("code-cat-code-sun-code-tree" gives
-    ["code-cat", "code-sun", "code-tree"]), or None for a learner whose code was made before
-    codes were kept (only its hash is there: staff must reset it before it can be printed)."""
-    found, rest = [], code or ""
-    while rest:
-        symbol = next((s for s in CODE_SYMBOLS if rest == s or rest.startswith(s + "-")), None)
-        if symbol is None:
-            return None
-        found.append(symbol)
-        rest = rest[len(symbol) + 1:]
-    return found or None
 
 
 def _void(db, learner_ids):

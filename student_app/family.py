@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
 from .auth import (
-    checked_password, family_required, new_password_problem, security_event, start_session, token_hash,
+    family_required, new_password_problem, password_matches, release_try, reserve_try, security_event,
+    start_session, token_hash,
 )
 from .db import get_db, now, transaction
 from .web import render
@@ -90,12 +91,14 @@ def _account_for(form):
     password = form.get("password", "")
     if "@" not in email or len(email) > 200:
         return None, refused
-    found, wait = checked_password("family", "families", email, password)
+    wait, reserved = reserve_try("family", email)
+    found = None if wait else password_matches("families", email, password)
     if wait:
         security_event("held back (too many tries)", "family")
         return None, _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
     db = get_db()
     if found is not None:
+        release_try(reserved)
         if found["disabled_at"]:  # only said to someone who knows the password
             return None, _("This account is switched off. Please ask the school.")
         return found["id"], None
@@ -104,6 +107,9 @@ def _account_for(form):
             or db.execute("SELECT 1 FROM families WHERE email = ?", [email]).fetchone()):
         security_event("refused (join form)", "family")
         return None, refused
+    # A new account: the try reserved for the password check was no wrong password, so it must
+    # not count towards the waits (a parents' evening on the school's one address).
+    release_try(reserved)
     return db["families"].insert({
         "email": email, "name": name, "password_hash": generate_password_hash(password),
         "created_at": now(),

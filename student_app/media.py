@@ -288,7 +288,12 @@ def transcript_of(media_id):
 
 
 def taggable_learners(school_id):
-    """The learners a member of staff may say a photo shows: their school's, by class."""
+    """The learners a member of staff may say a photo shows: their school's, by class. A
+    teaching assistant cannot change who a photo shows, and sees no other classes' names."""
+    from .lookups import is_assistant
+
+    if is_assistant():
+        return []
     return list(get_db().query(
         """SELECT learners.id, learners.name, classes.name AS class_name FROM learners
            JOIN classes ON classes.id = learners.class_id WHERE learners.school_id = ?

@@ -225,6 +225,11 @@ def retention_command(do_delete):
         click.echo(f"Removed {len(swept)} media files that no record names.")
     except WrongDatabase as problem:
         click.echo(f"Warning: {problem}", err=True)
+    # Learners' files uploaded for an import that was never confirmed (names, dates of birth,
+    # UPNs): kept a day at most.
+    from .school.imports import sweep_uploads, uploads_folder
+
+    click.echo(f"Removed {sweep_uploads(uploads_folder())} import uploads older than a day that were never confirmed.")
     click.echo("Done: what was deleted is written in the audit log.")
 
 

@@ -149,7 +149,7 @@ def test_idle_learner_is_signed_out(client, app):
 
 def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
     amira = learner_id(app, "Amira")
-    open_to_all = {"auth.index", "auth.sign_in", "auth.choose_learner", "auth.enter_code",
+    open_to_all = {"auth.index", "auth.sign_in", "auth.choose_school", "auth.choose_learner", "auth.enter_code",
                    "auth.badge", "auth.staff_sign_in", "auth.family_sign_in", "family.join", "about",
                    "two_factor.code", "two_factor.enrol", "static", "symbols.image",
                    "narration.clip"}
@@ -158,7 +158,8 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
             "token": "x", "filename": "css/app.css", "media_id": 1, "item": "mine",
             "group": 1, "page_id": 1, "note_id": 1, "invitation_id": 1,
             "session_id": 1, "code": "ABCDEF", "recording_id": 1, "voice_id": 1, "staff_id": 1, "family_id": 1,
-            "staff_invitation_id": 1, "group_id": 1, "pupil_id": amira, "import_token": "x"}  # school
+            "staff_invitation_id": 1, "group_id": 1, "pupil_id": amira, "import_token": "x",
+            "school_id": 1}  # school
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:

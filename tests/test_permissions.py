@@ -21,7 +21,7 @@ from tests.test_library import fake_webm, jpeg_with_gps
 
 ROLES = "ALOFGSXDTU"
 # Pages anyone may open (sign-in pages, public files, signed narration links).
-OPEN = {"about", "auth.badge", "auth.badge_sign_in", "auth.check_code", "auth.choose_learner",
+OPEN = {"about", "auth.badge", "auth.badge_sign_in", "auth.check_code", "auth.choose_learner", "auth.choose_school",
         "auth.enter_code", "auth.family_sign_in", "auth.index", "auth.sign_in", "auth.sign_out",
         "auth.staff_sign_in", "family.join", "narration.clip", "static", "symbols.image",
         "two_factor.code", "two_factor.enrol", "school_join.join"}
@@ -163,7 +163,7 @@ def world(app):
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
-            "filename": "css/app.css", "import_token": "x", **ids,
+            "filename": "css/app.css", "import_token": "x", "school_id": 1, **ids,
             # school: classes and learners
             "group_id": school_class, "pupil_id": learner_id(app, "Ben")}
     return clients, args

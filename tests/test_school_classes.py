@@ -446,3 +446,14 @@ def test_only_admins_mark_learners_as_left(client, app):
     assert client.post(f"{SCHOOL}/learners/{amira}/left", data={"left_on": THIS_MONTH}).status_code == 403
     assert client.post(f"{SCHOOL}/learners/{amira}/back").status_code == 403
     assert client.get(f"{SCHOOL}/learners/left").status_code == 200  # but read who has left
+
+
+def test_a_full_class_refuses_one_more_learner_kindly(app, client, monkeypatch):
+    from student_app.school import records
+
+    monkeypatch.setattr(records, "CLASS_SIZE_LIMIT", 8)  # Class 4 has 8 learners
+    sign_in_as(client, app, "admin")
+    response = client.post(f"{SCHOOL}/learners/new", data={"name": "Zoë Price", "class_id": "1", "career_group": "1",
+                                                           "avatar": "avatar-bee"})
+    assert response.status_code == 400 and "at most 8 learners" in text_of(response)
+    assert one(app, "SELECT count(*) FROM learners WHERE name = 'Zoë Price'")[0] == 0

@@ -344,6 +344,7 @@ def test_a_strict_import_shows_the_unknown_class(app, admin):
     (bytes(range(256)) * 4, "photo.jpg", "not a CSV"),
     (csv_file(*["Ann Lee,2012-01-01,7B,"] * 10_000), "big.csv", "more than 5,000"),
     (b"", "empty.csv", "empty"),
+    (b"Name," + b"x" * 140_000 + b"\r\nAnn\r\n", "wide.csv", "not CSV we can read"),  # a cell past csv's limit
 ])
 def test_bad_files_get_a_kind_400_next_to_the_field(admin, data, filename, words):
     response = upload(admin, data, filename=filename)
@@ -459,3 +460,18 @@ def test_the_command_refuses_an_unknown_school_and_a_bad_file(runner, mis_file, 
     bad.write_bytes(b"PK\x03\x04" + bytes(50))
     result = runner.invoke(args=["learners", "import", str(bad), "--school", "1"])
     assert result.exit_code != 0 and "Excel workbook" in result.output
+
+
+def test_retention_deletes_uploads_never_confirmed(app, admin, runner):
+    import os
+    import time
+    from pathlib import Path
+
+    preview(admin, csv_file("Ann Lee,2012-01-01,7B,"))
+    folder = Path(app.instance_path) / "imports"
+    old = time.time() - 2 * 86400
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    result = runner.invoke(args=["retention", "--delete"])
+    assert "Removed 1 import uploads" in result.output, result.output
+    assert not any(path.suffix == ".csv" for path in folder.iterdir())

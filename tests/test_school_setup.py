@@ -148,3 +148,35 @@ def test_roles_change_but_an_admin_never_demotes_themselves(app, client):
     with app.app_context():
         assert get_db().execute("SELECT staff_role FROM staff WHERE id = ?", [teacher]).fetchone()[0] == "admin"
     assert client.post("/staff/school/staff/99999", data={"staff_role": "admin"}).status_code == 404
+
+
+def test_a_tablet_in_a_trust_picks_its_school_once_and_sees_only_its_classes(runner, app, client):
+    create_school(runner)
+    with app.app_context():
+        db = get_db()
+        riverside = db.execute("SELECT id FROM schools WHERE name = 'Riverside School'").fetchone()[0]
+        db["classes"].insert({"school_id": riverside, "name": "River Class"})
+    first = client.get("/sign-in")
+    assert "Choose your school" in first.text and "Riverside School" in first.text
+    assert "Class 4 (Maple)" not in first.text and "River Class" not in first.text
+    # The demo school has one class: choosing it goes straight to that class's learners.
+    assert client.get("/sign-in/school/1").headers["Location"].endswith("/sign-in/class/1")
+    again = client.get("/sign-in")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/sign-in/class/1")
+    # After a learner signs out, the tablet is still the demo school's.
+    from tests.conftest import enter_code, demo_code, learner_id
+    enter_code(client, learner_id(app, "Amira"), demo_code("Amira"))
+    client.post("/sign-out")
+    assert client.get("/sign-in").headers["Location"].endswith("/sign-in/class/1")
+    assert "Choose your school" in client.get("/sign-in?school=choose").text
+    assert client.get("/sign-in/school/99999").status_code == 404
+
+
+def test_a_teachers_classes_are_kept_when_their_role_changes(app, client):
+    sign_in_as(client, app, "admin")
+    with app.app_context():
+        teacher = get_db().execute("SELECT id FROM staff WHERE email = 'teacher@oaktree.example'").fetchone()[0]
+    client.post(f"/staff/school/staff/{teacher}", data={"staff_role": "teacher", "class": ["1"]})
+    client.post(f"/staff/school/staff/{teacher}", data={"staff_role": "admin", "class": ["1"]})
+    with app.app_context():
+        assert get_db().execute("SELECT class_id FROM staff_classes WHERE staff_id = ?", [teacher]).fetchall() == [(1,)]

@@ -146,6 +146,24 @@ def test_a_class_whose_learners_leave_is_archived_and_they_are_signed_out(admin,
         f"marked as left ({THIS_MONTH}) at the end of the year")
 
 
+def test_a_leaver_taken_back_after_the_year_end_comes_back_into_a_current_class(admin, app):
+    """Their class was archived when they left: taking them back asks for a current class, or
+    they would have no class to find on the sign-in screen."""
+    add_class(admin, "Year 14")
+    add_learner(admin, app, "Siân Jones", "Year 14")
+    sian = learner_id(app, "Siân Jones")
+    admin.post(f"{SCHOOL}/year-end", data=move_up_args(app, **{"Class 4 (Maple)": ("keep", ""), "Year 14": ("leave", "")}))
+    page = admin.get(f"{SCHOOL}/learners/{sian}")
+    assert 'name="class_id"' in page.text and "The class they come back to" in text_of(page)
+    refused = admin.post(f"{SCHOOL}/learners/{sian}/back")
+    assert refused.status_code == 400 and "Their class has been archived" in text_of(refused)
+    assert one(app, "SELECT left_on FROM learners WHERE id = ?", [sian])[0] == THIS_MONTH
+    assert admin.post(f"{SCHOOL}/learners/{sian}/back", data={"class_id": "1"}).status_code == 302
+    assert one(app, "SELECT class_id, left_on FROM learners WHERE id = ?", [sian]) == (1, None)
+    code = one(app, "SELECT code FROM learners WHERE id = ?", [sian])[0]
+    assert one(app, "SELECT count(*) FROM learners WHERE class_id = 1 AND code = ?", [code])[0] == 1
+
+
 @pytest.mark.parametrize("do, name, field, words", [
     ("move", "", "name", "Please give the class a name"),
     ("move", "=cmd()", "name", "cannot start with"),

@@ -107,3 +107,23 @@ def test_a_burst_of_wrong_passwords_gets_no_more_checks_than_the_limit(app, path
     with served(app) as base:
         codes = burst(base + path, form)
     assert sorted(codes) == [401] * 5 + [429] * 19, codes
+
+
+def test_a_parents_evening_on_one_address_joins_and_signs_in_without_waiting(client, app):
+    """Forty families joining from the school's one address, each then signing in."""
+    from tests.conftest import sign_in_as
+
+    sign_in_as(client, app, "staff")
+    from student_app.db import get_db
+    from student_app.family import new_invitation
+
+    with app.app_context():
+        staff = get_db().execute("SELECT id FROM staff LIMIT 1").fetchone()[0]
+        links = [new_invitation(1, staff)[0] for _ in range(40)]
+    for number, token in enumerate(links):
+        family = from_address(app.test_client(), "192.0.2.10")
+        form = {"name": f"Parent {number}", "email": f"parent{number}@example.org",
+                "password": "a long family password", "password_again": "a long family password"}
+        assert family.post(f"/family/join/{token}", data=form).status_code == 302, number
+        family.post("/sign-out")
+        assert family.post("/family/sign-in", data={"email": form["email"], "password": form["password"]}).status_code == 302

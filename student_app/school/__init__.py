@@ -21,9 +21,18 @@ def require_staff():
 
 def init_app(app):
     # Each module adds its routes to bp, and its commands to the app.
-    from . import cards, classes, imports, people, setup, year_end
+    from . import cards, classes, imports, people, records, setup, year_end
 
     for module in (cards, classes, imports, people, setup, year_end):
         if hasattr(module, "init_app"):
             module.init_app(app)
+    app.register_error_handler(records.ClassFull, class_full)
     app.register_blueprint(bp)
+
+
+def class_full(error):
+    """A class with no picture code left for one more learner (adding, moving, a move up, a
+    code reset): nothing was written, as the transaction was rolled back."""
+    from ..web import render
+
+    return render("error.html", status=400, message=str(error)), 400

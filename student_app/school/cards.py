@@ -27,12 +27,12 @@ from markupsafe import Markup
 from . import bp
 from .. import family
 from ..auth import name_before_sign_in
-from ..badges import code_pictures
 from ..db import get_db, now, transaction
 from ..i18n import DEFAULT, LANGUAGES, page_language
 from ..lookups import class_of_school, has_left, learner_of_school, teacher_required
 from ..passport import pdf_of, pdf_response
 from ..web import render
+from .records import code_pictures
 
 MAX_ADULTS = 4  # each adult of a family gets their own invitation, letter and account
 

@@ -232,8 +232,9 @@ def new_learner():
 
 
 def details_context(learner, **extra):
+    archived = get_db().execute("SELECT archived_at FROM classes WHERE id = ?", [learner["class_id"]]).fetchone()[0]
     return learner_form_context(**{"learner": learner, "left": has_left(learner), "this_month": this_month(),
-                                   "errors": {}, "form": learner, **extra})
+                                   "errors": {}, "form": learner, "class_archived": bool(archived), **extra})
 
 
 @bp.get("/learners/<int:pupil_id>")
@@ -324,8 +325,18 @@ def take_back(pupil_id):
     if not learner["left_on"]:
         abort(400, _("%(name)s is not marked as left.", name=learner["name"]))
     db = get_db()
+    # Their class may have been archived at the end of the year: then they come back into a
+    # current class, chosen on the same form, or they could not find a class to sign in from.
+    archived = db.execute("SELECT archived_at FROM classes WHERE id = ?", [learner["class_id"]]).fetchone()[0]
+    targets = {group["id"]: group for group in classes_of_school()}
+    class_id = form_id(request.form.get("class_id")) if archived else None
+    if archived and class_id not in targets:
+        message = _("Their class has been archived. Please choose the class they come back to.")
+        return render("school/learner.html", **details_context(learner, errors={"back_class": message})), 400
     with transaction(db):
         db.execute("UPDATE learners SET left_on = NULL WHERE id = ?", [pupil_id])
+        if class_id:
+            move_to_class(db, learner, class_id)
         audit.log(learner, f"taken back (had been marked as left, {learner['left_on']})", change=True)
     flash(_("%(name)s is at school again and can sign in.", name=learner["name"]))
     return redirect(url_for("school.learner_details", pupil_id=pupil_id))
@@ -361,13 +372,10 @@ def reset_code(pupil_id):
 def left_learners():
     """Learners who have left (or will leave), newest first: staff still read their records.
     A teaching assistant sees those of their classes only."""
+    mine = "AND learners.class_id IN (SELECT class_id FROM staff_classes WHERE staff_id = ?)" if is_assistant() else ""
     rows = list(get_db().query(
-        """SELECT learners.*, classes.name AS class_name FROM learners JOIN classes ON classes.id = learners.class_id
-           WHERE learners.school_id = ? AND learners.left_on IS NOT NULL
-           ORDER BY learners.left_on DESC, learners.name LIMIT 2000""", [g.user["school_id"]]))
-    if is_assistant():
-        from ..lookups import assigned_class_ids
-
-        mine = assigned_class_ids()
-        rows = [row for row in rows if row["class_id"] in mine]
+        f"""SELECT learners.*, classes.name AS class_name FROM learners JOIN classes ON classes.id = learners.class_id
+            WHERE learners.school_id = ? AND learners.left_on IS NOT NULL {mine}
+            ORDER BY learners.left_on DESC, learners.name LIMIT 2000""",
+        [g.user["school_id"]] + ([g.user["id"]] if mine else [])))
     return render("school/learners_left.html", learners=[dict(row, left=has_left(row)) for row in rows])

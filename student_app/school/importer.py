@@ -130,6 +130,7 @@ def read_rows(data: bytes):
         counts = {char: count_outside_quotes(first, char) for char in DELIMITERS}
         delimiter = max(DELIMITERS, key=lambda char: counts[char]) if any(counts.values()) else ","
     header_line = line_no
+    end = header_line - 1  # the line a csv.Error is on, before the first row is read
     try:
         header = next(csv.reader([first], delimiter=delimiter), [])
         columns, ignored = {}, []  # detail -> (rank, index)
@@ -389,9 +390,7 @@ def plan(db, school_id, rows, make_classes=True):
         if target is not None and (learner is None or target != learner["class_id"]):
             if sizes.get(target, 0) >= records.CLASS_SIZE_LIMIT:
                 outcome.action = "error"
-                outcome.errors = [(label["class"], _(
-                    "A class can have at most %(limit)s learners, so that each has a picture code "
-                    "of their own. Please put some in another class.", limit=records.CLASS_SIZE_LIMIT))]
+                outcome.errors = [(label["class"], records.class_full_message())]
                 continue
         if learner is None:
             outcome.action = "add"

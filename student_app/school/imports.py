@@ -61,14 +61,17 @@ def write_private(path, data):
 
 
 def sweep_uploads(folder):
-    """Delete uploads (and finished imports' records) older than a day."""
-    cutoff = time.time() - KEEP_SECONDS
+    """Delete uploads (and finished imports' records) older than a day; returns how many.
+    Run at each upload and by `flask retention --delete`."""
+    cutoff, removed = time.time() - KEEP_SECONDS, 0
     for path in folder.iterdir():
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
+                removed += path.suffix == ".csv"
         except FileNotFoundError:
             pass
+    return removed
 
 
 def keep_upload(data, school_id, staff_id, make_classes, filename):

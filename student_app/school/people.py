@@ -83,8 +83,7 @@ def invite_staff():
     if errors:
         return _staff_page(errors, form, 400)
     with transaction(db):
-        token = new_staff_invitation(db, g.user["school_id"], email, name, staff_role,
-                                     classes if staff_role == "assistant" else (), g.user["id"])
+        token = new_staff_invitation(db, g.user["school_id"], email, name, staff_role, classes, g.user["id"])
     link = join_link(token)
     qr = segno.make(link, error="m").svg_inline(scale=4, title=_("Invitation link for %(name)s", name=name))
     return render("school/staff_invitation.html", name=name, email=email, staff_role=staff_role, link=link, qr=qr,
@@ -118,7 +117,9 @@ def change_staff(staff_id):
         abort(400, _("Please choose a role."))
     if staff_id == g.user["id"] and staff_role != "admin":
         abort(400, _("You cannot change your own role: ask another admin, so that the school always has one."))
-    classes = _chosen_classes(request.form) if staff_role == "assistant" else set()
+    # Classes are kept for every role (a teacher's follow their class at the end of the year);
+    # for a teaching assistant they are also all they can see.
+    classes = _chosen_classes(request.form)
     if staff_role == "assistant" and not classes:
         abort(400, _("Please choose the classes this teaching assistant works with."))
     with transaction(db):

@@ -2,7 +2,7 @@
 and the writes that add learners and classes. Functions take the database and the school
 and return plain values; the caller holds the transaction."""
 
-import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -30,7 +30,8 @@ CLASS_SIZE_LIMIT = len(CODE_SYMBOLS) ** CODE_LENGTH // 2 - 1
 def clean_text(value):
     """Text from a form or a spreadsheet cell: NFC, spaces collapsed, no control characters."""
     value = unicodedata.normalize("NFC", value or "")
-    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch in " \t")
+    # Zero-width (non-)joiners are letters' business in Persian and Indic names: kept.
+    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch in " \t\u200c\u200d")
     return " ".join(value.split())
 
 
@@ -41,7 +42,7 @@ def name_problem(name, limit=NAME_LIMIT):
         return _("Please give a name.")
     if len(name) > limit:
         return _("Please keep the name under %(limit)s characters.", limit=limit)
-    allowed = {" ", "-", "'", "\u2019", ".", "\u200c", "\u200d"}
+    allowed = {" ", "-", "'", "\u2019", ".", "\u00b7", "\u30fb", "\u200c", "\u200d"}  # · (Catalan), ・ (Japanese)
     if not all(unicodedata.category(ch)[0] in "LM" or ch in allowed for ch in name) or not any(
             unicodedata.category(ch)[0] == "L" for ch in name):
         return _("A name can have letters, spaces, hyphens and apostrophes only.")
@@ -116,7 +117,9 @@ def career_group(value):
 
 
 def identifier_hash(school_id, kind, value):
-    return hashlib.sha256(f"{school_id}:{kind}:{value}".encode()).hexdigest()
+    """Keyed with the app's secret: a UPN has few enough digits that a plain hash of an erased
+    learner's would be found again by trying them all."""
+    return hmac.new(current_app.secret_key.encode(), f"{school_id}:{kind}:{value}".encode(), "sha256").hexdigest()
 
 
 def identifier_problem(db, school_id, kind, value, learner_id=None):
@@ -162,14 +165,23 @@ def remember_identifiers(db, learner):
                        [learner["school_id"], kind, identifier_hash(learner["school_id"], kind, learner[kind])])
 
 
+def class_full_message():
+    return _("A class can have at most %(limit)s learners, so that each has a picture code "
+             "of their own. Please put some in another class.", limit=CLASS_SIZE_LIMIT)
+
+
+class ClassFull(Exception):
+    """No picture code is left for another learner in a class: a kind 400 (see init_app)."""
+
+
 def new_picture_code(db, class_id, keep=None):
     """Three of the nine pictures, in order, that no other learner of the class has (and not
     `keep`, a code being replaced)."""
     taken = {row[0] for row in db.execute("SELECT code FROM learners WHERE class_id = ? AND code IS NOT NULL",
                                           [class_id])}
     taken.add(keep)
-    if len(taken) > len(CODE_SYMBOLS) ** CODE_LENGTH // 2:
-        raise ValueError("too many learners in one class for distinct picture codes")
+    if len(taken) > CLASS_SIZE_LIMIT:
+        raise ClassFull(class_full_message())
     while True:
         code = "-".join(secrets.choice(CODE_SYMBOLS) for _ in range(CODE_LENGTH))
         if code not in taken:

@@ -42,6 +42,7 @@ PAGES = {
     "about": ("OLFSA", ["/about"]),
     "auth.sign_in": ("O", ["/sign-in"]),
     "auth.choose_learner": ("O", ["/sign-in/class/{class_id}"]),
+    "auth.choose_school": ("O", ["/sign-in/school/1"]),
     "auth.enter_code": ("O", ["/sign-in/learner/{learner}"]),
     "auth.badge": ("O", ["/badge/{badge}", "/badge/not-a-real-badge"]),
     "auth.staff_sign_in": ("O", ["/staff/sign-in"]),
