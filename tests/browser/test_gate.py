@@ -66,14 +66,20 @@ def choices_kept(app):
 
 @contextmanager
 def two_classes(app):
-    """With a second class, /sign-in lists the classes instead of going straight to the one."""
+    """With a second class, a school's sign-in lists its classes instead of going straight to
+    the one; with a second school on the server, /sign-in first asks which school."""
     with app.app_context():
-        extra = get_db()["classes"].insert({"school_id": 1, "name": "Class 5 (Birch)"}).last_pk
+        db = get_db()
+        extra = db["classes"].insert({"school_id": 1, "name": "Class 5 (Birch)"}).last_pk
+        school = db["schools"].insert({"name": "Elm School"}).last_pk
+        elm = db["classes"].insert({"school_id": school, "name": "Elm Class"}).last_pk
     try:
         yield
     finally:
         with app.app_context():
-            get_db().execute("DELETE FROM classes WHERE id = ?", [extra])
+            db = get_db()
+            db.execute("DELETE FROM classes WHERE id IN (?, ?)", [extra, elm])
+            db.execute("DELETE FROM schools WHERE id = ?", [school])
 
 
 def new_staff_password(driver, live_url, live_app):
@@ -153,7 +159,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                             path = open_page(driver, live_url, live_app, world, url)
                             where = f"{ROLES[role]}, {theme}, {language}: {path}"
                             found = urlsplit(driver.current_url).path
-                            if found != path:
+                            if found != urlsplit(path).path:
                                 problems.append(f"{where}: went to {found} instead")
                                 continue
                             body = driver.find_element(By.TAG_NAME, "body").get_attribute("class")
