@@ -286,24 +286,29 @@ def check_code(learner_id):
     picks.append(pick)
     if len(picks) < CODE_LENGTH:
         return _code_page(learner, picks)
-    if seconds_to_wait(learner):
+    db = get_db()
+    after = learner_landing()
+    # The wait, the check and the count are one step (IMMEDIATE takes the write lock first):
+    # codes sent at once are checked one after another, each seeing the others' wrong tries.
+    with transaction(db):
+        counted = db.execute("SELECT failed_codes, last_failed_at FROM learners WHERE id = ?", [learner_id]).fetchone()
+        learner = dict(learner, failed_codes=counted[0], last_failed_at=counted[1])
+        if seconds_to_wait(learner):
+            outcome = "wait"
+        elif code_matches(learner, picks):
+            outcome = "right"
+            db.execute("UPDATE learners SET failed_codes = 0, last_failed_at = NULL WHERE id = ?", [learner_id])
+            start_session("learner", learner_id)
+        else:
+            outcome = "wrong"
+            db.execute("UPDATE learners SET failed_codes = failed_codes + 1, last_failed_at = ? WHERE id = ?",
+                       [now(), learner_id])
+    if outcome == "wait":
         security_event("held back (waiting after wrong codes)", "learner", learner_id)
         return _code_page(learner, [], _("Let's have a little rest, then try again."), 429)
-    db = get_db()
-    if not code_matches(learner, picks):
-        db.execute(
-            "UPDATE learners SET failed_codes = failed_codes + 1, last_failed_at = ? WHERE id = ?",
-            [now(), learner_id],
-        )
+    if outcome == "wrong":
         security_event("refused (wrong picture code)", "learner", learner_id)
-        learner = get_or_404("learners", learner_id)
-        return _code_page(learner, [], _("That was not quite right. Let's try again."), 200)
-    after = learner_landing()
-    with transaction(db):
-        db.execute(
-            "UPDATE learners SET failed_codes = 0, last_failed_at = NULL WHERE id = ?", [learner_id]
-        )
-        start_session("learner", learner_id)
+        return _code_page(get_or_404("learners", learner_id), [], _("That was not quite right. Let's try again."), 200)
     return redirect(after)
 
 

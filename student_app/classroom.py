@@ -322,12 +322,16 @@ def join(code):
         if rows and user is None:
             return redirect(url_for("auth.choose_learner", class_id=rows[0]["class_id"]))
         return redirect(url_for("auth.sign_in")) if user is None else abort(403)
-    if _tries_left(user["id"]) <= 0:
-        abort(429)
-    rows = list(get_db().query(
-        "SELECT id, class_id FROM class_sessions WHERE code = ? AND ended_at IS NULL", [code]))
-    if not rows or rows[0]["class_id"] != user["class_id"]:
-        get_db()["join_attempts"].insert({"learner_id": user["id"], "at": now()})
+    db = get_db()
+    with transaction(db):  # the count, the check and a wrong try's record as one step
+        if _tries_left(user["id"]) <= 0:
+            abort(429)
+        rows = list(db.query(
+            "SELECT id, class_id FROM class_sessions WHERE code = ? AND ended_at IS NULL", [code]))
+        wrong = not rows or rows[0]["class_id"] != user["class_id"]
+        if wrong:
+            db["join_attempts"].insert({"learner_id": user["id"], "at": now()})
+    if wrong:
         return render("classroom/no_session.html"), 404
     if request.method == "GET":
         return render("classroom/join.html", code=code, found=get_session(rows[0]["id"]))

@@ -127,3 +127,45 @@ def test_a_parents_evening_on_one_address_joins_and_signs_in_without_waiting(cli
         assert family.post(f"/family/join/{token}", data=form).status_code == 302, number
         family.post("/sign-out")
         assert family.post("/family/sign-in", data={"email": form["email"], "password": form["password"]}).status_code == 302
+
+
+def test_a_burst_of_wrong_picture_codes_gets_three_checks(app):
+    from tests.conftest import learner_id
+
+    amira = learner_id(app, "Amira")
+    with served(app) as base:
+        codes = burst(f"{base}/sign-in/learner/{amira}", {"picks": "code-cat,code-cat", "pick": "code-cat"})
+    assert sorted(codes) == [200] * 3 + [429] * 21, codes
+
+
+def test_a_burst_of_wrong_class_codes_gets_no_more_checks_than_the_limit(app):
+    import http.cookiejar
+
+    from student_app.classroom import JOIN_TRIES
+    from tests.conftest import demo_code, learner_id
+
+    amira = learner_id(app, "Amira")
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with served(app) as base:
+        first, second, third = demo_code("Amira")
+        opener.open(urllib.request.Request(f"{base}/sign-in/learner/{amira}", method="POST", data=urllib.parse.urlencode(
+            {"picks": f"{first},{second}", "pick": third}).encode()))
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        ready, codes = threading.Barrier(24), []
+
+        def send():
+            ready.wait()
+            request = urllib.request.Request(f"{base}/join/ZZZZZZ", headers={"Cookie": cookie})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    codes.append(response.status)
+            except urllib.error.HTTPError as error:
+                codes.append(error.code)
+
+        threads = [threading.Thread(target=send) for _ in range(24)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(codes) == [404] * JOIN_TRIES + [429] * (24 - JOIN_TRIES), codes
