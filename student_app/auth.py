@@ -69,15 +69,16 @@ def fresh_session():
     session.update(kept)
 
 
-def start_session(role, user_id):
-    """Sign in afresh: a new session and a new server-side token."""
+def start_session(role, user_id, badge_id=None):
+    """Sign in afresh: a new session and a new server-side token (with the badge that started
+    it, if one did: voiding the badge ends the session)."""
     security_event("accepted", role, user_id)
     fresh_session()
     token = secrets.token_urlsafe(32)
     stamp = now()
     get_db()["sign_ins"].insert(
         {"token_hash": token_hash(token), "role": role, "user_id": user_id,
-         "created_at": stamp, "seen_at": stamp}
+         "created_at": stamp, "seen_at": stamp, "badge_id": badge_id}
     )
     session["token"] = token
 
@@ -180,13 +181,13 @@ def this_month():
 
 
 def learners_of_class(class_id):
-    """The class's tiles on the sign-in screen: a learner who has left is not shown."""
-    return list(
-        get_db().query(
-            """SELECT id, name, avatar, protected FROM learners WHERE class_id = ?
-               AND (left_on IS NULL OR left_on > ?) ORDER BY name""", [class_id, this_month()]
-        )
-    )
+    """The class's tiles on the sign-in screen, in the order of the names shown: a protected
+    learner's tile (their picture's name) must not sit where their own name would put it. A
+    learner who has left is not shown."""
+    found = list(get_db().query(
+        """SELECT id, name, avatar, protected FROM learners WHERE class_id = ?
+           AND (left_on IS NULL OR left_on > ?)""", [class_id, this_month()]))
+    return sorted(found, key=lambda learner: name_before_sign_in(learner).casefold())
 
 
 def left_page(learner_id):
@@ -331,7 +332,8 @@ def learner_landing():
 def badge_for(secret):
     rows = list(
         get_db().query(
-            """SELECT learners.id, learners.name, learners.avatar, learners.left_on FROM badges
+            """SELECT learners.id, learners.name, learners.avatar, learners.left_on, learners.protected,
+                      badges.id AS badge_id FROM badges
                JOIN learners ON learners.id = badges.learner_id
                WHERE badges.secret_hash = ? AND badges.voided_at IS NULL""",
             [token_hash(secret)],
@@ -360,7 +362,7 @@ def badge_sign_in():
     if has_left(learner):
         return left_page(learner["id"])
     after = learner_landing()
-    start_session("learner", learner["id"])
+    start_session("learner", learner["id"], learner["badge_id"])
     return redirect(after)
 
 

@@ -22,10 +22,15 @@ def new_badge_secret():
 
 
 def _void(db, learner_ids):
+    """Void the learners' badges, and end the sessions those badges started (a lost badge may
+    have been used already)."""
+    ids = "[" + ",".join(str(int(i)) for i in learner_ids) + "]"
+    db.execute(
+        """DELETE FROM sign_ins WHERE role = 'learner' AND badge_id IN (SELECT id FROM badges
+           WHERE voided_at IS NULL AND learner_id IN (SELECT value FROM json_each(?)))""", [ids])
     db.execute(
         """UPDATE badges SET voided_at = ? WHERE voided_at IS NULL
-           AND learner_id IN (SELECT value FROM json_each(?))""",
-        [now(), "[" + ",".join(str(int(i)) for i in learner_ids) + "]"])
+           AND learner_id IN (SELECT value FROM json_each(?))""", [now(), ids])
 
 
 def void(learner_ids):

@@ -533,6 +533,19 @@ def _m019_schools_run_themselves(db):
     )
 
 
+def _m020_badge_sessions_and_school_switches(db):
+    """Which badge started a learner's session (voiding the badge ends those sessions), and a
+    school's own switch on a family's link to its learners: an admin of one school switches
+    off only their school's part of an account that is also linked to another school's."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE sign_ins ADD COLUMN badge_id INTEGER;
+        ALTER TABLE family_links ADD COLUMN switched_off_at TEXT;
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -541,7 +554,8 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m011_protected_learners_and_photo_people, _m012_family_sharing_per_account,
               _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
               _m016_adult_preferences, _m017_typed_language,
-              _m018_recording_transcripts, _m019_schools_run_themselves]
+              _m018_recording_transcripts, _m019_schools_run_themselves,
+              _m020_badge_sessions_and_school_switches]
 
 
 def migrate(db):

@@ -135,8 +135,10 @@ def family_accounts(learner_id):
     """The family accounts linked to a learner, each with whether it can see their work now
     (staff have shared the learner's work with family, and this account is not left out)."""
     return list(get_db().query(
-        """SELECT families.id, families.name, families.email, families.disabled_at, family_links.visible AS chosen,
-                  learners.family_visible AND family_links.visible AS can_see
+        """SELECT families.id, families.name, families.email,
+                  coalesce(families.disabled_at, family_links.switched_off_at) AS disabled_at,
+                  family_links.visible AS chosen,
+                  learners.family_visible AND family_links.visible AND family_links.switched_off_at IS NULL AS can_see
            FROM families JOIN family_links ON family_links.family_id = families.id
            JOIN learners ON learners.id = family_links.learner_id
            WHERE family_links.learner_id = ? ORDER BY families.name""", [learner_id]))
@@ -163,7 +165,8 @@ def home():
         """SELECT learners.id, learners.name, learners.avatar,
                   learners.family_visible AND family_links.visible AS family_visible FROM learners
            JOIN family_links ON family_links.learner_id = learners.id
-           WHERE family_links.family_id = ? ORDER BY learners.name""", [g.user["id"]]))
+           WHERE family_links.family_id = ? AND family_links.switched_off_at IS NULL
+           ORDER BY learners.name""", [g.user["id"]]))
     return render("family/home.html", children=children)
 
 

@@ -344,7 +344,7 @@ def may_see(row):
         linked = db.execute(
             """SELECT 1 FROM family_links JOIN learners ON learners.id = family_links.learner_id
                WHERE family_id = ? AND learner_id = ? AND learners.family_visible = 1
-               AND family_links.visible = 1""",
+               AND family_links.visible = 1 AND family_links.switched_off_at IS NULL""",
             [user["id"], row["learner_id"]]).fetchone()
         if people and not db.execute(
                 f"""SELECT 1 FROM family_links WHERE family_id = ?

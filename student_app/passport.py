@@ -69,7 +69,7 @@ def linked_learner(learner_id):
     rows = list(get_db().query(
         """SELECT learners.* FROM learners JOIN family_links ON family_links.learner_id = learners.id
            WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1
-           AND family_links.visible = 1""",
+           AND family_links.visible = 1 AND family_links.switched_off_at IS NULL""",
         [g.user["id"], learner_id]))
     if not rows:
         abort(404)

@@ -264,7 +264,23 @@ def family_access(family_id):
         [family_id, g.user["school_id"]]))
     if not rows:
         abort(404)
-    action = _switch("families", "family", family_id)
+    db = get_db()
+    elsewhere = db.execute(
+        """SELECT 1 FROM family_links JOIN learners ON learners.id = family_links.learner_id
+           WHERE family_links.family_id = ? AND learners.school_id != ?""", [family_id, g.user["school_id"]]).fetchone()
+    if elsewhere:
+        # Also another school's family: switch off (or on) only the links to this school's
+        # learners; the other school's part of the account is theirs to decide.
+        action = request.form.get("action")
+        if action not in ("off", "on"):
+            abort(400, _("Please choose to switch the account off or on."))
+        db.execute("""UPDATE family_links SET switched_off_at = ? WHERE family_id = ?
+                      AND learner_id IN (SELECT id FROM learners WHERE school_id = ?)""",
+                   [now() if action == "off" else None, family_id, g.user["school_id"]])
+    else:
+        action = _switch("families", "family", family_id)
+        if action == "on":
+            db.execute("UPDATE family_links SET switched_off_at = NULL WHERE family_id = ?", [family_id])
     flash(_("%(name)s is switched off and signed out.", name=rows[0]["name"]) if action == "off"
           else _("%(name)s can sign in again.", name=rows[0]["name"]))
     back = form_id(request.form.get("learner", ""))

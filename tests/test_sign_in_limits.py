@@ -11,6 +11,7 @@ import pytest
 from waitress.server import create_server
 
 from tests.conftest import text_of
+from tests.test_badges import secrets_made  # noqa: F401 (a fixture)
 from tests.test_passport import make_invitation
 
 TEACHER = {"email": "teacher@oaktree.example", "password": "oak-tree-teacher"}
@@ -169,3 +170,61 @@ def test_a_burst_of_wrong_class_codes_gets_no_more_checks_than_the_limit(app):
         for thread in threads:
             thread.join()
     assert sorted(codes) == [404] * JOIN_TRIES + [429] * (24 - JOIN_TRIES), codes
+
+
+def test_voiding_a_badge_ends_the_sessions_it_started(client, app, secrets_made):
+    from tests.conftest import learner_id, sign_in_as
+
+    staff = app.test_client()
+    sign_in_as(staff, app, "staff")
+    amira = learner_id(app, "Amira")
+    staff.post(f"/staff/learners/{amira}/badges")
+    secret = secrets_made[-1]
+    assert client.post("/badge", data={"secret": secret}).status_code == 302
+    assert client.get("/home").status_code == 200
+    staff.post(f"/staff/learners/{amira}/badges/void")
+    assert client.get("/home").status_code == 302  # signed out on the server
+
+
+def test_a_protected_learner_is_never_named_before_sign_in(client, app, secrets_made):
+    from student_app.db import get_db
+    from tests.conftest import learner_id, sign_in_as
+
+    amira = learner_id(app, "Amira")
+    with app.app_context():
+        get_db().execute("UPDATE learners SET protected = 1 WHERE id = ?", [amira])
+    staff = app.test_client()
+    sign_in_as(staff, app, "staff")
+    staff.post(f"/staff/learners/{amira}/badges")
+    secret = secrets_made[-1]
+    assert "Amira" not in text_of(client.get(f"/badge/{secret}"))
+    tiles = text_of(client.get("/sign-in/class/1"))
+    assert "Amira" not in tiles
+    # Fox sits where its name goes, between Farhan and Grace, not first, where Amira was.
+    assert tiles.index("Farhan") < tiles.index("Fox") < tiles.index("Grace")
+
+
+def test_an_admin_switches_off_only_their_schools_part_of_a_shared_family_account(client, app):
+    from student_app.db import get_db
+    from tests.conftest import learner_id, sign_in_as
+
+    with app.app_context():
+        db = get_db()
+        elm = db["schools"].insert({"name": "Elm School"}).last_pk
+        group = db["classes"].insert({"school_id": elm, "name": "Elm Class"}).last_pk
+        pupil = db["learners"].insert({"school_id": elm, "class_id": group, "name": "Wiktor", "avatar": "avatar-bee",
+                                       "code": "code-cat-code-cat-code-cat", "code_hash": "", "family_visible": 1}).last_pk
+        family = db.execute("SELECT id FROM families WHERE email = ?", [FAMILY["email"]]).fetchone()[0]
+        db["family_links"].insert({"family_id": family, "learner_id": pupil})
+    admin = app.test_client()
+    sign_in_as(admin, app, "admin")
+    amira = learner_id(app, "Amira")
+    assert admin.post(f"/staff/families/{family}/access", data={"action": "off", "learner": amira}).status_code == 302
+    assert client.post("/family/sign-in", data=FAMILY).status_code == 302  # the account still works...
+    home = text_of(client.get("/family/"))
+    assert "Wiktor" in home and "Amira" not in home  # ...for the other school's child only
+    assert client.get(f"/family/children/{amira}/passport").status_code == 404
+    assert client.get(f"/family/children/{pupil}/passport").status_code == 200
+    assert "account switched off" in text_of(admin.get(f"/staff/learners/{amira}"))
+    admin.post(f"/staff/families/{family}/access", data={"action": "on", "learner": amira})
+    assert client.get(f"/family/children/{amira}/passport").status_code == 200
