@@ -21,6 +21,11 @@ SETTINGS = {
     "AUDIO_DIR": (str(ROOT / "audio"), "folder where narration is rendered and cached"),
     "NARRATION_VOICE": ("gmw/en", "espeak-ng voice for English (UK)"),
     "NARRATION_RATE": (150, "narration speed in words a minute"),
+    "NARRATION_CACHE_MB": (2048, "the narration cache's size limit in megabytes (audio/); the oldest clips of "
+                           "people's own words go first, and `flask narration build` stops there too"),
+    "NARRATION_OWN_WORDS_PER_DAY": (200, "clips of words that are not the app's own (what someone typed) one person "
+                                    "may have rendered in a day"),
+    "NARRATION_OWN_WORDS_MAX_CHARS": (2000, "the longest text that is not the app's own that narration will read"),
     "LEARNER_IDLE_MINUTES": (15, "a learner on a shared tablet is signed out after this idle time"),
     "STAFF_IDLE_MINUTES": (60, "a member of staff is signed out after this idle time"),
     "LEARNER_SESSION_HOURS": (4, "a learner is signed out this long after signing in, however active"),

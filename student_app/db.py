@@ -546,6 +546,21 @@ def _m020_badge_sessions_and_school_switches(db):
     )
 
 
+def _m021_narration_renders(db):
+    """Each clip rendered of words that are not the app's own (what someone typed, a sentence
+    with a name in it), by whom: their count is limited per person a day."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE narration_renders (
+            who TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX narration_renders_who ON narration_renders(who, at);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -555,7 +570,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
               _m016_adult_preferences, _m017_typed_language,
               _m018_recording_transcripts, _m019_schools_run_themselves,
-              _m020_badge_sessions_and_school_switches]
+              _m020_badge_sessions_and_school_switches, _m021_narration_renders]
 
 
 def migrate(db):

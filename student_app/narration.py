@@ -1,10 +1,14 @@
 """Narration: text to speech with pyttsx3 (espeak-ng), cached as MP3 files named by a hash."""
 
 import atexit
+import base64
+import binascii
 import contextlib
 import ctypes.util
 import hashlib
 import io
+import json
+import os
 import shutil
 import tempfile
 import threading
@@ -13,8 +17,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask import Blueprint, abort, current_app, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Blueprint, abort, current_app, g, request, url_for
 
 from .access import VOICES, narration_rate, narration_variant
 from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
@@ -54,8 +57,37 @@ def clip_key(text, lang, voice, rate):
     return hashlib.sha256(f"{lang}\n{voice}\n{rate}\n{text}".encode()).hexdigest()[:32]
 
 
-def clip_path(audio_dir, key):
-    return Path(audio_dir) / key[:2] / f"{key}.mp3"
+def clip_path(audio_dir, key, private=False):
+    """Where a clip is cached. Clips of words that are not the app's own (what someone typed)
+    live apart, under private/, so they are never served for a public cache and are the first
+    to go when the cache is full."""
+    return Path(audio_dir) / ("private" if private else "") / key[:2] / f"{key}.mp3"
+
+
+def cache_bytes(app, grew=0):
+    """The narration cache's size in bytes, counted again at most once a minute."""
+    state = app.extensions.setdefault("narration_cache", {"bytes": None, "at": 0.0})
+    if state["bytes"] is None or time.monotonic() - state["at"] > 60:
+        state["bytes"] = sum(path.stat().st_size for path in Path(app.config["AUDIO_DIR"]).rglob("*.mp3"))
+        state["at"] = time.monotonic()
+    state["bytes"] += grew
+    return state["bytes"]
+
+
+def make_room(app):
+    """Keep the cache under NARRATION_CACHE_MB: the oldest private clips go first; if the
+    app's own phrases alone fill it, nothing more is rendered (the text still shows)."""
+    limit = int(app.config["NARRATION_CACHE_MB"]) * 1024 * 1024
+    if cache_bytes(app) < limit:
+        return
+    private = sorted((Path(app.config["AUDIO_DIR"]) / "private").rglob("*.mp3"), key=lambda path: path.stat().st_mtime)
+    while private and cache_bytes(app) >= limit * 0.9:
+        path = private.pop(0)
+        size = path.stat().st_size
+        path.unlink(missing_ok=True)
+        cache_bytes(app, grew=-size)
+    if cache_bytes(app) >= limit:
+        raise NarrationUnavailable(f"the narration cache is full (NARRATION_CACHE_MB = {app.config['NARRATION_CACHE_MB']})")
 
 
 def _speak_to_wav(text, wav, voice, rate):
@@ -112,21 +144,92 @@ def cached_path(app, text, lang, rate=None):
     return clip_path(audio_dir, clip_key(text, lang, voice, rate or default_rate))
 
 
-def ensure_clip(app, text, lang, rate=None, variant=""):
-    """The path of the phrase's clip, rendering it first if it is not cached yet. `variant`
-    is an espeak-ng voice variant added to the language's voice (access.VOICES)."""
+def ensure_clip(app, text, lang, rate=None, variant="", private=False, before_render=None):
+    """The path of the phrase's clip, rendering it first if it is not cached yet (and if the
+    cache has room; `before_render` may refuse first). `variant` is an espeak-ng voice variant
+    added to the language's voice (access.VOICES)."""
     voice, default_rate, audio_dir = settings(app, lang)
     voice, rate = voice + variant, rate or default_rate
-    path = clip_path(audio_dir, clip_key(text, lang, voice, rate))
+    path = clip_path(audio_dir, clip_key(text, lang, voice, rate), private)
     if not path.exists():
         if app.extensions["narration_problem"]:
             raise NarrationUnavailable(app.extensions["narration_problem"])
+        make_room(app)
+        if before_render is not None:
+            before_render()
         render(text, path, voice, rate)
+        cache_bytes(app, grew=path.stat().st_size)
+    elif private:
+        os.utime(path)  # in use: the last to go when the cache is full
     return path
 
 
+class BadToken(ValueError):
+    """A narration link the app did not make."""
+
+
+class SealedTokens:
+    """Narration link tokens: the payload (language, text, speed, voice) encrypted with
+    AES-SIV under a key derived from the app's secret. Authenticated, so only the app makes
+    them; sealed, so a link in a log, a proxy or a browser's history does not show what a
+    learner wrote; deterministic, so one phrase keeps one link and browsers cache it."""
+
+    def __init__(self, secret):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        key = HKDF(algorithm=hashes.SHA256(), length=64, salt=None, info=b"narration links").derive(secret.encode())
+        self._siv = AESSIV(key)
+
+    def dumps(self, payload):
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(self._siv.encrypt(data, None)).rstrip(b"=").decode()
+
+    def loads(self, token):
+        from cryptography.exceptions import InvalidTag
+
+        try:
+            data = self._siv.decrypt(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), None)
+            return json.loads(data)
+        except (InvalidTag, binascii.Error, ValueError, UnicodeDecodeError):
+            raise BadToken(token[:20]) from None
+
+
 def _serializer():
-    return URLSafeSerializer(current_app.secret_key, salt="narration")
+    tokens = current_app.extensions.get("narration_tokens")
+    if tokens is None:
+        tokens = current_app.extensions["narration_tokens"] = SealedTokens(current_app.secret_key)
+    return tokens
+
+
+def known_phrases(app, speech):
+    """The phrases `flask narration build` renders in a language: the interface and the
+    content, nothing anyone typed. Worked out once a process."""
+    cache = app.extensions.setdefault("narration_phrases", {})
+    if speech not in cache:
+        cache[speech] = frozenset(phrases_by_language(app, [BY_SPEECH[speech].code])[speech])
+    return cache[speech]
+
+
+def count_own_words_render():
+    """Words that are not the app's own are rendered at most NARRATION_OWN_WORDS_PER_DAY times
+    a day for each person (or address, signed out): a learner cannot make the server speak
+    without end. A render is counted when it happens; a cached clip costs nothing."""
+    from datetime import datetime, timedelta, timezone
+
+    from .db import get_db, now, transaction
+
+    user = g.get("user")
+    who = f"{user['role']}:{user['id']}" if user else f"address:{request.remote_addr}"
+    since = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(timespec="seconds")
+    db = get_db()
+    with transaction(db):
+        db.execute("DELETE FROM narration_renders WHERE who = ? AND at <= ?", [who, since])
+        if db.execute("SELECT count(*) FROM narration_renders WHERE who = ?", [who]).fetchone()[0] >= int(
+                current_app.config["NARRATION_OWN_WORDS_PER_DAY"]):
+            abort(429)
+        db["narration_renders"].insert({"who": who, "at": now()})
 
 
 def narration_url(text, lang=None, voice=None):
@@ -159,21 +262,27 @@ def narration_url(text, lang=None, voice=None):
 def clip(token):
     try:
         lang, text, *how = _serializer().loads(token)
-    except (BadSignature, ValueError):
+        rate, variant = (how + [None, ""])[:2]  # a phrase at the school's own speed has only two
+    except (BadToken, ValueError):
         abort(404)
-    if lang not in BY_SPEECH:  # a link signed before the app knew its languages
+    if lang not in BY_SPEECH or variant not in VOICES.values() or not isinstance(text, str):
         abort(404)
-    rate, variant = (how + [None, ""])[:2]  # links signed before voices had only a speed
-    if variant not in VOICES.values():
-        abort(404)
+    app = current_app._get_current_object()
+    # The app's own phrases may be cached by anyone for a year; anything else (what a learner
+    # typed, a sentence with someone's name in it) is private to this browser, bounded in size,
+    # and its renders are counted.
+    own_words = text not in known_phrases(app, lang)
+    if own_words and len(text) > int(app.config["NARRATION_OWN_WORDS_MAX_CHARS"]):
+        abort(413)
     try:
-        path = ensure_clip(current_app, text, lang, rate, variant)
+        path = ensure_clip(app, text, lang, rate, variant, private=own_words,
+                           before_render=count_own_words_render if own_words else None)
     except NarrationUnavailable:
         abort(503)
-    return current_app.response_class(
+    return app.response_class(
         path.read_bytes(),
         mimetype="audio/mpeg",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        headers={"Cache-Control": "private, no-store" if own_words else "public, max-age=31536000, immutable"},
     )
 
 
@@ -223,7 +332,10 @@ def build_command(languages):
         started, made = time.monotonic(), 0
         for text in sorted(phrases):
             if not cached_path(app, text, lang).exists():
-                ensure_clip(app, text, lang)
+                try:
+                    ensure_clip(app, text, lang)
+                except NarrationUnavailable as problem:  # the cache is full: the limit holds here too
+                    raise click.ClickException(f"{problem}; {made} rendered in {lang} before it filled.")
                 made += 1
         click.echo(
             f"Narration ({lang}, voice {voice_for(lang, app)}): {len(phrases)} phrases, {made} rendered, "

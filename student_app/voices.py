@@ -47,14 +47,13 @@ def recorded(lang="en"):
 
 def all_phrases(speech):
     """Every phrase the app says in one narration language (its interface and content), as
-    `flask narration build` renders them; worked out once a process."""
-    from .narration import phrases_by_language
+    `flask narration build` renders them, in order."""
+    from .narration import known_phrases
 
     app = current_app._get_current_object()
     cache = app.extensions.setdefault("voice_phrases", {})
     if speech not in cache:
-        code = BY_SPEECH[speech].code
-        cache[speech] = sorted(phrases_by_language(app, [code])[speech])
+        cache[speech] = sorted(known_phrases(app, speech))
     return cache[speech]
 
 
