@@ -134,6 +134,126 @@ PICTURE_TRACK = {
 }
 
 
+# What may stand at the top of a Matroska/WebM Segment, and inside a Cluster: element ids.
+SEGMENT_CHILDREN = {0x114D9B74, 0x1549A966, 0x1654AE6B, 0x1F43B675, 0x1C53BB6B, 0x1254C367, 0x1043A770,
+                    0x1941A469, 0xEC, 0xBF}
+CLUSTER_CHILDREN = {0xE7, 0xA3, 0xA0, 0xA7, 0xAB, 0x5854, 0xEC, 0xBF}
+CLUSTER = 0x1F43B675
+MP3_BITRATES = {1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],  # MPEG-1 layer III
+                2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]}  # MPEG-2 and 2.5
+MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _vint(data, at, is_id=False):
+    """A Matroska variable-length number at `at`: (value, next position); a size of all ones
+    is 'unknown' (None). IndexError or ValueError if it is not one."""
+    first = data[at]
+    length = next(n for n in range(1, 9) if first & (0x80 >> (n - 1)))
+    if is_id and length > 4:
+        raise ValueError("not an element id")
+    raw = int.from_bytes(data[at:at + length], "big")
+    if at + length > len(data):
+        raise IndexError(at)
+    if is_id:
+        return raw, at + length
+    value = raw & ((1 << (7 * length)) - 1)
+    return (None if value == (1 << (7 * length)) - 1 else value), at + length
+
+
+def _webm_whole(data):
+    """The EBML header, then one Segment whose children are known elements, ending exactly at
+    the end of the file (a Cluster of unknown size, as browsers record, ends where the next
+    Segment element starts)."""
+    element, at = _vint(data, 0, True)
+    size, at = _vint(data, at)
+    at += size
+    element, at = _vint(data, at, True)
+    if element != 0x18538067:  # Segment
+        return False
+    size, at = _vint(data, at)
+    end = len(data) if size is None else at + size
+    if end != len(data):
+        return False
+    while at < end:
+        element, at = _vint(data, at, True)
+        size, at = _vint(data, at)
+        if element not in SEGMENT_CHILDREN:
+            return False
+        if size is not None:
+            at += size
+            continue
+        if element != CLUSTER:
+            return False
+        while at < end:
+            child, after = _vint(data, at, True)
+            if child in SEGMENT_CHILDREN:
+                break
+            size, after = _vint(data, after)
+            if child not in CLUSTER_CHILDREN or size is None:
+                return False
+            at = after + size
+    return at == end
+
+
+def _ogg_whole(data):
+    """Ogg pages one after another, to the very end."""
+    at = 0
+    while at < len(data):
+        if data[at:at + 4] != b"OggS" or data[at + 4] != 0 or at + 27 > len(data):
+            return False
+        segments = data[at + 26]
+        table = data[at + 27:at + 27 + segments]
+        at += 27 + segments + sum(table)
+    return at == len(data)
+
+
+def _mp4_whole(data):
+    """Top-level boxes, each of four printable letters, filling the file exactly."""
+    at = 0
+    while at < len(data):
+        size, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if len(kind) < 4 or not all(32 <= byte < 127 for byte in kind):
+            return False
+        if size == 1:
+            size = int.from_bytes(data[at + 8:at + 16], "big")
+        elif size == 0:
+            size = len(data) - at
+        if size < 8:
+            return False
+        at += size
+    return at == len(data)
+
+
+def _wav_whole(data):
+    size = int.from_bytes(data[4:8], "little") + 8
+    return size in (len(data), len(data) - 1)  # a pad byte may follow an odd-sized chunk
+
+
+def _mp3_whole(data):
+    """An optional ID3v2 tag, then MPEG layer III frames to the end (an ID3v1 tag may close)."""
+    at = 0
+    if data[:3] == b"ID3":
+        at = 10 + sum((data[6 + n] & 0x7F) << (7 * (3 - n)) for n in range(4))
+    end = len(data) - 128 if data[-128:-125] == b"TAG" else len(data)
+    frames = 0
+    while at < end:
+        header = data[at:at + 4]
+        if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0 or (header[1] >> 1) & 3 != 1:
+            return False
+        version = (header[1] >> 3) & 3
+        bitrate = MP3_BITRATES[1 if version == 3 else 2][header[2] >> 4] * 1000
+        rates = MP3_RATES.get(version)
+        if not bitrate or rates is None or (header[2] >> 2) & 3 == 3:
+            return False
+        rate = rates[(header[2] >> 2) & 3]
+        at += (144 if version == 3 else 72) * bitrate // rate + ((header[2] >> 1) & 1)
+        frames += 1
+    return at == end and frames > 0
+
+
+WHOLE = {"webm": _webm_whole, "ogg": _ogg_whole, "mp4": _mp4_whole, "wav": _wav_whole, "mp3": _mp3_whole}
+
+
 def check_recording(data):
     """The container of a voice recording, checked by its content: a known audio container
     holding a sound track and no pictures (a video is not a voice recording)."""
@@ -148,6 +268,14 @@ def check_recording(data):
     fmt = data.find(b"fmt ", 12)
     if kind == "wav" and (fmt < 0 or data[fmt + 8:fmt + 10] not in (b"\x01\x00", b"\x03\x00", b"\xfe\xff")):
         raise not_sound  # the fmt chunk's format: PCM, float or extensible
+    # The container must run to the file's last byte: anything after it (a page of HTML, say)
+    # would be kept byte for byte and served back.
+    try:
+        whole = WHOLE[kind](data)
+    except (IndexError, ValueError, StopIteration):
+        whole = False
+    if not whole:
+        raise not_sound
     return kind
 
 

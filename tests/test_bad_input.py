@@ -133,14 +133,17 @@ def test_a_bad_recording_is_refused_kindly(client, app, data, message):
     assert rows(app, "SELECT * FROM media") == []
 
 
-def test_html_behind_a_recordings_magic_number_is_only_ever_served_as_audio(client, app):
-    """Recordings are checked by their headers, not decoded: a file whose headers say WebM with
-    a sound track is kept as sent, whatever follows. It is served as audio, never sniffed, and
-    named as a download."""
+def test_html_behind_a_recordings_magic_number_is_refused_and_a_real_one_served_as_audio(client, app):
+    """Issue 13.8: a file whose headers said WebM with a sound track was kept byte for byte,
+    HTML after it and all. A recording must now parse to its last byte; one that does is
+    served as audio, never sniffed, and named as a download."""
     sign_in_as(client, app, "learner", "Amira")
     client.post("/a/all-about-me/mine/start")
     data = fake_webm() + b"<html><script>alert(1)</script></html>" * 20
-    assert client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(data), "v.html")},
+    refused = client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(data), "v.html")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400 and rows(app, "SELECT id FROM media") == []
+    assert client.post("/a/all-about-me/mine/1", data={"voice": (io.BytesIO(fake_webm()), "v.html")},
                        content_type="multipart/form-data").status_code == 302
     media_id = rows(app, "SELECT id FROM media")[0]["id"]
     with client.get(f"/media/{media_id}") as served:

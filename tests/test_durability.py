@@ -212,7 +212,7 @@ def big_photo_bytes(number):
 
 def recording_bytes(number):
     """A WebM recording with bytes unique to it, so the stored file can be matched."""
-    return fake_webm() + f"recording {number} ".encode() * 20
+    return fake_webm(f"recording {number} ".encode() * 20)
 
 
 def test_every_acknowledged_upload_survives_a_killed_server(tmp_path, demo_database, app):

@@ -349,10 +349,15 @@ def test_every_prompt_and_choice_has_a_symbol_and_is_narrated(app):
 
 # Test files, made here so that nothing binary is kept in the repository.
 
-def fake_webm():
-    """The start of a WebM file (its EBML magic number, doctype "webm" and an Opus sound
-    track's codec id) and some bytes of recording."""
-    return b"\x1a\x45\xdf\xa3\x42\x82\x84webm\x86\x86A_OPUS" + bytes(range(256)) * 8
+def fake_webm(extra=b""):
+    """A small WebM as browsers record it: the EBML header (doctype "webm"), a Segment and a
+    Cluster of unknown size, an Opus sound track, and one block of bytes (`extra` among them),
+    ending exactly where the file does."""
+    body = bytes(range(256)) * 8 + extra
+    block = b"\xa3" + (0x10000000 | len(body)).to_bytes(4, "big") + body
+    tracks = b"\x16\x54\xae\x6b\x8a\xae\x88\x86\x86A_OPUS"
+    cluster = b"\x1f\x43\xb6\x75\x01" + b"\xff" * 7 + b"\xe7\x81\x00" + block
+    return b"\x1a\x45\xdf\xa3\x87\x42\x82\x84webm" + b"\x18\x53\x80\x67\x01" + b"\xff" * 7 + tracks + cluster
 
 
 def jpeg_with_gps():

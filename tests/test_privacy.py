@@ -439,22 +439,35 @@ def test_a_photo_note_past_the_learners_space_is_refused(app, staff):
 
 
 def mp4(handler):
-    """A small MP4 whose one track has the given handler ("soun" or "vide")."""
-    return (b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A mp42" + b"\x00" * 40
-            + b"\x00\x00\x00\x21hdlr\x00\x00\x00\x00\x00\x00\x00\x00" + handler + b"\x00" * 12 + bytes(600))
+    """A small MP4 whose one track has the given handler ("soun" or "vide"): ftyp, moov (with
+    the handler) and mdat boxes, filling the file."""
+    hdlr = b"\x00\x00\x00\x21hdlr\x00\x00\x00\x00\x00\x00\x00\x00" + handler + b"\x00" * 13
+    return (b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A mp42" + (8 + len(hdlr)).to_bytes(4, "big") + b"moov"
+            + hdlr + (608).to_bytes(4, "big") + b"mdat" + bytes(600))
 
 
 def wav(format_code):
     body = b"fmt \x10\x00\x00\x00" + format_code + b"\x01\x00\x22\x56\x00\x00\x44\xac\x00\x00\x02\x00\x10\x00"
-    return b"RIFF\x00\x00\x00\x00WAVE" + body + b"data\x00\x02\x00\x00" + bytes(600)
+    chunks = b"WAVE" + body + b"data" + (600).to_bytes(4, "little") + bytes(600)
+    return b"RIFF" + len(chunks).to_bytes(4, "little") + chunks
+
+
+def ogg(packet):
+    """One Ogg page holding `packet` (its lacing values in the segment table)."""
+    table = bytes([255] * (len(packet) // 255) + [len(packet) % 255])
+    return b"OggS\x00\x02" + bytes(20) + bytes([len(table)]) + table + packet
 
 
 @pytest.mark.parametrize("data, sound", [
     (fake_webm(), True),
     (b"\x1a\x45\xdf\xa3\x42\x82\x84webm\x86\x85V_VP8\x86\x86A_OPUS" + bytes(600), False),  # a video
     (b"\x1a\x45\xdf\xa3\x42\x82\x84webm" + bytes(600), False),  # no sound track
-    (b"OggS\x00\x02" + bytes(22) + b"\x13OpusHead\x01\x01" + bytes(600), True),
-    (b"OggS\x00\x02" + bytes(22) + b"\x80theora" + bytes(600), False),
+    (ogg(b"OpusHead\x01\x01" + bytes(600)), True),
+    (ogg(b"\x80theora" + bytes(600)), False),
+    (ogg(b"OpusHead\x01\x01" + bytes(600)) + b"<html><script>alert(1)</script></html>", False),  # after the container
+    (fake_webm() + b"<html><script>alert(1)</script></html>", False),
+    (mp4(b"soun") + b"<html></html>", False),
+    (wav(b"\x01\x00") + b"<html><script>alert(1)</script></html>", False),
     (mp4(b"soun"), True),
     (mp4(b"vide"), False),
     (wav(b"\x01\x00"), True),
