@@ -85,7 +85,7 @@ def test_staff_pages_are_accessible(driver, live_url, live_app, account):
     assert_accessible(driver)
     # Print a badge, then follow it as a learner's tablet would after scanning it.
     tap(driver, 'form[action$="/badges"] button')
-    expect_heading(driver, "Sign-in badges")
+    expect_heading(driver, "Sign-in card for Chloe")
     assert driver.find_elements(By.CSS_SELECTOR, ".qr svg")
     assert_accessible(driver)
 
