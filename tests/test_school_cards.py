@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from werkzeug.security import generate_password_hash
 
-from student_app.badges import code_pictures
+from student_app.school.records import code_pictures
 from student_app.db import get_db
 from tests.conftest import learner_id, sign_in_as, sign_in_staff, text_of
 
@@ -262,3 +262,19 @@ def test_the_class_letters_pdf(client, app):
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", "-"], input=response.data, capture_output=True, check=True).stdout
         assert re.search(rb"Pages:\s+8\n", info)  # one A4 letter a learner
+
+
+def test_lost_class_letters_are_made_again_and_the_old_ones_stop(client, app):
+    from tests.conftest import sign_in_as
+
+    sign_in_as(client, app, "staff")
+    assert client.post("/staff/school/classes/1/letters", data={"language": "en_GB"}).status_code == 200
+    with app.app_context():
+        first = {row[0] for row in get_db().execute("SELECT id FROM invitations WHERE revoked_at IS NULL")}
+    assert client.post("/staff/school/classes/1/letters", data={"language": "en_GB"}).status_code == 409
+    again = client.post("/staff/school/classes/1/letters", data={"language": "cy", "replace": "on"})
+    assert again.status_code == 200 and 'lang="cy"' in again.text
+    with app.app_context():
+        db = get_db()
+        assert {row[0] for row in db.execute("SELECT id FROM invitations WHERE revoked_at IS NOT NULL")} == first
+        assert db.execute("SELECT count(*) FROM invitations WHERE revoked_at IS NULL").fetchone()[0] == len(first)

@@ -82,12 +82,19 @@ def letter_choices(form):
     return LANGUAGES[code], int(adults)
 
 
-def letters(learners, language, as_pdf, title, filename, back):
+def letters(learners, language, as_pdf, title, filename, back, replace=False):
     """Make one invitation for each entry of `learners` (a learner comes once for each adult
-    of their family) and show its letter, one A4 page each, in `language`."""
+    of their family) and show its letter, one A4 page each, in `language`. With `replace`,
+    their invitations still waiting are cancelled in the same step (letters lost, or never
+    printed)."""
     db = get_db()
     made = []
     with transaction(db):
+        if replace:
+            db.execute(
+                """UPDATE invitations SET revoked_at = ? WHERE used_at IS NULL AND revoked_at IS NULL
+                   AND learner_id IN (SELECT value FROM json_each(?))""",
+                [now(), "[" + ",".join(str(int(learner["id"])) for learner in learners) + "]"])
         for learner in learners:
             made.append((learner, *family.new_invitation(learner["id"], g.user["id"])))
     adults = Counter(learner["id"] for learner in learners)
@@ -135,6 +142,10 @@ def class_letters(class_id):
     teacher_required()
     group = class_of_school(class_id)
     learners = waiting_for_letters(class_id)
+    replace = request.form.get("replace") == "on"
+    if replace:  # every current learner, their waiting invitations cancelled
+        learners = [row for row in get_db().query(
+            "SELECT * FROM learners WHERE class_id = ? ORDER BY name", [class_id]) if not has_left(row)]
     problem, status = None, 200
     if request.method == "POST":
         code = request.form.get("language", "")
@@ -144,7 +155,7 @@ def class_letters(class_id):
             return letters(learners, LANGUAGES[code], as_pdf=request.form.get("format") == "pdf",
                            title=_("Family invitation letters for %(class)s", **{"class": group["name"]}),
                            filename=_("family-letters-%(class)s.pdf", **{"class": group["name"]}),
-                           back=url_for("school.class_letters", class_id=class_id))
+                           back=url_for("school.class_letters", class_id=class_id), replace=replace)
         else:  # the last invitation was made in another tab meanwhile: this page now says so
             status = 409
     return render("school/letters_form.html", group=group, learners=learners, problem=problem,
