@@ -429,8 +429,12 @@ def reserve_try(role, email):
     sent at once are counted one after another (IMMEDIATE takes the write lock first), so a
     burst gets no more checks than tries one at a time would, while the slow hash itself runs
     outside the lock."""
+    return reserve(_throttle_keys(role, email))
+
+
+def reserve(keys):
+    """reserve_try for any keys: {name: (key, free tries)}."""
     db = get_db()
-    keys = _throttle_keys(role, email)
     with transaction(db):
         wait = _wait_for(db, keys)
         if wait:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
 from .auth import (
-    family_required, new_password_problem, password_matches, release_try, reserve_try, security_event,
+    family_required, new_password_problem, password_matches, release_try, reserve, reserve_try, security_event,
     start_session, token_hash,
 )
 from .db import get_db, now, transaction
@@ -21,6 +21,7 @@ from .web import render
 bp = Blueprint("family", __name__, url_prefix="/family")
 
 INVITATION_DAYS = 14
+INVITATION_FREE_TRIES = 10  # wrong invitation codes from one address in 15 minutes before a wait
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8  # about 40 bits; single use and expiring
 
@@ -67,7 +68,16 @@ def join(token=None):
         if problem:
             return render("family/join.html", token=None, message=problem, form={}), 400
     if request.method == "POST":
+        # Invitation codes are short enough to guess: each try from an address counts, and
+        # many wrong ones make the next wait (a slow-down, as for passwords).
+        wait, reserved = reserve({"pair": (f"invitation:{request.remote_addr}", INVITATION_FREE_TRIES)})
+        if wait:
+            security_event("held back (too many invitation codes)", "family")
+            message = _("Too many tries. Please wait %(seconds)s seconds, then try again.", seconds=wait)
+            return render("family/join.html", token=token, message=message, form=form), 429
         invitation, problem = find_invitation(token=token, code=form.get("code"))
+        if invitation is not None:
+            release_try(reserved)
         if problem:
             message, status = problem, 400
         else:

@@ -8,6 +8,7 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 from tests.conftest import text_of
@@ -69,11 +70,30 @@ def test_wrong_tries_for_other_emails_never_hold_back_an_account_that_has_not_fa
 def served(app):
     """The app on waitress at 127.0.0.1, as in production, with several threads."""
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def run():
+        try:
+            server.run()
+        except OSError:  # its sockets closed under it as the test ended
+            pass
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        # Every reply has been read; let waitress see each connection close, then stop it.
+        # Any channel still open is closed here, so no socket is left for the garbage collector.
+        import time
+
+        for _ in range(50):
+            if not any(isinstance(each, HTTPChannel) for each in list(server._map.values())):
+                break
+            time.sleep(0.05)
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        for each in list(server._map.values()):
+            if isinstance(each, HTTPChannel):
+                each.close()
         server.close()
         thread.join(timeout=5)
 
@@ -228,3 +248,45 @@ def test_an_admin_switches_off_only_their_schools_part_of_a_shared_family_accoun
     assert "account switched off" in text_of(admin.get(f"/staff/learners/{amira}"))
     admin.post(f"/staff/families/{family}/access", data={"action": "on", "learner": amira})
     assert client.get(f"/family/children/{amira}/passport").status_code == 200
+
+
+def test_random_invitation_codes_are_slowed_down(app):
+    guesser = from_address(app.test_client(), "198.51.100.77")
+    codes = [guesser.post("/family/join", data={"code": f"ZZZZ-ZZ{n:02d}"}).status_code for n in range(12)]
+    assert codes[:10] == [400] * 10 and codes[10:] == [429, 429]
+    # Another address, such as a family at home, is not held back.
+    assert from_address(app.test_client(), "198.51.100.78").post("/family/join", data={"code": "ZZZZ-ZZZZ"}).status_code == 400
+
+
+def test_a_burst_of_wrong_two_step_codes_gets_five_checks(app):
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with served(app) as base:
+        try:
+            opener.open(urllib.request.Request(f"{base}/staff/sign-in", method="POST",
+                                               data=urllib.parse.urlencode(TEACHER).encode()))
+        except urllib.error.HTTPError:
+            pass
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        ready, codes = threading.Barrier(24), []
+
+        def send():
+            ready.wait()
+            request = urllib.request.Request(f"{base}/staff/sign-in/code", method="POST", headers={"Cookie": cookie},
+                                             data=urllib.parse.urlencode({"code": "000000"}).encode())
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    codes.append(response.status)
+            except urllib.error.HTTPError as error:
+                codes.append(error.code)
+
+        threads = [threading.Thread(target=send) for _ in range(24)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # Four wrong codes are answered 401; the fifth restarts sign-in (a redirect, followed to the
+    # password page: 200), and every other try is refused unchecked the same way.
+    assert codes.count(401) == 4, codes
