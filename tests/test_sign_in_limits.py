@@ -98,14 +98,16 @@ def served(app):
         thread.join(timeout=5)
 
 
-def burst(url, form, count=24):
-    """Send `count` posts at the same moment; their status codes."""
+def burst(url, form=None, count=24, cookie=None):
+    """Send `count` requests at the same moment (posts of `form`, or gets without one), with
+    the session `cookie` if given; their status codes."""
     ready, codes = threading.Barrier(count), []
-    body = urllib.parse.urlencode(form).encode()
+    body = None if form is None else urllib.parse.urlencode(form).encode()
+    headers = {"Cookie": cookie} if cookie else {}
 
     def send():
         ready.wait()
-        request = urllib.request.Request(url, data=body, method="POST")
+        request = urllib.request.Request(url, data=body, method="GET" if body is None else "POST", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 codes.append(response.status)
@@ -118,6 +120,19 @@ def burst(url, form, count=24):
     for thread in threads:
         thread.join()
     return codes
+
+
+def session_cookie(url, form):
+    """The session cookie a sign-in post to `url` gives (following its redirect)."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        opener.open(urllib.request.Request(url, method="POST", data=urllib.parse.urlencode(form).encode()))
+    except urllib.error.HTTPError:
+        pass
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 @pytest.mark.parametrize("path, form", [
@@ -160,35 +175,14 @@ def test_a_burst_of_wrong_picture_codes_gets_three_checks(app):
 
 
 def test_a_burst_of_wrong_class_codes_gets_no_more_checks_than_the_limit(app):
-    import http.cookiejar
-
     from student_app.classroom import JOIN_TRIES
     from tests.conftest import demo_code, learner_id
 
     amira = learner_id(app, "Amira")
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with served(app) as base:
         first, second, third = demo_code("Amira")
-        opener.open(urllib.request.Request(f"{base}/sign-in/learner/{amira}", method="POST", data=urllib.parse.urlencode(
-            {"picks": f"{first},{second}", "pick": third}).encode()))
-        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        ready, codes = threading.Barrier(24), []
-
-        def send():
-            ready.wait()
-            request = urllib.request.Request(f"{base}/join/ZZZZZZ", headers={"Cookie": cookie})
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    codes.append(response.status)
-            except urllib.error.HTTPError as error:
-                codes.append(error.code)
-
-        threads = [threading.Thread(target=send) for _ in range(24)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        cookie = session_cookie(f"{base}/sign-in/learner/{amira}", {"picks": f"{first},{second}", "pick": third})
+        codes = burst(f"{base}/join/ZZZZZZ", cookie=cookie)
     assert sorted(codes) == [404] * JOIN_TRIES + [429] * (24 - JOIN_TRIES), codes
 
 
@@ -259,34 +253,9 @@ def test_random_invitation_codes_are_slowed_down(app):
 
 
 def test_a_burst_of_wrong_two_step_codes_gets_five_checks(app):
-    import http.cookiejar
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with served(app) as base:
-        try:
-            opener.open(urllib.request.Request(f"{base}/staff/sign-in", method="POST",
-                                               data=urllib.parse.urlencode(TEACHER).encode()))
-        except urllib.error.HTTPError:
-            pass
-        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        ready, codes = threading.Barrier(24), []
-
-        def send():
-            ready.wait()
-            request = urllib.request.Request(f"{base}/staff/sign-in/code", method="POST", headers={"Cookie": cookie},
-                                             data=urllib.parse.urlencode({"code": "000000"}).encode())
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    codes.append(response.status)
-            except urllib.error.HTTPError as error:
-                codes.append(error.code)
-
-        threads = [threading.Thread(target=send) for _ in range(24)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        cookie = session_cookie(f"{base}/staff/sign-in", TEACHER)
+        codes = burst(f"{base}/staff/sign-in/code", {"code": "000000"}, cookie=cookie)
     # Four wrong codes are answered 401; the fifth restarts sign-in (a redirect, followed to the
     # password page: 200), and every other try is refused unchecked the same way.
     assert codes.count(401) == 4, codes
