@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 # An unexpected exception reaches the HTTPException handler as an InternalServerError.
 from werkzeug.exceptions import HTTPException
 
-from .web import render
+from .web import render, wants_fragment
 
 
 def _messages():
@@ -28,12 +28,21 @@ def handle_http_error(error):
     # something is refused (403) or cannot be done now (409, a left learner's record).
     if status in (400, 403, 409) and error.description and error.description != type(error).description:
         message = error.description
-    return render("error.html", status=status, message=message), status
+    return _error_page(status, message)
 
 
 def handle_csrf_error(error):
     message = _("This page was open for a long time, so we could not save that. Please try again.")
-    return render("error.html", status=400, message=message), 400
+    return _error_page(400, message)
+
+
+def _error_page(status, message):
+    headers = {}
+    if wants_fragment():
+        # The page asked for a part of itself; the error is a whole page, so it replaces the
+        # whole page (as a boosted link would) rather than landing inside that part.
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
+    return render("error.html", status=status, message=message), status, headers
 
 
 def init_app(app):

@@ -43,7 +43,11 @@
     if (first) play(first);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { autoplay(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    autoplay(document);
+    var refusal = document.querySelector("[data-refusal]");
+    if (refusal) refusal.focus();
+  });
   // After htmx swaps part of a page, a screen reader hears what changed: the new message
   // (a "have another go") and heading, read from the #announcer live region. It is emptied
   // first, so the same words said twice are read out twice.
@@ -66,7 +70,12 @@
         return copy.textContent.replace(/\s+/g, " ").trim();
       });
     announce(said.filter(Boolean).join(" "));
-    if (heading) {
+    // A refusal ("tap a picture, or tap Skip") is where the learner starts again: focus goes
+    // there, and its narration plays (autoplay above picks it, as it comes first).
+    var refusal = root.querySelector("[data-refusal]");
+    if (refusal) {
+      refusal.focus();
+    } else if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus();
     }

@@ -87,6 +87,23 @@ def browser():
     driver.quit()
 
 
+@pytest.fixture(scope="session")
+def plain_browser():
+    """A second shared browser, with JavaScript off: every learner screen must work in it."""
+    driver = make_driver(javascript=False)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def plain_driver(plain_browser, live_url):
+    """The shared browser without JavaScript, signed out and at tablet size."""
+    plain_browser.set_window_size(*TABLET)
+    plain_browser.get(live_url + "/about")
+    plain_browser.delete_all_cookies()
+    return plain_browser
+
+
 @pytest.fixture
 def driver(browser, live_url):
     """The shared browser, signed out and at tablet size."""

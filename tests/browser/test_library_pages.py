@@ -8,7 +8,7 @@ from selenium.webdriver.support import expected_conditions as ec
 
 from student_app.demo import STAFF
 from tests.browser.conftest import (
-    assert_accessible, expect_heading, focus_and_press, make_driver, sign_in_learner, staff_sign_in, tap,
+    assert_accessible, expect_heading, focus_and_press, sign_in_learner, staff_sign_in, tap,
     wait_for,
 )
 
@@ -117,14 +117,11 @@ def test_staff_preview_and_answer_on_behalf_pages_are_accessible(driver, live_ur
     assert_accessible(driver)
 
 
-def test_a_step_works_with_javascript_off(live_url):
-    driver = make_driver(javascript=False)
-    try:
-        sign_in_learner(driver, live_url, "Ellie")
-        driver.get(live_url + "/a/future-routes")
-        driver.find_element(By.CSS_SELECTOR, "main form button").click()
-        expect_heading(driver, "College")
-        driver.find_element(By.CSS_SELECTOR, 'button[value="maybe"]').click()
-        expect_heading(driver, "Supported internship")
-    finally:
-        driver.quit()
+def test_a_step_works_with_javascript_off(plain_driver, live_url):
+    driver = plain_driver
+    sign_in_learner(driver, live_url, "Ellie")
+    driver.get(live_url + "/a/future-routes")
+    driver.find_element(By.CSS_SELECTOR, "main form button").click()
+    expect_heading(driver, "College")
+    driver.find_element(By.CSS_SELECTOR, 'button[value="maybe"]').click()
+    expect_heading(driver, "Supported internship")

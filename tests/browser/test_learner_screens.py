@@ -1,0 +1,63 @@
+"""Learner screens keep the design's promises (issue 14), at tablet and phone sizes."""
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import assert_accessible, expect_heading, sign_in_learner, tap, wait_for
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"tablet": (1024, 768), "phone": (390, 844)}
+
+
+def refusal(driver):
+    return wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "[data-refusal]"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_refused_tap_shows_why_reads_it_and_takes_focus(driver, live_url, size):
+    """Next with nothing chosen answers 400: the message is swapped in, focused and read aloud."""
+    driver.set_window_size(*SIZES[size])
+    sign_in_learner(driver, live_url, "Amira")
+    driver.get(live_url + "/a/all-about-me")
+    tap(driver, "main form button")
+    expect_heading(driver, "Things I like")
+    tap(driver, 'button[value="next"]')
+    message = refusal(driver)
+    assert "tap Skip" in message.text
+    assert message.is_displayed()
+    assert driver.execute_script("return document.activeElement.hasAttribute('data-refusal')")
+    # Its narration starts by itself (the prompt's does not, so the two do not overlap).
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "[data-refusal] a.listen.playing"))
+    assert not driver.find_elements(By.CSS_SELECTOR, "h1 ~ a[data-autoplay]")
+    assert "/a/all-about-me/mine/1" in driver.current_url
+    assert_accessible(driver)
+    # Skip still moves on, and the message goes.
+    tap(driver, 'button[value="skip"]')
+    wait_for(driver, lambda d: "/mine/2" in d.current_url)
+    assert not driver.find_elements(By.CSS_SELECTOR, "[data-refusal]")
+
+
+def test_a_refusal_in_a_fragment_is_swapped_in_place(driver, live_url):
+    """The picture code swaps only its own part of the page (hx-target): its 400 is shown too."""
+    driver.get(live_url + "/sign-in")
+    driver.find_element(By.LINK_TEXT, "Ben").click()
+    expect_heading(driver, "Tap picture 1 of 3")
+    # A pick that is not one of the pictures, as a tampered form would send.
+    driver.execute_script("document.querySelector('button.code-pick').value = 'not-a-picture';")
+    tap(driver, "button.code-pick")
+    message = refusal(driver)
+    assert "start again" in message.text
+    assert driver.execute_script("return document.activeElement.hasAttribute('data-refusal')")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "header.top-bar")) == 1  # not a page in a page
+
+
+def test_a_refusal_shows_with_javascript_off(plain_driver, live_url):
+    driver = plain_driver
+    sign_in_learner(driver, live_url, "Amira")
+    driver.get(live_url + "/a/all-about-me")
+    driver.find_element(By.CSS_SELECTOR, "main form button").click()
+    expect_heading(driver, "Things I like")
+    driver.find_element(By.CSS_SELECTOR, 'button[value="next"]').click()
+    assert "tap Skip" in refusal(driver).text
+    assert driver.find_element(By.CSS_SELECTOR, "[data-refusal] a.listen[href$='.mp3']")
