@@ -2,6 +2,7 @@
 // page's language and direction (on <html>) and the reader's settings and sign-in (classes
 // and data on <body>: theme, text size, switch access) would stay those of the first page.
 // Copy them from the page that came back, so a change of settings or language shows at once.
+// A page whose stylesheets differ from this one's is loaded whole, so its own styles apply.
 (function () {
   "use strict";
 
@@ -14,11 +15,31 @@
     });
   }
 
+  function stylesheets(doc) {
+    return Array.prototype.map.call(doc.querySelectorAll("head link[rel=stylesheet]"), function (link) {
+      return link.getAttribute("href");
+    }).join(" ");
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
     if (!detail.boosted || !detail.xhr || detail.target !== document.body) return;
     var page = new DOMParser().parseFromString(detail.xhr.responseText, "text/html");
     if (!page.body || !page.documentElement) return;
+    // A page with a stylesheet or print layout of its own (the passport to print, sign-in
+    // cards, family letters) would keep this page's head: it loads as a whole page instead.
+    if (stylesheets(page) !== stylesheets(document)) {
+      detail.shouldSwap = false;
+      if (detail.requestConfig && detail.requestConfig.verb === "get") {
+        window.location.assign(detail.xhr.responseURL);
+      } else {
+        // The answer to a form: sending it again could do its work twice, so show this one.
+        document.open();
+        document.write(detail.xhr.responseText);
+        document.close();
+      }
+      return;
+    }
     copyAttributes(page.documentElement, document.documentElement);
     copyAttributes(page.body, document.body);
   });

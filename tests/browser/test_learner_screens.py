@@ -3,7 +3,10 @@
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import assert_accessible, expect_heading, sign_in_learner, tap, wait_for
+from student_app.demo import STAFF
+from tests.browser.conftest import (
+    assert_accessible, expect_heading, sign_in_learner, staff_sign_in, tap, wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +64,29 @@ def test_a_refusal_shows_with_javascript_off(plain_driver, live_url):
     driver.find_element(By.CSS_SELECTOR, 'button[value="next"]').click()
     assert "tap Skip" in refusal(driver).text
     assert driver.find_element(By.CSS_SELECTOR, "[data-refusal] a.listen[href$='.mp3']")
+
+
+def stylesheets(driver):
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('link[rel=stylesheet]'), l => l.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_print_page_reached_by_a_link_has_its_own_styles(driver, live_url, live_app, size):
+    """A boosted link to a page with its own stylesheet loads that page whole (issue 14, 5)."""
+    driver.set_window_size(*SIZES[size])
+    staff_sign_in(driver, live_url, live_app, STAFF[0])
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Amira").click()
+    expect_heading(driver, "Portfolio of Amira")
+    tap(driver, 'a[href$="/passport/print"]')
+    wait_for(driver, lambda d: d.current_url.endswith("/passport/print"))
+    wait_for(driver, lambda d: any("passport.css" in s for s in stylesheets(d)))
+    assert not any("app.css" in s for s in stylesheets(driver))
+    # Its print layout applies: the screen-only date bar is hidden on paper.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not driver.find_element(By.CSS_SELECTOR, ".screen-bar").is_displayed()
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    driver.back()
+    wait_for(driver, lambda d: any("app.css" in s for s in stylesheets(d)))
