@@ -498,6 +498,14 @@ def family_sign_in():
     return _password_sign_in("family", "families", _("Family sign-in"))
 
 
+@bp.get("/sign-out")
+def confirm_sign_out():
+    """"Not me" on a learner's tablet asks first: a stray tap must not end their session."""
+    if g.user is None:
+        return redirect(url_for("auth.sign_in"))
+    return render("sign_in/not_me.html")
+
+
 @bp.post("/sign-out")
 def sign_out():
     role = g.user["role"] if g.user is not None else "staff"

@@ -26,7 +26,7 @@ OPEN = {"about", "auth.badge", "auth.badge_sign_in", "auth.check_code", "auth.ch
         "auth.staff_sign_in", "family.join", "narration.clip", "static", "symbols.image",
         "two_factor.code", "two_factor.enrol", "school_join.join"}
 MATRIX = {
-    "auth.sign_ins": "innyyyyyyy", "auth.end_other_sign_ins": "innyyyyyyy", "auth.change_password": "innyyyyyyy",
+    "auth.confirm_sign_out": "iyyyyyyyyy", "auth.sign_ins": "innyyyyyyy", "auth.end_other_sign_ins": "innyyyyyyy", "auth.change_password": "innyyyyyyy",
     "behalf.activity": "innnnynyyn", "behalf.answer": "innnnynyyn", "behalf.done": "innnnynyyn",
     "behalf.job_card": "innnnynyyn", "behalf.start": "innnnynyyn", "behalf.step": "innnnynyyn",
     "classroom.answer": "iynnnnnnnn", "classroom.live": "iynnnnnnnn", "classroom.join": "iyynnnnnnn",

@@ -54,6 +54,7 @@ PAGES = {
     "auth.change_password": ("FSA", ["/account/password"]),
     # The learner's own pages.
     "learner.home": ("L", ["/home"]),
+    "auth.confirm_sign_out": ("LFSA", ["/sign-out"]),
     "learner.settings": ("L", ["/settings"]),
     "learner.sharing": ("L", ["/sharing"]),
     "learner.activity": ("L", ["/activities/guess-my-job"]),

@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 
 from student_app.demo import STAFF
 from tests.browser.conftest import (
-    assert_accessible, expect_heading, sign_in_learner, staff_sign_in, tap, wait_for,
+    assert_accessible, expect_heading, focus_and_press, sign_in_learner, staff_sign_in, tap, wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -90,3 +90,15 @@ def test_the_print_page_reached_by_a_link_has_its_own_styles(driver, live_url, l
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     driver.back()
     wait_for(driver, lambda d: any("app.css" in s for s in stylesheets(d)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_not_me_asks_before_signing_out(driver, live_url, size):
+    driver.set_window_size(*SIZES[size])
+    sign_in_learner(driver, live_url, "Farhan")
+    focus_and_press(driver, "a.not-me")
+    expect_heading(driver, "Is this you?")
+    assert "Farhan" in driver.find_element(By.ID, "main").text
+    assert_accessible(driver)
+    focus_and_press(driver, 'a[href="/home"].big-button')
+    expect_heading(driver, "What would you like to do?")  # still signed in
