@@ -204,8 +204,11 @@ def projector(session_id):
     if request.args.get("seen") and unchanged(found, True):
         return "", 204
     context = _staff_context(found)
+    # Sized by the stylesheet to fill the screen; dark on white, with its quiet border, so it
+    # scans in the dark theme too.
     context["qr"] = segno.make(context["join_url"], error="m").svg_inline(
-        scale=8, title=_("Join code %(code)s", code=found["code"]))
+        scale=8, omitsize=True, dark="#000", light="#fff",
+        title=_("Join code %(code)s", code=found["code"]))
     return render("classroom/projector.html", block="live", **context)
 
 
@@ -279,16 +282,38 @@ def answer_for(session_id):
 def summary(session_id):
     found = staff_session(session_id)
     catalogue = get_catalogue()
-    rows = list(get_db().query(
-        """SELECT plays.item, plays.learner_id, responses.answer, responses.correct, responses.given_by
+    db = get_db()
+    # Each learner's answer to each job: at most one a learner and job (plays_one_per_session_item),
+    # so at most the session's members times its five jobs.
+    answers = list(db.query(
+        """SELECT plays.learner_id, plays.item, responses.answer, responses.correct, responses.given_by
            FROM plays JOIN responses ON responses.play_id = plays.id
            WHERE plays.session_id = ? AND responses.step = 'guess'""", [session_id]))
-    rounds = []
-    for job_id in found["items"]:
-        answered = [r for r in rows if r["item"] == job_id]
-        rounds.append({"job": catalogue.jobs[job_id], "answered": len(answered),
-                       "right": sum(1 for r in answered if r["correct"])})
-    return render("classroom/summary.html", found=found, rounds=rounds, members=members(found))
+    totals = {row["item"]: row for row in db.query(
+        """SELECT plays.item, count(*) AS answered, coalesce(sum(responses.correct), 0) AS right
+           FROM plays JOIN responses ON responses.play_id = plays.id
+           WHERE plays.session_id = ? AND responses.step = 'guess' GROUP BY plays.item""", [session_id])}
+    rounds = [{"job": catalogue.jobs[job_id], "answered": totals.get(job_id, {}).get("answered", 0),
+               "right": totals.get(job_id, {}).get("right", 0)} for job_id in found["items"]]
+    # Everyone who joined, left the school since or not: the summary is the session's record.
+    learners = list(db.query(
+        """SELECT learners.id, learners.name, learners.avatar,
+                  count(responses.id) AS answered, coalesce(sum(responses.correct), 0) AS right
+           FROM session_members
+           JOIN learners ON learners.id = session_members.learner_id
+           LEFT JOIN plays ON plays.session_id = session_members.session_id AND plays.learner_id = learners.id
+           LEFT JOIN responses ON responses.play_id = plays.id AND responses.step = 'guess'
+           WHERE session_members.session_id = ?
+           GROUP BY learners.id""", [session_id]))
+    by_learner = {}
+    for row in answers:
+        by_learner.setdefault(row["learner_id"], {})[row["item"]] = dict(
+            row, job=catalogue.jobs.get(row["answer"]))
+    for learner in learners:
+        learner["answers"] = by_learner.get(learner["id"], {})
+    learners.sort(key=lambda learner: (learner["name"].casefold(), learner["id"]))  # any alphabet
+    return render("classroom/summary.html", found=found, rounds=rounds, learners=learners,
+                  jobs=[catalogue.jobs[job_id] for job_id in found["items"]])
 
 
 # The learner's pages.

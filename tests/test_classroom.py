@@ -255,3 +255,121 @@ def test_staff_of_another_school_cannot_see_the_session(client, app):
 def test_a_session_needs_one_to_five_real_jobs(client, app, jobs):
     sign_in_as(client, app, "staff")
     assert client.post("/staff/classes/1/sessions/new", data={"job": jobs}).status_code == 400
+
+
+# issue 14: the projector view and the session summary
+
+FOCUSABLE = ("<a ", "<button", "<input", "<select", "<textarea", "tabindex", "<form")
+
+
+def test_the_projector_is_its_own_full_screen_page_with_nothing_to_press(client, app):
+    session_id, code = open_session(client, app)
+    join(learner_client(app, "Amira"), code)
+    url = f"/staff/sessions/{session_id}/projector"
+    for action in (None, "start", "choices", "reveal", "pause", "end"):
+        if action == "end":
+            step(client, session_id, "resume")
+        if action:
+            assert step(client, session_id, action).status_code == 302
+        page = client.get(url).text
+        assert '<html lang="en-GB" dir="ltr">' in page and "<title>Projector - My Career Steps</title>" in page
+        assert page.count("<main") == 1 and page.count("<h1") == 1, action
+        # None of the page chrome: no top bar, sign-out, pickers, skip link or listen buttons.
+        for chrome in ("top-bar", "sign-out", "preference-picker", "skip-link", "data-narration", "Sign out"):
+            assert chrome not in page, (action, chrome)
+        assert not [tag for tag in FOCUSABLE if tag in page], action
+        fragment = client.get(url, headers={"HX-Request": "true"}).text
+        assert "<html" not in fragment and 'id="live"' in fragment and "<h1" in fragment
+    assert '<meta http-equiv="refresh"' in page  # without JavaScript, it looks again by itself
+
+
+def test_the_projector_shows_each_step_large_and_counts_without_names(client, app):
+    session_id, code = open_session(client, app)
+    url = f"/staff/sessions/{session_id}/projector"
+    lobby = client.get(url).text
+    assert f'<p class="pj-code">{code}</p>' in lobby
+    # The QR is sized by the stylesheet, dark on white so it scans in the dark theme too.
+    assert '<svg viewBox="0 0 ' in lobby and '<path fill="#fff"' in lobby and 'stroke="#000"' in lobby
+    assert f"<title>Join code {code}</title>" in lobby and "0 have joined" in text_of(client.get(url))
+    for name in ("Amira", "Ben"):
+        join(learner_client(app, name), code)
+    assert "2 have joined" in text_of(client.get(url))
+    step(client, session_id, "start")
+    clue = app.extensions["catalogue"].clues["nurse"][0]
+    page = client.get(url).text
+    assert f'<h1 class="pj-text">{clue.text}</h1>' in page and f"/symbols/{clue.symbol}" in page
+    assert "Clue 1 of" in text_of(client.get(url))
+    step(client, session_id, "choices")
+    assert "0 of 2 have answered" in text_of(client.get(url))
+    learner_client(app, "Ben").post(f"/sessions/{session_id}/answer", data={"job": "nurse"})
+    shown = text_of(client.get(url))
+    assert "1 of 2 have answered" in shown and "Ben" not in shown and "Amira" not in shown
+    step(client, session_id, "reveal")
+    shown = text_of(client.get(url))
+    assert "I am a nurse!" in shown and "Nurse: 1 ✓ Right answer" in shown
+    assert shown.count(": 0") == 3 and "Ben" not in shown
+
+
+def test_the_projector_follows_the_page_language_and_the_teachers_colours(client, app):
+    session_id, _ = open_session(client, app)
+    client.post("/preferences", data={"language": "ar", "theme": "dark"})
+    page = client.get(f"/staff/sessions/{session_id}/projector").text
+    assert '<html lang="ar" dir="rtl">' in page and 'class="projector-page theme-dark"' in page
+
+
+def test_the_teachers_page_opens_the_projector_and_reads_the_clue(client, app):
+    session_id, _ = open_session(client, app)
+    page = client.get(f"/staff/sessions/{session_id}").text
+    link = f'href="/staff/sessions/{session_id}/projector"\n            target="_blank" rel="noopener"'
+    assert link in page and "Open the projector view (opens in a new window)" in page
+    step(client, session_id, "start")
+    clue = app.extensions["catalogue"].clues["nurse"][0]
+    page = client.get(f"/staff/sessions/{session_id}").text
+    assert clue.text in page and "data-narration" in page  # a listen button, to play it to the room
+
+
+def rename(app, name, new_name):
+    with app.app_context():
+        get_db().execute("UPDATE learners SET name = ? WHERE name = ?", [new_name, name])
+
+
+def test_the_summary_shows_each_learners_answers(client, app):
+    session_id, code = open_session(client, app, jobs=("nurse", "chef"))
+    tablets = {name: learner_client(app, name) for name in ("Amira", "Ben", "Chloe", "Dylan")}
+    rename(app, "Ben", "Łucja")
+    rename(app, "Chloe", "مريم")
+    tablets["Łucja"], tablets["مريم"] = tablets.pop("Ben"), tablets.pop("Chloe")
+    for tablet in tablets.values():
+        join(tablet, code)
+    step(client, session_id, "choices")
+    cards = [c for c in app.extensions["catalogue"].clues
+             if f'value="{c}"' in tablets["Łucja"].get(f"/sessions/{session_id}").text]
+    wrong = next(c for c in cards if c != "nurse")
+    tablets["Amira"].post(f"/sessions/{session_id}/answer", data={"job": "nurse"})
+    tablets["Łucja"].post(f"/sessions/{session_id}/answer", data={"job": wrong})
+    client.post(f"/staff/sessions/{session_id}/answer", data={"learner": learner_id(app, "مريم"), "job": "nurse"})
+    step(client, session_id, "reveal")
+    step(client, session_id, "next-job")
+    step(client, session_id, "choices")
+    tablets["Amira"].post(f"/sessions/{session_id}/answer", data={"job": "chef"})
+    step(client, session_id, "end")
+    response = client.get(f"/staff/sessions/{session_id}/summary")
+    summary = text_of(response)
+    assert "4 learners joined" in summary and "Nurse 3 2" in summary and "Chef 1 1" in summary
+    wrong_name = app.extensions["catalogue"].jobs[wrong].name
+    rows = summary.split("Each learner")[1]
+    assert "Amira Nurse: right Chef: right 2 of 2" in rows
+    assert "Dylan No answer No answer 0 of 0" in rows
+    assert f"Łucja {wrong_name}: not this time No answer 0 of 1" in rows
+    assert "مريم Nurse: right by staff No answer 1 of 1" in rows
+    # Sorted by name, whatever the alphabet: the Polish and Arabic names in their places.
+    assert rows.index("Amira") < rows.index("Dylan") < rows.index("Łucja") < rows.index("مريم")
+    assert "<bdi>مريم</bdi>" in response.text
+    assert f'href="/staff/learners/{learner_id(app, "Dylan")}"' in response.text
+
+
+def test_the_summary_of_a_session_nobody_joined(client, app):
+    session_id, _ = open_session(client, app)
+    step(client, session_id, "end")
+    summary = text_of(client.get(f"/staff/sessions/{session_id}/summary"))
+    assert "0 learners joined" in summary and "Nobody joined this session." in summary and "Nurse 0 0" in summary
