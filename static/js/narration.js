@@ -72,6 +72,10 @@
     announce(said.filter(Boolean).join(" "));
     // A refusal ("tap a picture, or tap Skip") is where the learner starts again: focus goes
     // there, and its narration plays (autoplay above picks it, as it comes first).
+    // Focus moves only when the swap took it away (the tapped button is gone): a page that
+    // refreshes itself (the teacher's control page) leaves someone's place alone.
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
     var refusal = root.querySelector("[data-refusal]");
     if (refusal) {
       refusal.focus();
