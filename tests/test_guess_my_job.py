@@ -215,3 +215,19 @@ def test_oversized_post_gets_413(learner):
 
 def test_empty_passport_says_so_kindly(learner):
     assert "Nothing here yet" in learner.get("/passport").text
+
+
+# issue 14: a job's own capitals, and the answer's heading names the job
+def test_job_names_keep_their_capitals_and_the_heading_names_the_job(learner, app):
+    base = "/activities/guess-my-job/it-support"
+    learner.post(f"{base}/start")
+    guess = text_of(learner.get(f"{base}/guess"))
+    assert "IT support worker" in guess and "It support" not in guess
+    learner.post(f"{base}/guess", data={"job": "it-support"})
+    answer = text_of(learner.get(f"{base}/answer"))
+    assert "How to get this job: IT support worker" in answer
+    assert "How to get this job: job" not in answer
+    with app.test_request_context():
+        from student_app.web import capital_first, symbol_label
+        assert capital_first("IT support worker") == "IT support worker"
+        assert capital_first("nurse") == "Nurse" and symbol_label("route-t-level", capital=True) == "T level"
