@@ -3,8 +3,9 @@ no flash of the wrong style. Staff set it on the learner's portfolio; the learne
 own symbol-supported settings screen."""
 
 import json
+from dataclasses import dataclass
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_babel import gettext as _
 
 from .db import get_db
@@ -79,6 +80,49 @@ def narration_variant():
     """The espeak-ng variant to add to the language's voice ("" for its own)."""
     found = current()
     return VOICES[found["voice"]] if found else ""
+
+
+# How many picture cards one screen may show a learner; staff choose one on the portfolio.
+CHOICE_COUNTS = (2, 3, 4)
+
+
+def choice_count(learner=None, most=None):
+    """How many picture cards (or tiles) one screen shows this learner: the number on their
+    own profile wins everywhere. With no learner (a staff preview for a Career SEND Group),
+    `most` (the activity's number for the group), never more than any learner may have."""
+    if learner is not None and learner.get("choices") in CHOICE_COUNTS:
+        return learner["choices"]
+    return max(CHOICE_COUNTS[0], min(most or CHOICE_COUNTS[0], CHOICE_COUNTS[-1]))
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screenful of a longer list: a short set, and whether More shows another."""
+
+    items: list
+    page: int  # from 1
+    pages: int
+
+    @property
+    def more(self):
+        return self.page < self.pages
+
+
+def page_asked(value=None):
+    """The screenful asked for by `?page=` (1 when none is given); bad numbers get a 404."""
+    value = request.args.get("page", "1") if value is None else value
+    if not (value.isascii() and value.isdigit() and len(value) < 6) or int(value) < 1:
+        abort(404)
+    return int(value)
+
+
+def screenful(items, count, page):
+    """Items `count` at a time: the page'th set (a page past the end is a 404)."""
+    items = list(items)
+    pages = max(1, -(-len(items) // count))
+    if page > pages:
+        abort(404)
+    return Screen(items[(page - 1) * count: page * count], page, pages)
 
 
 def init_app(app):

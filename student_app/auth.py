@@ -574,7 +574,7 @@ def name_before_sign_in(learner):
     """The name on a shared tablet before anyone has signed in: a protected learner's picture's
     name ("Fox"), never their own, so classmates and visitors do not learn it."""
     if learner["protected"]:
-        return symbol_label(learner["avatar"]).capitalize()
+        return symbol_label(learner["avatar"], capital=True)
     return learner["name"]
 
 

@@ -17,6 +17,7 @@ import segno
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from . import access
 from . import guess_my_job as gmj
 from .auth import learner_required, staff_required
 from .lookups import class_of_school, form_id, learner_for_change
@@ -388,7 +389,7 @@ def _learner_context(found, message=None):
     catalogue = get_catalogue()
     return {
         "found": found, "job": catalogue.jobs[found["job"]], "clues": catalogue.clues[found["job"]],
-        "choices": choices_for(found, g.user["choices"]), "mine": mine,
+        "choices": choices_for(found, access.choice_count(g.user)), "mine": mine,
         "mine_job": catalogue.jobs.get(mine["answer"]) if mine else None,
         "token": state_token(found, False), "message": message,
     }
@@ -411,7 +412,7 @@ def answer(session_id):
     if found["phase"] != "choices" or found["paused"]:
         return render("classroom/live.html", block="live",
                       **_learner_context(found, "not-now")), 409
-    if job not in {c.id for c in choices_for(found, g.user["choices"])}:
+    if job not in {c.id for c in choices_for(found, access.choice_count(g.user))}:
         return render("classroom/live.html", block="live", **_learner_context(found, "choose")), 400
     answer_once(found, g.user["id"], job)
     if wants_fragment():  # htmx: swap in the "thank you" step, no page load

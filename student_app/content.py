@@ -80,7 +80,9 @@ class Step:
 class Level:
     """How an activity behaves for one Career SEND Group."""
 
-    choices: int  # most picture cards on one screen
+    # Picture cards on one screen in a staff preview for the group (at most four); a learner
+    # sees the number on their own profile (access.choice_count), then More.
+    choices: int
     words: bool  # words under the pictures, or pictures only
     typing: bool  # offer typed words where a step allows them
 

@@ -16,6 +16,25 @@ def choices_for(play, count, catalogue):
     return [catalogue.jobs[job_id] for job_id in picked]
 
 
+def solved_jobs(learner_id):
+    """The jobs the learner has guessed (a finished play of each)."""
+    return {
+        row["item"]
+        for row in get_db().query(
+            """SELECT DISTINCT item FROM plays WHERE learner_id = ? AND activity = ?
+               AND finished_at IS NOT NULL""",
+            [learner_id, ACTIVITY],
+        )
+    }
+
+
+def next_job(solved, catalogue):
+    """The job that Play starts: the first the learner has not guessed yet, in the catalogue's
+    order; once every job is guessed, the first again (None with no jobs at all)."""
+    order = sorted(catalogue.clues)
+    return next((job_id for job_id in order if job_id not in solved), order[0] if order else None)
+
+
 def wrong_guesses(play):
     return {
         row["answer"]

@@ -75,20 +75,20 @@ def activity(activity_id):
         abort(404)
     if catalogue.activities[activity_id].kind != "guess-my-job":
         return redirect(url_for("library.activity", activity_id=activity_id))
-    solved = {
-        row["item"]
-        for row in get_db().query(
-            """SELECT DISTINCT item FROM plays WHERE learner_id = ? AND activity = ?
-               AND finished_at IS NOT NULL""",
-            [g.user["id"], activity_id],
-        )
-    }
-    jobs = [catalogue.jobs[job_id] for job_id in sorted(catalogue.clues)]
+    # One Play button for the next job not guessed yet, not a wall of question marks; the
+    # jobs already guessed can be played again, the learner's own number on a screen.
+    solved = gmj.solved_jobs(g.user["id"]) & set(catalogue.clues)
+    upcoming = gmj.next_job(solved, catalogue)
+    played = access.screenful([catalogue.jobs[job_id] for job_id in sorted(solved)],
+                              access.choice_count(g.user), access.page_asked())
     return render(
         "learner/guess_list.html",
         activity=catalogue.activities[activity_id],
-        jobs=jobs,
-        solved=solved,
+        upcoming=catalogue.jobs[upcoming] if upcoming else None,
+        all_solved=bool(solved) and len(solved) == len(catalogue.clues),
+        played=played,
+        solved_count=len(solved),
+        job_count=len(catalogue.clues),
     )
 
 
@@ -136,7 +136,7 @@ def _guess_page(job_id, message=None, status=200):
         "learner/guess.html",
         block="guess",
         job=job,
-        choices=gmj.choices_for(play, g.user["choices"], get_catalogue()),
+        choices=gmj.choices_for(play, access.choice_count(g.user), get_catalogue()),
         tried=gmj.wrong_guesses(play),
         message=message,
     ), status
@@ -154,7 +154,7 @@ def make_guess(job_id):
     play = responses.open_play(g.user["id"], gmj.ACTIVITY, job_id)
     if play is None:
         return redirect(url_for("learner.clue", job_id=job_id, number=1))
-    offered = {j.id for j in gmj.choices_for(play, g.user["choices"], get_catalogue())}
+    offered = {j.id for j in gmj.choices_for(play, access.choice_count(g.user), get_catalogue())}
     if choice not in offered:
         return _guess_page(job_id, "choose", 400)
     responses.record_answer(play, "guess", choice, correct=int(choice == job_id))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import media, responses
+from . import access, media, responses
 from .content import get_catalogue
 from .lookups import learner_for_change, learner_of_school
 from .db import get_db, transaction
@@ -39,6 +39,13 @@ class Actor:
     staff_id: int | None
     saving: bool
     photos: bool = False  # photo consent: a camera is offered only with it
+    choices: int | None = None  # picture cards on one screen, from the learner's profile
+
+
+def per_screen(activity):
+    """How many cards or tiles one screen shows: the learner's own number; in a preview, the
+    activity's number for the group (see access.choice_count)."""
+    return g.actor.choices or access.choice_count(None, activity.level(g.actor.group).choices)
 
 
 def home_activities(catalogue):
@@ -78,7 +85,7 @@ def who_is_playing():
         if user["role"] != "learner":
             abort(403)
         g.actor = Actor(user["id"], user["name"], user["career_group"], bool(user["autoplay"]),
-                        "learner", None, True, bool(user["photo_consent"]))
+                        "learner", None, True, bool(user["photo_consent"]), access.choice_count(user))
         return None
     if user["role"] != "staff":
         abort(403)
@@ -87,7 +94,8 @@ def who_is_playing():
         find = learner_for_change if request.method == "POST" else learner_of_school
         learner = find(g.prefix["learner_id"])
         g.actor = Actor(learner["id"], learner["name"], learner["career_group"], False,
-                        "staff", user["id"], True, bool(learner["photo_consent"]))
+                        "staff", user["id"], True, bool(learner["photo_consent"]),
+                        access.choice_count(learner))
     else:
         if g.prefix.get("group") not in (1, 2):
             abort(404)
@@ -152,13 +160,16 @@ def done_items(activity):
 def activity(activity_id):
     activity = activity_or_404(activity_id)
     catalogue = get_catalogue()
-    if activity.kind == "explorer":
-        jobs = sorted(catalogue.jobs.values(), key=lambda job: job.name)
-        return render("library/explorer.html", activity=activity, jobs=jobs)
-    if activity.kind == "who-can":
-        jobs = [catalogue.jobs[job_id] for job_id in sorted(catalogue.who_can)]
-        return render("library/who_can_list.html", activity=activity, jobs=jobs,
-                      done=done_items(activity))
+    if activity.kind in ("explorer", "who-can"):
+        # A short set of jobs, then More for the next: the learner's own number a screen.
+        if activity.kind == "explorer":
+            jobs = sorted(catalogue.jobs.values(), key=lambda job: job.name)
+        else:
+            jobs = [catalogue.jobs[job_id] for job_id in sorted(catalogue.who_can)]
+        screen = access.screenful(jobs, per_screen(activity), access.page_asked())
+        template = "library/explorer.html" if activity.kind == "explorer" else "library/who_can_list.html"
+        return render(template, activity=activity, jobs=screen.items, screen=screen,
+                      done=done_items(activity) if activity.kind == "who-can" else set())
     versions = []
     if g.actor.saving:
         versions = responses.versions(g.actor.learner_id, activity, catalogue)
@@ -184,7 +195,7 @@ def start(activity_id, item):
     return redirect(url_for(".step", activity_id=activity_id, item=item, number=1))
 
 
-def _step_page(activity, item, number, message=None, status=200):
+def _step_page(activity, item, number, message=None, status=200, page=1):
     steps, step = step_or_404(activity, item, number)
     who_can = item_or_404(activity, item)
     level = activity.level(g.actor.group)
@@ -200,12 +211,19 @@ def _step_page(activity, item, number, message=None, status=200):
     if who_can is not None and step.pick == "none":
         notes = [(who_can.example, who_can.example_symbol), (who_can.help, who_can.help_symbol)]
     job = get_catalogue().jobs[who_can.job] if who_can else None
+    # The learner's own number of cards, then More for the next ones on the same step.
+    screen = access.screenful(step.choices, per_screen(activity), page)
+    chosen_ids = {a.removeprefix("choice:") for a in chosen if a.startswith("choice:")}
+    shown = {choice.id for choice in screen.items}
     return render(
         "library/step.html",
         block="step",
         activity=activity, item=item, step=step, number=number, total=len(steps), job=job,
-        notes=notes, choices=step.choices[: level.choices], level=level, message=message,
-        chosen={a.removeprefix("choice:") for a in chosen if a.startswith("choice:")},
+        notes=notes, choices=screen.items, screen=screen, level=level, message=message,
+        chosen=chosen_ids,
+        # Ticks on the step's other screens go along with this one, so none is lost.
+        carried=[c for c in step.choices if c.id in chosen_ids and c.id not in shown]
+        if step.pick == "many" else [],
         words=next((a.removeprefix("words:") for a in chosen if a.startswith("words:")), ""),
         typing="words" in step.ways and (level.typing or g.actor.given_by == "staff"),
     ), status
@@ -213,7 +231,8 @@ def _step_page(activity, item, number, message=None, status=200):
 
 @bp.get("/a/<activity_id>/<item>/<int:number>")
 def step(activity_id, item, number):
-    return _step_page(activity_or_404(activity_id, ("survey", "who-can")), item, number)
+    return _step_page(activity_or_404(activity_id, ("survey", "who-can")), item, number,
+                      page=access.page_asked())
 
 
 @bp.post("/a/<activity_id>/<item>/<int:number>")
@@ -222,13 +241,17 @@ def answer(activity_id, item, number):
     activity = activity_or_404(activity_id, ("survey", "who-can"))
     steps, step = step_or_404(activity, item, number)
     form = request.form
-    offered = {choice.id for choice in step.choices[: activity.level(g.actor.group).choices]}
-    picked = form.getlist("choice")
+    # Every card of the step is offered: More brings the ones after the first screen.
+    offered = {choice.id for choice in step.choices}
+    picked = list(dict.fromkeys(form.getlist("choice")))
+    more = form.get("more")  # the next screen of this step's cards, after saving these
+    page = access.page_asked(more if more is not None else form.get("page", "1"))
+    access.screenful(step.choices, per_screen(activity), page)  # a screen that is there
     if any(choice not in offered for choice in picked) or (step.pick == "one" and len(picked) > 1):
-        return _step_page(activity, item, number, "choose", 400)
+        return _step_page(activity, item, number, "choose", 400, page)
     words = form.get("words", "").strip()
     if len(words) > WORDS_LIMIT or (words and "words" not in step.ways):
-        return _step_page(activity, item, number, "too-long", 400)
+        return _step_page(activity, item, number, "too-long", 400, page)
     answers = [f"choice:{choice}" for choice in picked] + ([f"words:{words}"] if words else [])
     if step.pick == "none":
         answers = ["seen"]
@@ -240,13 +263,16 @@ def answer(activity_id, item, number):
                        for upload in [media.read_upload(field)] if upload]
             media.check_uploads_fit(g.actor.learner_id, uploads)
         except media.Refused as refused:
-            return _step_page(activity, item, number, str(refused), 400)
-        if not answers and not uploads and form.get("go") != "skip":
-            return _step_page(activity, item, number, "nothing", 400)
-        db = get_db()
-        with transaction(db):  # the files' rows and the answer naming them: one commit
-            answers += [f"{upload[0]}:{media.store_upload(g.actor.learner_id, upload)}" for upload in uploads]
-            responses.record_step(play, step.id, answers, g.actor.given_by, g.actor.staff_id)
+            return _step_page(activity, item, number, str(refused), 400, page)
+        if not answers and not uploads and form.get("go") != "skip" and more is None:
+            return _step_page(activity, item, number, "nothing", 400, page)
+        if answers or uploads or more is None:
+            db = get_db()
+            with transaction(db):  # the files' rows and the answer naming them: one commit
+                answers += [f"{upload[0]}:{media.store_upload(g.actor.learner_id, upload)}" for upload in uploads]
+                responses.record_step(play, step.id, answers, g.actor.given_by, g.actor.staff_id)
+    if more is not None:
+        return redirect(url_for(".step", activity_id=activity.id, item=item, number=number, page=page))
     if number < len(steps):
         return redirect(url_for(".step", activity_id=activity.id, item=item, number=number + 1))
     if play is not None:

@@ -55,6 +55,18 @@ def symbol_url(symbol_id):
     return url_for("symbols.image", symbol_id=symbol_id)
 
 
+def capital_first(text):
+    """The text with a capital first letter and the rest as written, so that "IT support
+    worker" and "T level" keep their capitals (Jinja's own capitalize lowers the rest). A
+    content text keeps its language."""
+    from .content import Text
+
+    if not text:
+        return text
+    changed = text[:1].upper() + text[1:]
+    return Text(changed, text.lang, text.fallback) if isinstance(text, Text) else changed
+
+
 def symbol_label(symbol_id, capital=False):
     """A symbol's label in the page's language, or its English marked as a fallback."""
     from .content import Text
@@ -65,7 +77,7 @@ def symbol_label(symbol_id, capital=False):
     found = labels.get(language.speech)
     text = found or labels["en"]
     if capital:
-        text = text[:1].upper() + text[1:]
+        text = capital_first(text)
     if language.code == DEFAULT:
         return text
     return Text(text, language.speech) if found else Text(text, "en", fallback=True)
@@ -122,6 +134,8 @@ def set_headers(response):
 
 def init_app(app):
     app.jinja_env.globals.update(symbol_url=symbol_url, symbol_label=symbol_label)
+    # Every "|capitalize" in a template keeps acronyms: only the first letter changes.
+    app.jinja_env.filters["capitalize"] = capital_first
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
     app.add_url_rule("/about", "about", about)

@@ -45,9 +45,44 @@ def test_home_shows_a_big_tile_for_every_activity_and_the_passport(learner, app)
     assert page.text.count('class="tile"') == len(activities) + 2  # and passport, settings
 
 
-def test_activity_lists_mystery_jobs(learner, app):
-    page = learner.get("/activities/guess-my-job")
-    assert page.text.count("Mystery job") == len(app.extensions["catalogue"].clues)
+def start_action(page):
+    return re.findall(r'action="/activities/guess-my-job/([a-z-]+)/start"', page)
+
+
+def guessed(app, name, jobs):
+    """Finished plays of these jobs, as if the learner had guessed each."""
+    with app.app_context():
+        for job_id in jobs:
+            get_db()["plays"].insert({"learner_id": learner_id(app, name), "activity": "guess-my-job",
+                                      "item": job_id, "started_at": "2026-11-01T10:00:00",
+                                      "finished_at": "2026-11-01T10:05:00"})
+
+
+def test_one_play_button_goes_to_a_job_not_played_yet(learner, app):
+    order = sorted(app.extensions["catalogue"].clues)
+    page = learner.get("/activities/guess-my-job").text
+    assert "Mystery job" not in page and "Play" in text_of(learner.get("/activities/guess-my-job"))
+    assert start_action(page) == [order[0]]  # one Play, nothing guessed yet to list
+    guessed(app, "Amira", order[:3])
+    page = learner.get("/activities/guess-my-job").text
+    # Play, then the guessed jobs two at a time (Amira's own number), then More.
+    assert start_action(page) == [order[3], order[0], order[1]]
+    assert 'href="/activities/guess-my-job?page=2"' in page
+    assert "Jobs I have guessed: 3 of" in text_of(learner.get("/activities/guess-my-job"))
+    more = learner.get("/activities/guess-my-job?page=2").text
+    assert start_action(more) == [order[3], order[2]]
+    assert 'href="/activities/guess-my-job?page=3"' not in more and "See the first ones again" in more
+    assert learner.post(f"/activities/guess-my-job/{order[3]}/start").status_code == 302
+    assert learner.get("/activities/guess-my-job?page=3").status_code == 404
+    assert learner.get("/activities/guess-my-job?page=x").status_code == 404
+
+
+def test_when_every_job_is_guessed_play_starts_again_kindly(learner, app):
+    order = sorted(app.extensions["catalogue"].clues)
+    guessed(app, "Amira", order)
+    response = learner.get("/activities/guess-my-job")
+    assert "You have guessed every job" in text_of(response) and "Play again" in text_of(response)
+    assert start_action(response.text)[0] == order[0]
 
 
 def test_clue_shows_symbol_words_and_listen_button(learner, app):
@@ -180,3 +215,19 @@ def test_oversized_post_gets_413(learner):
 
 def test_empty_passport_says_so_kindly(learner):
     assert "Nothing here yet" in learner.get("/passport").text
+
+
+# issue 14: a job's own capitals, and the answer's heading names the job
+def test_job_names_keep_their_capitals_and_the_heading_names_the_job(learner, app):
+    base = "/activities/guess-my-job/it-support"
+    learner.post(f"{base}/start")
+    guess = text_of(learner.get(f"{base}/guess"))
+    assert "IT support worker" in guess and "It support" not in guess
+    learner.post(f"{base}/guess", data={"job": "it-support"})
+    answer = text_of(learner.get(f"{base}/answer"))
+    assert "How to get this job: IT support worker" in answer
+    assert "How to get this job: job" not in answer
+    with app.test_request_context():
+        from student_app.web import capital_first, symbol_label
+        assert capital_first("IT support worker") == "IT support worker"
+        assert capital_first("nurse") == "Nurse" and symbol_label("route-t-level", capital=True) == "T level"

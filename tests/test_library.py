@@ -1,6 +1,7 @@
 """The activity library: surveys, Who can do this job?, the Job explorer, and ways to answer."""
 
 import io
+import re
 import struct
 import zlib
 
@@ -80,19 +81,21 @@ def test_answering_a_step_again_keeps_the_first_answer_too(amira, app):
     amira.post(f"{ABOUT}/1", data={"choice": ["music"]})
     rows = [(a["step"], a["answer"]) for a in answers_of(app, "Amira")]
     assert rows == [("likes", "choice:animals"), ("likes#2", "choice:music")]
-    assert 'value="music" checked' in amira.get(f"{ABOUT}/1").text
+    # Music is on Amira's third screen of two cards; the first carries it along, hidden.
+    assert 'value="music" checked' in amira.get(f"{ABOUT}/1?page=3").text
+    assert 'type="hidden" name="choice" value="music"' in amira.get(f"{ABOUT}/1").text
     assert 'value="animals" checked' not in amira.get(f"{ABOUT}/1").text
 
 
-def test_levels_set_the_number_of_cards_and_typing(client, app):
-    sign_in_as(client, app, "learner", "Amira")
+def test_own_number_sets_the_cards_and_the_level_sets_typing(client, app):
+    sign_in_as(client, app, "learner", "Amira")  # two cards a screen, Group 1
     client.post(f"{ABOUT}/start")
     group_1 = client.get(f"{ABOUT}/1").text
     client.post("/sign-out")
-    sign_in_as(client, app, "learner", "Ben")
+    sign_in_as(client, app, "learner", "Ben")  # four cards a screen, Group 2
     client.post(f"{ABOUT}/start")
     group_2 = client.get(f"{ABOUT}/1").text
-    assert group_1.count('name="choice"') == 6 and group_2.count('name="choice"') == 12
+    assert group_1.count('name="choice"') == 2 and group_2.count('name="choice"') == 4
     assert 'name="words"' not in group_1 and 'name="words"' in group_2
 
 
@@ -211,7 +214,10 @@ def test_who_can_do_this_job_flow(amira, app):
     assert "I could do it too" in text_of(amira.get(f"{base}/done"))
     steps = [(a["step"], a["answer"]) for a in answers_of(app, "Amira", "who-can")]
     assert steps == [("who", "choice:man"), ("anyone", "seen"), ("think", "choice:me-too")]
-    assert "Done" in text_of(amira.get("/a/who-can"))
+    # Firefighter is on the screen of two that holds it, marked done.
+    at = sorted(app.extensions["catalogue"].who_can).index("firefighter") // 2 + 1
+    assert "Done" in text_of(amira.get(f"/a/who-can?page={at}"))
+    assert "Done" not in text_of(amira.get("/a/who-can"))
 
 
 def test_who_can_covers_enough_jobs_both_ways(app):
@@ -252,7 +258,15 @@ def test_future_routes_marks_show_in_the_portfolio(client, app):
 
 def test_job_explorer_card_has_everything_and_local_information(amira, app):
     catalogue = app.extensions["catalogue"]
-    listing = amira.get("/a/job-explorer").text
+    listing, page = "", 1
+    while True:  # every job is reached by More, two at a time
+        screen = amira.get(f"/a/job-explorer?page={page}").text
+        assert screen.count('class="tile"') == 2 or 'href="/a/job-explorer?page=' not in screen
+        listing += screen
+        if f'href="/a/job-explorer?page={page + 1}"' not in screen:
+            break
+        page += 1
+    assert page == -(-len(catalogue.jobs) // 2)
     assert all(f"/a/job-explorer/{job_id}" in listing for job_id in catalogue.jobs)
     chef = catalogue.jobs["chef"]
     page = text_of(amira.get("/a/job-explorer/chef"))
@@ -296,7 +310,8 @@ def test_preview_saves_nothing(client, app):
     assert "Nothing is saved" in page
     client.post("/staff/preview/2/a/all-about-me/mine/start")
     group_2 = client.get("/staff/preview/2/a/all-about-me/mine/1").text
-    assert group_2.count('name="choice"') == 12
+    # The activity's twelve for Group 2, but never more a screen than a learner may have.
+    assert group_2.count('name="choice"') == 4 and 'name="more" value="2"' in group_2
     response = client.post("/staff/preview/2/a/all-about-me/mine/1", data={"choice": ["animals"]})
     assert response.headers["Location"].endswith("/staff/preview/2/a/all-about-me/mine/2")
     with app.app_context():
@@ -393,3 +408,95 @@ def test_group_1_reads_the_simpler_explanation(client, app):
         client.post("/sign-out")
     assert step.explain_simple in pages["Amira"] and step.explain not in pages["Amira"]
     assert step.explain in pages["Ben"] and step.explain_simple not in pages["Ben"]
+
+
+# issue 14: the learner's own number of choices on every list and step
+def cards(page):
+    """The cards a step shows (not the ticks from its other screens, carried hidden)."""
+    return re.findall(r'(?<!type="hidden" )name="choice" value="([a-z-]+)"', page)
+
+
+def test_two_choices_a_screen_on_every_list_and_step_then_more(amira, app):
+    catalogue = app.extensions["catalogue"]
+    who_can = sorted(catalogue.who_can)
+    listing = amira.get("/a/who-can").text
+    assert listing.count('<button class="tile') == 2 and 'href="/a/who-can?page=2"' in listing
+    assert all(f"/a/who-can/{job}/start" in listing for job in who_can[:2])
+    more = amira.get("/a/who-can?page=2").text
+    assert all(f"/a/who-can/{job}/start" in more for job in who_can[2:4])
+    assert f"/a/who-can/{who_can[0]}/start" not in more
+    assert amira.get("/a/job-explorer").text.count('class="tile"') == 2
+    assert amira.get("/a/who-can?page=999").status_code == 404
+    assert amira.get("/a/who-can?page=0").status_code == 404
+    # Every step that asks for a tap, in every activity, shows two cards and More if it has more.
+    for activity in catalogue.activities.values():
+        for number, step in enumerate(activity.steps, start=1):
+            if step.pick == "none":
+                continue
+            item = "firefighter" if activity.kind == "who-can" else "mine"
+            amira.post(f"/a/{activity.id}/{item}/start")
+            page = amira.get(f"/a/{activity.id}/{item}/{number}").text
+            assert cards(page) == [c.id for c in step.choices[:2]], (activity.id, step.id)
+            assert ('name="more" value="2"' in page) == (len(step.choices) > 2), (activity.id, step.id)
+
+
+def test_more_keeps_the_ticks_and_shows_the_next_cards(amira, app):
+    amira.post(f"{ABOUT}/start")
+    response = amira.post(f"{ABOUT}/1", data={"choice": ["animals"], "more": "2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{ABOUT}/1?page=2")
+    second = amira.get(f"{ABOUT}/1?page=2").text
+    assert cards(second) == ["people", "computers"]
+    assert 'type="hidden" name="choice" value="animals"' in second  # ticked on screen 1
+    assert "You chose these too" in text_of(amira.get(f"{ABOUT}/1?page=2"))
+    # Next from screen 2 sends both screens' ticks: nothing chosen is lost.
+    response = amira.post(f"{ABOUT}/1", data={"choice": ["animals", "computers"], "page": "2"})
+    assert response.headers["Location"].endswith(f"{ABOUT}/2")
+    standing = {a["answer"] for a in answers_of(app, "Amira") if a["step"].startswith("likes")}
+    assert {"choice:animals", "choice:computers"} <= standing
+    last = amira.get(f"{ABOUT}/1?page=6").text  # twelve cards, two a screen
+    assert 'name="more" value="1"' in last and "See the first ones again" in last
+    assert amira.get(f"{ABOUT}/1?page=7").status_code == 404
+    assert amira.post(f"{ABOUT}/1", data={"more": "x"}).status_code == 404
+    assert amira.post(f"{ABOUT}/1", data={"more": "99"}).status_code == 404
+
+
+def test_more_on_a_pick_one_step_keeps_typed_words(ben, app):
+    base = "/a/who-can/firefighter"
+    ben.post(f"{base}/start")
+    with app.app_context():  # Ben's profile: three cards a screen now
+        get_db().execute("UPDATE learners SET choices = 3 WHERE name = 'Ben'")
+    assert len(cards(ben.get(f"{base}/1").text)) == 3
+    with app.app_context():
+        get_db().execute("UPDATE learners SET choices = 2 WHERE name = 'Ben'")
+    response = ben.post(f"{base}/3", data={"words": "Me!", "more": "2"})
+    assert response.headers["Location"].endswith(f"{base}/3?page=2")
+    page = ben.get(f"{base}/3?page=2").text
+    assert cards(page) == ["not-sure"] and ">Me!</textarea>" in page
+    assert 'type="hidden" name="choice"' not in page  # one answer only: nothing carried
+
+
+def test_an_either_or_step_takes_one_answer_only(amira, app):
+    steps = app.extensions["catalogue"].activities["all-about-me"].steps
+    for step_id, both in (("inside-outside", ["inside", "outside"]), ("quiet-busy", ["quiet", "busy"])):
+        number = next(n for n, s in enumerate(steps, start=1) if s.id == step_id)
+        assert steps[number - 1].pick == "one"
+        amira.post(f"{ABOUT}/start")
+        page = amira.get(f"{ABOUT}/{number}").text
+        assert 'type="checkbox"' not in page and '<button name="choice"' in page
+        response = amira.post(f"{ABOUT}/{number}", data={"choice": both})
+        assert response.status_code == 400 and "Tap one of the pictures" in text_of(response)
+        assert amira.post(f"{ABOUT}/{number}", data={"choice": both[:1]}).status_code == 302
+
+
+def test_staff_on_behalf_see_the_learners_own_number(client, app):
+    amira = learner_id(app, "Amira")
+    sign_in_as(client, app, "staff")
+    base = f"/staff/learners/{amira}/a/who-can/chef"
+    client.post(f"{base}/start")
+    page = client.get(f"{base}/1").text
+    assert len(cards(page)) == 2 and 'name="more" value="2"' in page
+    response = client.post(f"{base}/1", data={"choice": ["woman"], "more": "2"})
+    assert response.headers["Location"].endswith(f"{base}/1?page=2")
+    listing = client.get(f"/staff/learners/{amira}/a/who-can").text
+    assert f'href="/staff/learners/{amira}/a/who-can?page=2"' in listing
+    assert 'href="/staff/preview/1/a/who-can?page=2"' in client.get("/staff/preview/1/a/who-can").text

@@ -129,6 +129,11 @@ PAGES = {
     "school.leavers": ("A", ["/staff/school/leavers"]),
     "school.leavers_preview": ("A", ["/staff/school/leavers/preview?learner={learner}&left_on={school_month}"]),
 }
+# issue 14: choices (the screens More brings: a list's or a step's next cards, and the last)
+PAGES["library.activity"][1].extend(["/a/who-can?page=2", "/a/job-explorer?page=11"])
+PAGES["library.step"][1].extend(["/a/all-about-me/mine/1?page=2", "/a/all-about-me/mine/1?page=3"])
+PAGES["preview.activity"][1].append("/staff/preview/1/a/who-can?page=2")
+PAGES["preview.step"][1].append("/staff/preview/2/a/all-about-me/mine/1?page=3")
 # Pages no route names: what any unknown address shows, for each role.
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
 
