@@ -314,7 +314,7 @@ STEPS = ("kind", "place", "when", "who", "photos", "did", "feeling", "again", "s
 STEP_SYMBOLS = {"kind": "nav-question", "place": "place-town", "when": "nav-calendar", "who": "nav-people",
                 "photos": "nav-photo", "did": "nav-pencil", "feeling": "feeling-happy", "again": "nav-again",
                 "save": "nav-done"}
-WHO = {"class": "nav-class", "teacher": "nav-staff", "family": "nav-family", "friend": "nav-people",
+WHO = {"class": "nav-class", "teacher": "nav-staff", "family": "nav-family", "friend": "person-young",
        "alone": "person-me"}
 # The places most pages are about come first (after the learner's own), then the rest by name.
 COMMON_PLACES = ("place-school", "place-college", "place-office", "place-shop", "place-cafe", "place-supermarket",
