@@ -561,6 +561,31 @@ def _m021_narration_renders(db):
     )
 
 
+def _m022_passport_drafts(db):
+    """The passport page a learner is adding, one question a screen (issue 14): what each
+    screen gave is kept here at once, so Back, a reload or another tablet loses nothing, and
+    the photos and recording taken on the way are the learner's media straight away. One
+    draft a learner; Save makes the page and deletes the draft."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE passport_drafts (
+            learner_id INTEGER PRIMARY KEY REFERENCES learners(id),
+            answers TEXT NOT NULL DEFAULT '{}',
+            did_voice INTEGER REFERENCES media(id),
+            step TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE passport_draft_photos (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES passport_drafts(learner_id),
+            media_id INTEGER NOT NULL UNIQUE REFERENCES media(id)
+        );
+        CREATE INDEX passport_draft_photos_learner ON passport_draft_photos(learner_id);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -570,7 +595,8 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m013_disabled_accounts, _m014_staff_only_notes, _m015_left_on,
               _m016_adult_preferences, _m017_typed_language,
               _m018_recording_transcripts, _m019_schools_run_themselves,
-              _m020_badge_sessions_and_school_switches, _m021_narration_renders]
+              _m020_badge_sessions_and_school_switches, _m021_narration_renders,
+              _m022_passport_drafts]
 
 
 def migrate(db):

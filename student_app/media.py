@@ -449,12 +449,14 @@ def taggable_learners(school_id):
 
 
 def photos_outside_passport(learner_id):
-    """A learner's photos given as answers or with notes (the passport page lists its own),
+    """A learner's photos given as answers or with notes (the passport page lists its own; a
+    page the learner has not saved yet shows none),
     each with who staff said it shows and who of them holds it back."""
     found = []
     for row in get_db().query(
             """SELECT * FROM media WHERE learner_id = ? AND kind = 'photo'
-               AND id NOT IN (SELECT media_id FROM passport_photos) ORDER BY id""", [learner_id]):
+               AND id NOT IN (SELECT media_id FROM passport_photos)
+               AND id NOT IN (SELECT media_id FROM passport_draft_photos) ORDER BY id""", [learner_id]):
         people = people_in(row["id"])
         found.append(dict(row, people=people, held=held_back_by(row, people)))
     return found

@@ -8,6 +8,7 @@ One set of views, registered under three names:
 """
 
 import functools
+import json
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from . import access, audit, media, responses
 from .content import get_catalogue
 from .lookups import learner_for_change, learner_of_school
 from .db import get_db, now, transaction
-from .web import attachment, render
+from .web import attachment, render, symbol_label
 
 bp = Blueprint("passport", __name__)
 LEARNER, STAFF, FAMILY = "passport", "staff_passport", "family_passport"
@@ -183,7 +184,24 @@ def book_context(start="", end="", printing=False):
         "again_pages": [p for p in pages if p["again"] == "yes"],
         "photos_allowed": photos_allowed(), "print_size": access.profile(g.owner)["text_size"],
         "start": start, "end": end,
+        "draft": draft_of(g.owner["id"]) if g.user["role"] == "learner" else None,
     }
+
+
+def highlights(play):
+    """A finished activity's answers for the printed passport, each under the question it
+    answers (a list of (question, [answers])), in the order they were first given."""
+    found = {}
+    for answer in play["answers"]:
+        if answer["kind"] == "step":
+            question = answer["prompt"]
+        elif answer["kind"] == "guess" and answer.get("correct"):
+            question = _("The job I guessed")
+        else:
+            continue
+        text = answer["text"] if answer["given_by"] == "learner" else f"{answer['text']} ({_('staff')})"
+        found.setdefault(str(question), []).append(text)
+    return list(found.items())
 
 
 @bp.get("/passport")
@@ -205,6 +223,10 @@ def page(page_id):
 def new_page():
     if not can_add_pages():
         abort(403)
+    if request.method == "GET" and g.user["role"] == "learner":
+        # A learner adds a page one question a screen: the screen they had reached, if any.
+        draft, steps = draft_of(g.owner["id"]), learner_steps()
+        return redirect(url_for(".new_step", step=draft["step"] if draft and draft["step"] in steps else steps[0]))
     message, status = None, 200
     if request.method == "POST":
         try:
@@ -227,6 +249,13 @@ def _text(form, field, required=False):
     return value or None
 
 
+def made_title(kind, place):
+    """A page's title when none was typed: its kind, and where, if known."""
+    if place:
+        return _("%(kind)s: %(place)s", kind=kind_label(kind), place=place)
+    return kind_label(kind)
+
+
 def _save_page(form):
     kind = form.get("kind", "")
     if kind not in KINDS:
@@ -245,7 +274,8 @@ def _save_page(form):
     if (feeling and feeling not in FEELINGS) or (again and again not in AGAIN):
         raise media.Refused(_("Please choose one of the pictures."))
     row = {
-        "learner_id": g.owner["id"], "kind": kind, "what": _text(form, "what", required=True),
+        "learner_id": g.owner["id"], "kind": kind,
+        "what": _text(form, "what") or made_title(kind, _text(form, "place")),
         "place": _text(form, "place"), "place_symbol": place_symbol, "happened_on": happened_on,
         "who_with": _text(form, "who_with"), "did": _text(form, "did"), "feeling": feeling,
         "learnt": _text(form, "learnt"), "again": again,
@@ -273,6 +303,352 @@ def _save_page(form):
         for photo, thumb in photos:
             media_id = media.store(g.owner["id"], "photo", photo, "jpg", "image/jpeg", thumb=thumb)
             db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
+    return page_id
+
+
+# A learner adds a page one question a screen, as in the activities. Each screen is a plain
+# form; what it gives is kept in the learner's draft (passport_drafts) at once, photos and a
+# recording as their media straight away, so Back, a reload or another tablet loses nothing.
+# The last screen's Save makes the page and deletes the draft. Staff keep the one-page form.
+STEPS = ("kind", "place", "when", "who", "photos", "did", "feeling", "again", "save")
+STEP_SYMBOLS = {"kind": "nav-question", "place": "place-town", "when": "nav-calendar", "who": "nav-people",
+                "photos": "nav-photo", "did": "nav-pencil", "feeling": "feeling-happy", "again": "nav-again",
+                "save": "nav-done"}
+WHO = {"class": "nav-class", "teacher": "nav-staff", "family": "nav-family", "friend": "person-young",
+       "alone": "person-me"}
+# The places most pages are about come first (after the learner's own), then the rest by name.
+COMMON_PLACES = ("place-school", "place-college", "place-office", "place-shop", "place-cafe", "place-supermarket",
+                 "place-hospital", "place-care-home", "place-factory", "place-warehouse", "place-farm",
+                 "place-garden", "place-library", "place-nursery", "place-town")
+CHOICE_STEPS = {"kind": "kind", "place": "place_symbol", "feeling": "feeling", "again": "again"}
+WORDS_STEPS = {"place": "place", "who": "who_words", "did": "did", "save": "what"}
+
+
+def step_prompt(step):
+    return {
+        "kind": _("What kind of experience was it?"),
+        "place": _("Where was it?"),
+        "when": _("When was it?"),
+        "who": _("Who was I with?"),
+        "photos": _("Take or choose photos"),
+        "did": _("What did I do?"),
+        "feeling": _("How did I feel?"),
+        "again": _("Would I like to do this again?"),
+        "save": _("Check my page, then save it"),
+    }[step]
+
+
+def who_label(value):
+    return {"class": _("My class"), "teacher": _("My teacher"), "family": _("My family"),
+            "friend": _("A friend"), "alone": _("On my own")}[value]
+
+
+def learner_steps():
+    """The screens of a new page: the photo screen only with photo consent."""
+    return [step for step in STEPS if step != "photos" or photos_allowed()]
+
+
+def may_type():
+    """Typed words are offered as in the activities: to Group 2 (Group 1 taps and speaks)."""
+    return g.owner["career_group"] == 2
+
+
+def draft_of(learner_id):
+    """The learner's page in progress, or None."""
+    db = get_db()
+    row = db.execute("SELECT answers, did_voice, step FROM passport_drafts WHERE learner_id = ?",
+                     [learner_id]).fetchone()
+    if row is None:
+        return None
+    photos = [found[0] for found in db.execute(
+        "SELECT media_id FROM passport_draft_photos WHERE learner_id = ? ORDER BY id", [learner_id])]
+    return {"answers": json.loads(row[0]), "did_voice": row[1], "step": row[2], "photos": photos}
+
+
+def place_order():
+    """Every place picture: the learner's recent places, the common ones, then the rest."""
+    places = sorted((s for s in current_app.extensions["symbols"] if s.startswith("place-")),
+                    key=lambda s: str(symbol_label(s)))
+    used = [row[0] for row in get_db().execute(
+        """SELECT place_symbol FROM passport_pages WHERE learner_id = ? AND place_symbol IS NOT NULL
+           GROUP BY place_symbol ORDER BY max(id) DESC LIMIT 8""", [g.owner["id"]])]
+    return list(dict.fromkeys([p for p in used + list(COMMON_PLACES) if p in places] + places))
+
+
+def step_options(step):
+    """(value, words, symbol) of each picture a screen offers, in order."""
+    if step == "kind":
+        return [(kind, kind_label(kind), symbol) for kind, (_n, symbol) in KINDS.items()]
+    if step == "place":
+        return [(place, symbol_label(place, capital=True), place) for place in place_order()]
+    if step == "who":
+        return [(value, who_label(value), symbol) for value, symbol in WHO.items()]
+    if step == "feeling":
+        return [(feeling, symbol_label(feeling, capital=True), feeling) for feeling in FEELINGS]
+    if step == "again":
+        return [(value, again_label(value), symbol) for value, symbol in AGAIN.items()]
+    return []
+
+
+def screenful(options, page):
+    """The pictures of one screenful (the learner's number of choices), the number of this
+    screenful and of the next one (None when one screen holds them all)."""
+    per = g.owner["choices"] or 2
+    pages = max(1, -(-len(options) // per))
+    page %= pages
+    return options[page * per:(page + 1) * per], page, ((page + 1) % pages if pages > 1 else None)
+
+
+def answered(step, answers, photos, did_voice):
+    return {
+        "kind": answers.get("kind"), "place": answers.get("place_symbol") or answers.get("place"),
+        "when": answers.get("happened_on"), "who": answers.get("who") or answers.get("who_words"),
+        "photos": photos, "did": answers.get("did") or did_voice, "feeling": answers.get("feeling"),
+        "again": answers.get("again"), "save": True,
+    }[step]
+
+
+def read_screen(step, form, answers):
+    """The draft's answers with what this screen's form gives. Raises media.Refused."""
+    changed = dict(answers)
+    offered = [value for value, _words, _symbol in step_options(step)]
+    picked = form.getlist("choice")
+    if any(p not in offered for p in picked) or (step != "who" and len(picked) > 1):
+        raise media.Refused(_("Tap one of the pictures to choose."))
+    if step in CHOICE_STEPS and picked:
+        changed[CHOICE_STEPS[step]] = picked[0]
+    if step == "who" and "shown" in form:
+        # The ticks of this screenful replace its own; ticks on another screenful stay.
+        on_screen = set(form.getlist("shown")) & set(offered)
+        kept = set(answers.get("who", [])) - on_screen
+        changed["who"] = [value for value in offered if value in kept or value in picked]
+    if step in WORDS_STEPS and may_type() and "words" in form:
+        changed[WORDS_STEPS[step]] = _text(form, "words")
+    if step == "when":
+        if form.get("go") == "today":
+            changed["happened_on"] = date.today().isoformat()
+        elif form.get("happened_on"):
+            try:
+                day = date.fromisoformat(form["happened_on"])
+            except ValueError:
+                raise media.Refused(_("Please choose the date it happened.")) from None
+            if day > date.today():
+                raise media.Refused(_("Please choose a day that has already happened."))
+            changed["happened_on"] = day.isoformat()
+    return changed
+
+
+def read_screen_uploads(step):
+    """The photos or the recording this screen sends, checked and cleaned (media.py), not yet
+    stored, as media.read_upload gives them. Raises media.Refused."""
+    if step == "photos" and photos_allowed():
+        uploads = []
+        for upload in request.files.getlist("photo"):
+            if upload.filename or upload.content_length:
+                photo = media.clean_photo(upload.read())  # upright, EXIF gone
+                uploads.append(("photo", photo, "jpg", media.clean_photo(photo, media.THUMB_LONG_SIDE)))
+        return uploads
+    if step == "did":
+        voice = media.read_upload("voice")
+        return [voice] if voice else []
+    return []
+
+
+def screens(step):
+    """The learner's screens, once `step` is known to be one of them (403 for others)."""
+    if g.user["role"] != "learner":
+        abort(403)  # staff keep the one-page form; a family adds no pages
+    steps = learner_steps()
+    if step not in steps:
+        abort(404)
+    return steps
+
+
+def empty_draft(steps):
+    return {"answers": {}, "did_voice": None, "step": steps[0], "photos": []}
+
+
+def summary(draft):
+    """What the page will say, screen by screen, for the last screen."""
+    answers = draft["answers"]
+    found = []
+    if answers.get("kind"):
+        found.append(("kind", kind_label(answers["kind"]), KINDS[answers["kind"]][1]))
+    place = answers.get("place") or (symbol_label(answers["place_symbol"], capital=True)
+                                     if answers.get("place_symbol") else None)
+    if place:
+        found.append(("place", place, answers.get("place_symbol") or "place-town"))
+    found.append(("when", day_words(answers.get("happened_on")), "nav-calendar"))
+    if who_with_words(answers):
+        found.append(("who", who_with_words(answers), "nav-people"))
+    if answers.get("did"):
+        found.append(("did", answers["did"], "nav-pencil"))
+    if answers.get("feeling"):
+        found.append(("feeling", symbol_label(answers["feeling"], capital=True), answers["feeling"]))
+    if answers.get("again"):
+        found.append(("again", again_label(answers["again"]), AGAIN[answers["again"]]))
+    return [(screen, step_prompt(screen), words, symbol) for screen, words, symbol in found]
+
+
+def day_words(happened_on):
+    if not happened_on or happened_on == date.today().isoformat():
+        return _("Today")
+    from .web import day
+
+    return day(happened_on)
+
+
+def who_with_words(answers):
+    names = [str(who_label(value)) for value in WHO if value in answers.get("who", [])]
+    return ", ".join(names + ([answers["who_words"]] if answers.get("who_words") else [])) or None
+
+
+def step_page(step, draft, message=None, status=200, typed=None, notice=None, page=0):
+    steps = learner_steps()
+    answers = draft["answers"]
+    options, page, next_page = screenful(step_options(step), page)
+    chosen = set(answers.get("who", [])) if step == "who" else {answers.get(CHOICE_STEPS.get(step))}
+    words_key = WORDS_STEPS.get(step)
+    words = typed.get("words", "") if typed is not None and "words" in typed else (answers.get(words_key) or "")
+    return render(
+        "passport/step.html", block="step",
+        step=step, steps=steps, number=steps.index(step) + 1, total=len(steps),
+        prompt=step_prompt(step), symbol=STEP_SYMBOLS[step], options=options, page=page, next_page=next_page,
+        chosen=chosen, words=words, typing=may_type() and words_key is not None, answers=answers,
+        photos=draft["photos"], did_voice=draft["did_voice"], today=date.today().isoformat(),
+        max_photos=MAX_PHOTOS, summary=summary(draft) if step == "save" else [],
+        # A screen of pictures to tap moves on at a tap; Next keeps a picture chosen before.
+        show_next=step not in CHOICE_STEPS or may_type() and words_key is not None
+        or bool(answers.get(CHOICE_STEPS[step])),
+        message=message, notice=notice,
+    ), status
+
+
+@bp.get("/passport/new/<step>")
+def new_step(step):
+    steps = screens(step)
+    draft = draft_of(g.owner["id"]) or empty_draft(steps)
+    notice = None
+    if step == "photos" and request.args.get("kept"):
+        notice = _("Your photos are kept. Take another one, or tap Next.")
+    return step_page(step, draft, notice=notice, page=request.args.get("more", 0, type=int))
+
+
+@bp.post("/passport/new/<step>")
+@media.accepts_uploads
+def answer_step(step):
+    steps = screens(step)
+    learner_id = g.owner["id"]
+    found = draft_of(learner_id)
+    draft = found or empty_draft(steps)
+    form = request.form
+    go = form.get("go", "next")
+    if step == "kind" and go == "skip":
+        go = "next"  # the one answer a page needs: a tap on a picture gives it
+    page = form.get("page", 0, type=int)
+    if go not in ("next", "skip", "back", "today", "save"):
+        return step_page(step, draft, _("Please tap one of the buttons."), 400, form, page=page)
+    try:
+        answers = read_screen(step, form, draft["answers"])
+        uploads = read_screen_uploads(step)
+        if step == "photos" and len(draft["photos"]) + len(uploads) > MAX_PHOTOS:
+            raise media.Refused(_("Please choose up to 6 photos."))
+        media.check_uploads_fit(learner_id, uploads)
+    except media.Refused as refused:
+        return step_page(step, draft, str(refused), 400, form, page=page)
+    remove = form.get("remove", type=int)
+    if remove is not None and remove not in draft["photos"]:
+        return step_page(step, draft, _("That photo is not on this page."), 400, form, page=page)
+    wants_more = "more" in form
+    if (go in ("next", "today") and not wants_more and remove is None and not uploads
+            and not answered(step, answers, draft["photos"], draft["did_voice"])):
+        nothing = (_("Tap one of the pictures to choose.") if step == "kind"
+                   else _("Tap a picture, or tap Skip if you do not want to answer."))
+        return step_page(step, draft, nothing, 400, form, page=page)
+    if go == "save" and step == "save":
+        try:
+            page_id = _page_from_draft(answers, draft)
+        except media.Refused as refused:
+            return step_page(step, dict(draft, answers=answers), str(refused), 400, form)
+        return redirect(url_for(".page", page_id=page_id))
+    at = steps.index(step)
+    if wants_more or remove is not None or (step == "photos" and uploads and go == "next"):
+        going = step
+    elif go == "back":
+        going = steps[max(at - 1, 0)]
+    else:
+        going = steps[min(at + 1, len(steps) - 1)]
+    if found is not None or answers or uploads:  # Back before any answer keeps no draft
+        _keep_draft(draft, answers, going, uploads, remove)
+    if go == "back" and at == 0:
+        return redirect(url_for(".book"))
+    if wants_more:
+        return redirect(url_for(".new_step", step=step, more=form.get("more", 0, type=int)))
+    if step == "photos" and uploads and go == "next":
+        return redirect(url_for(".new_step", step=step, kept=len(uploads)))
+    return redirect(url_for(".new_step", step=going))
+
+
+def _keep_draft(draft, answers, going, uploads, remove):
+    """Keep the answers, store the uploads (photos join the draft; a recording replaces the
+    last one) and drop a removed photo: one commit, then the files no row names go."""
+    db = get_db()
+    learner_id = g.owner["id"]
+    gone = []
+    with transaction(db):
+        did_voice = draft["did_voice"]
+        db.execute(
+            """INSERT INTO passport_drafts (learner_id, answers, did_voice, step, updated_at)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT(learner_id) DO UPDATE SET answers = excluded.answers,
+               step = excluded.step, updated_at = excluded.updated_at""",
+            [learner_id, json.dumps(answers, ensure_ascii=False), did_voice, going, now()])
+        for upload in uploads:
+            media_id = media.store_upload(learner_id, upload)
+            if upload[0] == "photo":
+                db["passport_draft_photos"].insert({"learner_id": learner_id, "media_id": media_id})
+            else:
+                db.execute("UPDATE passport_drafts SET did_voice = ? WHERE learner_id = ?", [media_id, learner_id])
+                if did_voice is not None:
+                    gone.append(did_voice)
+                did_voice = media_id
+        if remove is not None:
+            db.execute("DELETE FROM passport_draft_photos WHERE learner_id = ? AND media_id = ?", [learner_id, remove])
+            gone.append(remove)
+        files = []
+        for media_id in gone:
+            row = media.media_row(media_id)
+            files += [name for name in (row["file"], row["thumb_file"]) if name]
+            db.execute("DELETE FROM media WHERE id = ? AND learner_id = ?", [media_id, learner_id])
+    for name in files:
+        (media.media_folder() / name).unlink(missing_ok=True)
+
+
+def _page_from_draft(answers, draft):
+    """Make the page from the draft, move its photos to it and delete the draft: one commit.
+    A title not typed is made from the kind and the place."""
+    kind = answers.get("kind")
+    if kind not in KINDS:
+        raise media.Refused(_("Please choose what kind of experience this was."))
+    place_symbol = answers.get("place_symbol")
+    if place_symbol not in current_app.extensions["symbols"]:
+        place_symbol = None
+    place = answers.get("place") or (str(symbol_label(place_symbol, capital=True)) if place_symbol else None)
+    learner_id = g.owner["id"]
+    row = {
+        "learner_id": learner_id, "kind": kind, "what": answers.get("what") or made_title(kind, place),
+        "place": place, "place_symbol": place_symbol,
+        "happened_on": answers.get("happened_on") or date.today().isoformat(),
+        "who_with": who_with_words(answers), "did": answers.get("did"), "did_voice": draft["did_voice"],
+        "feeling": answers.get("feeling"), "again": answers.get("again"), "given_by": "learner",
+        "lang": responses.typed_language(), "staff_id": None, "created_at": now(),
+    }
+    db = get_db()
+    with transaction(db):
+        page_id = db["passport_pages"].insert(row).last_pk
+        for media_id in draft["photos"]:
+            db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
+        db.execute("DELETE FROM passport_draft_photos WHERE learner_id = ?", [learner_id])
+        db.execute("DELETE FROM passport_drafts WHERE learner_id = ?", [learner_id])
     return page_id
 
 
@@ -410,7 +786,7 @@ def _local_fetcher(owner):
 def init_app(app):
     app.jinja_env.globals.update(
         passport_kind_label=kind_label, passport_again_label=again_label,
-        passport_again_symbols=AGAIN,
+        passport_again_symbols=AGAIN, passport_highlights=highlights,
     )
     app.register_blueprint(bp, name=LEARNER)
     app.register_blueprint(bp, name=STAFF, url_prefix="/staff/learners/<int:learner_id>")

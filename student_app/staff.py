@@ -458,7 +458,7 @@ def audit_log():
 
 
 LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations",
-                  "staff_notes")
+                  "staff_notes", "passport_drafts", "passport_draft_photos")
 
 
 def learner_rows(learner_id):
@@ -532,7 +532,8 @@ def erase_learner_data(learner_id):
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
         # Classroom sessions they joined stay (for the class); their place in them goes.
-        for table in ("responses", "plays", "passport_pages", "media", "badges", "family_links",
+        for table in ("passport_draft_photos", "passport_drafts", "responses", "plays", "passport_pages", "media",
+                      "badges", "family_links",
                       "invitations", "session_members", "join_attempts", "staff_notes"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
         db.execute("DELETE FROM sign_ins WHERE role = 'learner' AND user_id = ?", [learner_id])

@@ -324,7 +324,7 @@ def test_a_photo_over_the_page_limit_is_accepted_with_csrf_on(csrf_app):
     Image.effect_noise((1800, 1400), 60).convert("RGB").save(noisy, "JPEG", quality=95)
     assert noisy.tell() > app.config["MAX_CONTENT_LENGTH"]
     # The body is built here as bytes: the test client would spool a big one to a file it never closes.
-    body, kind = multipart(page_form(csrf_token=token(client, "/passport/new")), [("photos", "big.jpg", noisy.getvalue())])
+    body, kind = multipart(page_form(csrf_token=token(client, "/passport/new/kind")), [("photos", "big.jpg", noisy.getvalue())])
     response = client.post("/passport/new", data=body, content_type=kind)
     assert response.status_code == 302, text_of(response)
     # Signed out, the same body is refused before it is read in full.

@@ -173,7 +173,7 @@ class LiveLearner:
                       token_from=f"/sign-in/learner/{learner}")
             picks.append(pick)
         self.token = re.search(r'name="csrf_token" value="([^"]+)"',
-                               self.browser.open(base + "/passport/new").read().decode()).group(1)
+                               self.browser.open(base + "/passport/new/kind").read().decode()).group(1)
 
     def post(self, path, form, files=(), token_from=None):
         """(status, Location) of a POST; the CSRF token is read once after signing in."""

@@ -87,6 +87,10 @@ MATRIX = {
     "school.learner_code": "innnnynynn", "school.reset_code": "innnnynynn", "school.left_learners": "innnnyyyyy",
     "school.move_up": "innnnnnynn", "school.move_up_preview": "innnnnnynn", "school.move_up_commit": "innnnnnynn",
     "school.leavers": "innnnnnynn", "school.leavers_preview": "innnnnnynn", "school.mark_leavers": "innnnnnynn",
+    # issue 14: the passport, one question a screen (the learner's own draft; staff keep the one-page form)
+    "passport.new_step": "iyynnnnnnn", "passport.answer_step": "iyynnnnnnn",
+    "staff_passport.new_step": "innnnnnnnn", "staff_passport.answer_step": "innnnnnnnn",
+    "family_passport.new_step": "innnnnnnnn", "family_passport.answer_step": "innnnnnnnn",
 }
 
 
@@ -165,7 +169,9 @@ def world(app):
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
             "filename": "css/app.css", "import_token": "x", "school_id": 1, **ids,
             # school: classes and learners
-            "group_id": school_class, "pupil_id": learner_id(app, "Ben")}
+            "group_id": school_class, "pupil_id": learner_id(app, "Ben"),
+            # issue 14: the passport, one question a screen
+            "step": "place"}
     return clients, args
 
 

@@ -219,7 +219,7 @@ def test_a_learner_of_16_chooses_who_in_their_family_sees_their_work(app, client
     assert "cannot see the passport (left out by the learner)" in text_of(staff.get(f"/staff/learners/{learner_id(app, 'Amira')}"))
     client.post("/sharing", data={f"family-{rosa(app)}": "share"})
     assert family_can_see(app)
-    assert "My family can see my work: Rosa Khan." in text_of(client.get("/passport/new"))
+    assert "My family can see my work: Rosa Khan." in text_of(client.get("/passport/new/kind"))
 
 
 def test_sharing_at_16_needs_no_staff_switch(app, client):
@@ -259,7 +259,7 @@ def test_staff_record_a_lack_of_capacity_to_decide(app, staff):
 
 def test_screens_that_record_say_when_the_microphone_is_on(app, client):
     sign_in_as(client, app, "learner", "Amira")
-    page = client.get("/passport/new").text
+    page = client.get("/passport/new/did").text
     assert 'data-recording-symbol="/symbols/tool-microphone"' in page
     assert "Recording: the microphone is on." in page
 

@@ -67,7 +67,7 @@ PAGES = {
     "library.done": ("L", ["/a/who-can/firefighter/done"]),
     "library.job_card": ("L", ["/a/job-explorer/chef"]),
     "passport.book": ("L", ["/passport"]),
-    "passport.new_page": ("L", ["/passport/new"]),
+    "passport.new_page": ("", []),  # a learner is led to the first question (passport.new_step, below)
     "passport.page": ("L", ["/passport/pages/{page}"]),
     "passport.print_page": ("L", ["/passport/print"]),
     "classroom.join": ("L", ["/join/{code}", "/join/ZZZZZZ"]),
@@ -128,6 +128,12 @@ PAGES = {
                                      "/staff/school/year-end/preview?do_{class_id}=leave&name_{class_id}=&left_on={school_month}"]),
     "school.leavers": ("A", ["/staff/school/leavers"]),
     "school.leavers_preview": ("A", ["/staff/school/leavers/preview?learner={learner}&left_on={school_month}"]),
+    # issue 14: the passport, one question a screen (the learner's own; /passport/new leads there)
+    "passport.new_step": ("L", ["/passport/new/kind", "/passport/new/kind?more=1", "/passport/new/place",
+                                "/passport/new/when", "/passport/new/who", "/passport/new/photos", "/passport/new/did",
+                                "/passport/new/feeling", "/passport/new/again", "/passport/new/save"]),
+    "staff_passport.new_step": ("", []),  # staff keep the one-page form
+    "family_passport.new_step": ("", []),
 }
 # issue 14: choices (the screens More brings: a list's or a step's next cards, and the last)
 PAGES["library.activity"][1].extend(["/a/who-can?page=2", "/a/job-explorer?page=11"])

@@ -175,7 +175,7 @@ def test_a_learner_adds_a_passport_page_and_changes_settings_by_keyboard_alone(b
     browser.get(live_url + "/home")
     focus_and_press(browser, 'a.tile[href="/passport"]')
     focus_and_press(browser, 'a[href="/passport/new"]')
-    expect_heading(browser, "Add a page")
+    expect_heading(browser, "What kind of experience was it?")
 
     def tab_to(css, limit=80):
         for _ in range(limit):
@@ -184,14 +184,16 @@ def test_a_learner_adds_a_passport_page_and_changes_settings_by_keyboard_alone(b
             ActionChains(browser).send_keys(Keys.TAB).perform()
         pytest.fail(f"Tab never reached {css}")
 
-    tab_to('input[name="kind"]')
-    # Arrow keys move through a group of radio buttons, as in any form.
-    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
-    assert browser.find_element(By.CSS_SELECTOR, 'input[name="kind"]:checked').get_attribute("value")
-    tab_to("#what")
+    # One question a screen (the whole walk is in test_passport_pages.py): a picture, then words.
+    focus_and_press(browser, 'button[name="choice"][value="employer"]', limit=80)
+    expect_heading(browser, "Where was it?")
+    tab_to("#words")
     ActionChains(browser).send_keys("We visited a bakery").perform()
-    focus_and_press(browser, "form.passport-form button.big-button")
-    assert "We visited a bakery" in browser.find_element(By.ID, "main").text
+    focus_and_press(browser, 'button[value="skip"]')
+    expect_heading(browser, "When was it?")
+    browser.get(live_url + "/passport/new/save")
+    focus_and_press(browser, 'button[value="save"]', limit=80)
+    assert "Meeting an employer: We visited a bakery" in browser.find_element(By.ID, "main").text
 
     browser.get(live_url + "/settings")
     tab_to('input[name="text_size"][value="normal"]')

@@ -1,28 +1,185 @@
 """Passport, family and staff record pages in headless Chromium, each checked with axe-core."""
 
-import pytest
-from selenium.webdriver.common.by import By
+import json
 
+import pytest
+from PIL import Image
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from student_app.db import get_db
 from student_app.demo import FAMILY, STAFF
-from tests.browser.conftest import assert_accessible, expect_heading, sign_in_learner, staff_sign_in, tap
+from tests.browser.conftest import (
+    assert_accessible, expect_heading, focus_and_press, gone, sign_in_learner, staff_sign_in, tap, wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_learner_adds_a_passport_page(driver, live_url):
-    sign_in_learner(driver, live_url, "Grace")
-    tap(driver, 'a.tile[href="/passport"]')
-    expect_heading(driver, "My passport")
+@pytest.fixture
+def photo_file(tmp_path):
+    path = tmp_path / "visit.jpg"
+    Image.new("RGB", (640, 480), (40, 120, 60)).save(path, "JPEG")
+    return str(path)
+
+
+@pytest.fixture
+def harry(live_app):
+    """Harry (Group 2: types, four pictures a screen, photo consent), with no page in progress
+    and his access profile put back after the test."""
+    def access(**options):
+        with live_app.app_context():
+            get_db().execute("UPDATE learners SET access = ? WHERE name = 'Harry'", [json.dumps(options)])
+    with live_app.app_context():
+        db = get_db()
+        harry_id = db.execute("SELECT id FROM learners WHERE name = 'Harry'").fetchone()[0]
+        db.execute("DELETE FROM passport_draft_photos WHERE learner_id = ?", [harry_id])
+        db.execute("DELETE FROM passport_drafts WHERE learner_id = ?", [harry_id])
+    yield access
+    access()
+
+
+def screen(driver, words):
+    """The next question is on the screen, passes axe, and the page fits across."""
+    expect_heading(driver, words)
     assert_accessible(driver)
-    tap(driver, 'a[href="/passport/new"]')
-    expect_heading(driver, "Add a page")
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= driver.get_window_size()["width"]
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (390, 844)], ids=["tablet", "phone"])
+def test_a_learner_adds_a_page_one_question_a_screen_by_keyboard(driver, live_url, harry, photo_file, size):
+    driver.set_window_size(*size)
+    sign_in_learner(driver, live_url, "Harry")
+    driver.get(live_url + "/passport")
+    focus_and_press(driver, 'a[href="/passport/new"]', limit=80)
+    screen(driver, "What kind of experience was it?")
+    assert "Add a page to my passport (1 of 9)" in driver.find_element(By.ID, "main").text
+    assert len(driver.find_elements(By.CSS_SELECTOR, 'button[name="choice"]')) == 4  # Harry's four
+    focus_and_press(driver, 'button[name="choice"][value="workplace"]', limit=80)
+    screen(driver, "Where was it?")
+    # More pictures, then words: what was typed stays through More.
+    tab_to(driver, "#words")
+    ActionChains(driver).send_keys("Hill Farm").perform()
+    focus_and_press(driver, 'button[name="more"]', limit=80)
+    wait_for(driver, lambda d: "more=1" in d.current_url)
+    assert driver.find_element(By.ID, "words").get_attribute("value") == "Hill Farm"
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    screen(driver, "When was it?")
+    focus_and_press(driver, 'button[value="today"]', limit=80)
+    screen(driver, "Who was I with?")
+    tab_to(driver, 'input[name="choice"][value="teacher"]')
+    ActionChains(driver).send_keys(Keys.SPACE).perform()
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    screen(driver, "Take or choose photos")
+    # The camera button is the file field's label; Tab reaches the field, which shows its focus.
+    tab_to(driver, "input.camera-input")
+    outline = driver.execute_script("return getComputedStyle(document.activeElement.closest('label')).outlineStyle")
+    assert outline != "none"
+    driver.switch_to.active_element.send_keys(photo_file)
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".draft-photos img"))
+    assert "Your photos are kept" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
     assert_accessible(driver)
-    driver.find_element(By.CSS_SELECTOR, 'label.check-card:has(input[value="employer"])').click()
-    driver.find_element(By.ID, "what").send_keys("A vet visited our class")
-    driver.find_element(By.CSS_SELECTOR, 'label.check-card:has(input[value="feeling-excited"])').click()
-    tap(driver, "form.passport-form button.big-button")
-    assert "A vet visited our class" in driver.find_element(By.ID, "main").text
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    screen(driver, "What did I do?")
+    tab_to(driver, "#words")
+    ActionChains(driver).send_keys("I fed the hens.").perform()
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    screen(driver, "How did I feel?")
+    focus_and_press(driver, 'button[name="choice"][value="feeling-proud"]', limit=80)
+    screen(driver, "Would I like to do this again?")
+    # Back keeps what was given: the feeling is still chosen, and Next goes on with it.
+    focus_and_press(driver, 'button[value="back"]', limit=80)
+    expect_heading(driver, "How did I feel?")
+    assert driver.find_element(By.CSS_SELECTOR, 'button[value="feeling-proud"]').get_attribute("aria-pressed") == "true"
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    expect_heading(driver, "Would I like to do this again?")
+    focus_and_press(driver, 'button[name="choice"][value="yes"]', limit=80)
+    screen(driver, "Check my page, then save it")
+    summary = driver.find_element(By.CSS_SELECTOR, ".draft-summary").text
+    for words in ("At a workplace", "Hill Farm", "Today", "My teacher", "I fed the hens.", "Proud", "Yes"):
+        assert words in summary
+    focus_and_press(driver, 'button[value="save"]', limit=80)
+    expect_heading(driver, "At a workplace: Hill Farm")
+    main = driver.find_element(By.ID, "main").text
+    assert "I fed the hens." in main and "Gatsby" not in main
+    assert driver.find_elements(By.CSS_SELECTOR, ".passport-page .photos img")
     assert_accessible(driver)
+
+
+def test_a_learner_adds_a_page_with_two_switches(driver, live_url, harry):
+    """Step scanning: Space moves the highlight, Enter selects. Every question can be answered
+    or skipped, and the page saved, by the two switches alone."""
+    harry(method="switch2")
+    sign_in_learner(driver, live_url, "Harry")
+    driver.get(live_url + "/passport/new/kind")
+
+    def switch_to(css, limit=60):
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".scan-focus"))
+        for _ in range(limit):
+            if driver.execute_script("const on = document.querySelector('.scan-focus'); return !!on && on.matches(arguments[0])", css):
+                old = driver.find_element(By.TAG_NAME, "h1")
+                ActionChains(driver).send_keys(Keys.ENTER).perform()
+                return old
+            ActionChains(driver).send_keys(Keys.SPACE).perform()
+        pytest.fail(f"the scan never reached {css}")
+
+    for css, then in (('button[value="provider"]', "Where was it?"), ('button[value="place-college"]', "When was it?"),
+                      ('button[value="today"]', "Who was I with?")):
+        old = switch_to(css)
+        wait_for(driver, lambda d: gone(old))
+        screen(driver, then)
+    switch_to('input[name="choice"][value="class"]')  # a tick box: the page stays, the scan goes on
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, 'input[name="choice"][value="class"]').is_selected())
+    for css, then in (('button[value="next"]', "Take or choose photos"), ('button[value="skip"]', "What did I do?"),
+                      ('button[value="skip"]', "How did I feel?"), ('button[value="feeling-happy"]', "Would I like"),
+                      ('button[value="not-sure"]', "Check my page")):
+        old = switch_to(css)
+        wait_for(driver, lambda d: gone(old))
+        screen(driver, then)
+    old = switch_to('button[value="save"]')
+    wait_for(driver, lambda d: gone(old))
+    expect_heading(driver, "College, university or training: College")
+    assert "My class" in driver.find_element(By.ID, "main").text
+
+
+def test_a_learner_adds_a_page_with_javascript_off(driver, live_url, harry, photo_file):
+    """Plain forms and links: every screen works with no script (the shared browser, with
+    scripts switched off for this test), and a refusal is on the page with a 400."""
+    sign_in_learner(driver, live_url, "Harry")
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        driver.get(live_url + "/passport/new/kind")
+        tap(driver, 'button[value="employer"]')
+        expect_heading(driver, "Where was it?")
+        tap(driver, 'button[value="next"]')  # nothing given: a kind message, on the page
+        expect_heading(driver, "Where was it?")
+        assert "tap Skip if you do not want to answer" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+        driver.find_element(By.ID, "words").send_keys("The bakery on King Street")
+        tap(driver, 'button[value="next"]')
+        expect_heading(driver, "When was it?")
+        tap(driver, 'button[value="back"]')
+        expect_heading(driver, "Where was it?")
+        assert driver.find_element(By.ID, "words").get_attribute("value") == "The bakery on King Street"
+        driver.get(live_url + "/passport/new/photos")
+        driver.find_element(By.CSS_SELECTOR, "input.camera-input").send_keys(photo_file)
+        tap(driver, 'button[value="next"]')
+        expect_heading(driver, "Take or choose photos")
+        assert driver.find_elements(By.CSS_SELECTOR, ".draft-photos img")
+        driver.get(live_url + "/passport/new/save")
+        tap(driver, 'button[value="save"]')
+        expect_heading(driver, "Meeting an employer: The bakery on King Street")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def tab_to(driver, css, limit=80):
+    for _ in range(limit):
+        if driver.execute_script("return document.activeElement.matches(arguments[0])", css):
+            return
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    pytest.fail(f"Tab never reached {css}")
 
 
 def test_staff_record_pages_are_accessible(driver, live_url, live_app):

@@ -58,8 +58,8 @@ def test_the_screen_says_so_while_the_microphone_is_on(live_url):
     driver = make_driver(flags=("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"))
     try:
         sign_in_learner(driver, live_url, "Grace")
-        driver.get(live_url + "/passport/new")
-        expect_heading(driver, "Add a page")
+        driver.get(live_url + "/passport/new/did")
+        expect_heading(driver, "What did I do?")
         recorder = driver.find_element(By.CSS_SELECTOR, ".recorder")
         mic = recorder.find_element(By.CSS_SELECTOR, 'img[src$="/symbols/tool-microphone"]')
         assert not mic.is_displayed()
