@@ -390,15 +390,6 @@ def step_options(step):
     return []
 
 
-def screenful(options, page):
-    """The pictures of one screenful (the learner's number of choices), the number of this
-    screenful and of the next one (None when one screen holds them all)."""
-    per = g.owner["choices"] or 2
-    pages = max(1, -(-len(options) // per))
-    page %= pages
-    return options[page * per:(page + 1) * per], page, ((page + 1) % pages if pages > 1 else None)
-
-
 def answered(step, answers, photos, did_voice):
     return {
         "kind": answers.get("kind"), "place": answers.get("place_symbol") or answers.get("place"),
@@ -503,17 +494,17 @@ def who_with_words(answers):
     return ", ".join(names + ([answers["who_words"]] if answers.get("who_words") else [])) or None
 
 
-def step_page(step, draft, message=None, status=200, typed=None, notice=None, page=0):
+def step_page(step, draft, message=None, status=200, typed=None, notice=None, page=1):
     steps = learner_steps()
     answers = draft["answers"]
-    options, page, next_page = screenful(step_options(step), page)
+    screen = access.screenful(step_options(step), access.choice_count(g.owner), page)
     chosen = set(answers.get("who", [])) if step == "who" else {answers.get(CHOICE_STEPS.get(step))}
     words_key = WORDS_STEPS.get(step)
     words = typed.get("words", "") if typed is not None and "words" in typed else (answers.get(words_key) or "")
     return render(
         "passport/step.html", block="step",
         step=step, steps=steps, number=steps.index(step) + 1, total=len(steps),
-        prompt=step_prompt(step), symbol=STEP_SYMBOLS[step], options=options, page=page, next_page=next_page,
+        prompt=step_prompt(step), symbol=STEP_SYMBOLS[step], options=screen.items, screen=screen,
         chosen=chosen, words=words, typing=may_type() and words_key is not None, answers=answers,
         photos=draft["photos"], did_voice=draft["did_voice"], today=date.today().isoformat(),
         max_photos=MAX_PHOTOS, summary=summary(draft) if step == "save" else [],
@@ -531,7 +522,7 @@ def new_step(step):
     notice = None
     if step == "photos" and request.args.get("kept"):
         notice = _("Your photos are kept. Take another one, or tap Next.")
-    return step_page(step, draft, notice=notice, page=request.args.get("more", 0, type=int))
+    return step_page(step, draft, notice=notice, page=access.page_asked())
 
 
 @bp.post("/passport/new/<step>")
@@ -545,7 +536,7 @@ def answer_step(step):
     go = form.get("go", "next")
     if step == "kind" and go == "skip":
         go = "next"  # the one answer a page needs: a tap on a picture gives it
-    page = form.get("page", 0, type=int)
+    page = access.page_asked(form.get("page", "1"))
     if go not in ("next", "skip", "back", "today", "save"):
         return step_page(step, draft, _("Please tap one of the buttons."), 400, form, page=page)
     try:
@@ -560,6 +551,7 @@ def answer_step(step):
     if remove is not None and remove not in draft["photos"]:
         return step_page(step, draft, _("That photo is not on this page."), 400, form, page=page)
     wants_more = "more" in form
+    more_page = access.page_asked(form["more"]) if wants_more else None  # a bad number: 404
     if (go in ("next", "today") and not wants_more and remove is None and not uploads
             and not answered(step, answers, draft["photos"], draft["did_voice"])):
         nothing = (_("Tap one of the pictures to choose.") if step == "kind"
@@ -583,7 +575,7 @@ def answer_step(step):
     if go == "back" and at == 0:
         return redirect(url_for(".book"))
     if wants_more:
-        return redirect(url_for(".new_step", step=step, more=form.get("more", 0, type=int)))
+        return redirect(url_for(".new_step", step=step, page=more_page))
     if step == "photos" and uploads and go == "next":
         return redirect(url_for(".new_step", step=step, kept=len(uploads)))
     return redirect(url_for(".new_step", step=going))

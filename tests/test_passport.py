@@ -463,9 +463,9 @@ def test_a_learner_who_cannot_type_makes_a_page_by_taps_alone(client, app):
     assert kind.count('name="choice"') == 2 and 'name="words"' not in kind
     assert client.get("/passport/new/photos").status_code == 404  # no consent: no photo screen
     # The third screenful of kinds, via More (what was given stays).
-    more = client.post("/passport/new/kind", data={"more": "2"})
-    assert more.headers["Location"].endswith("/passport/new/kind?more=2")
-    assert 'value="tried"' in client.get("/passport/new/kind?more=2").text
+    more = client.post("/passport/new/kind", data={"more": "3"})
+    assert more.headers["Location"].endswith("/passport/new/kind?page=3")
+    assert 'value="tried"' in client.get("/passport/new/kind?page=3").text
     client.post("/passport/new/kind", data={"choice": "tried"})
     for step in ("place", "when", "who", "did", "feeling", "again"):
         assert client.post(f"/passport/new/{step}", data={"go": "skip"}).status_code == 302

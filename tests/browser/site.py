@@ -129,7 +129,7 @@ PAGES = {
     "school.leavers": ("A", ["/staff/school/leavers"]),
     "school.leavers_preview": ("A", ["/staff/school/leavers/preview?learner={learner}&left_on={school_month}"]),
     # issue 14: the passport, one question a screen (the learner's own; /passport/new leads there)
-    "passport.new_step": ("L", ["/passport/new/kind", "/passport/new/kind?more=1", "/passport/new/place",
+    "passport.new_step": ("L", ["/passport/new/kind", "/passport/new/kind?page=2", "/passport/new/place",
                                 "/passport/new/when", "/passport/new/who", "/passport/new/photos", "/passport/new/did",
                                 "/passport/new/feeling", "/passport/new/again", "/passport/new/save"]),
     "staff_passport.new_step": ("", []),  # staff keep the one-page form

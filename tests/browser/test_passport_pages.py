@@ -62,7 +62,7 @@ def test_a_learner_adds_a_page_one_question_a_screen_by_keyboard(driver, live_ur
     tab_to(driver, "#words")
     ActionChains(driver).send_keys("Hill Farm").perform()
     focus_and_press(driver, 'button[name="more"]', limit=80)
-    wait_for(driver, lambda d: "more=1" in d.current_url)
+    wait_for(driver, lambda d: "page=2" in d.current_url)
     assert driver.find_element(By.ID, "words").get_attribute("value") == "Hill Farm"
     focus_and_press(driver, 'button[value="next"]', limit=80)
     screen(driver, "When was it?")
