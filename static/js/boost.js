@@ -33,10 +33,9 @@
       if (detail.requestConfig && detail.requestConfig.verb === "get") {
         window.location.assign(detail.xhr.responseURL);
       } else {
-        // The answer to a form: sending it again could do its work twice, so show this one.
-        document.open();
-        document.write(detail.xhr.responseText);
-        document.close();
+        // The answer to a form: sending it again could do its work twice, so show this one,
+        // its head (and so its stylesheets) too. (The forms that print are not boosted.)
+        document.replaceChild(document.importNode(page.documentElement, true), document.documentElement);
       }
       return;
     }
