@@ -95,22 +95,24 @@ def plain_browser():
     driver.quit()
 
 
+def signed_out(browser, live_url):
+    """A shared browser, signed out and at tablet size, for the next test."""
+    browser.set_window_size(*TABLET)
+    browser.get(live_url + "/about")
+    browser.delete_all_cookies()
+    return browser
+
+
 @pytest.fixture
 def plain_driver(plain_browser, live_url):
     """The shared browser without JavaScript, signed out and at tablet size."""
-    plain_browser.set_window_size(*TABLET)
-    plain_browser.get(live_url + "/about")
-    plain_browser.delete_all_cookies()
-    return plain_browser
+    return signed_out(plain_browser, live_url)
 
 
 @pytest.fixture
 def driver(browser, live_url):
     """The shared browser, signed out and at tablet size."""
-    browser.set_window_size(*TABLET)
-    browser.get(live_url + "/about")
-    browser.delete_all_cookies()
-    return browser
+    return signed_out(browser, live_url)
 
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
