@@ -106,7 +106,7 @@ def create_app(test_config=None):
 
     from . import (
         access, auth, backup, classroom, content, db, demo, errors, family, i18n, learner, library,
-        media, narration, passport, retention, school, staff, symbols, two_factor, voices, web,
+        media, narration, passport, retention, review, school, staff, symbols, two_factor, voices, web,
     )
 
     db.init_app(app)
@@ -132,6 +132,7 @@ def create_app(test_config=None):
     app.register_blueprint(voices.bp)
     app.register_blueprint(two_factor.bp)
     passport.init_app(app)
+    review.init_app(app)
     school.init_app(app)
     return app
 

@@ -1,7 +1,8 @@
 """Evidence for the Gatsby Benchmarks, per learner and per class, for one school year.
 
 Activities count for the benchmarks they are tagged with; passport pages for the benchmark of
-their kind (5 employers, 6 workplaces, 7 providers, 8 guidance). The gaps the guidance asks
+their kind (5 employers, 6 workplaces, 7 providers, 8 guidance); a recorded guidance meeting
+with a qualified (level 6) adviser for 8. The gaps the guidance asks
 schools to watch: no employer encounter this year; by 16, no workplace experience, no
 provider encounter, no guidance meeting.
 """
@@ -33,28 +34,43 @@ def age_on(birth, day):
     return day.year - year - ((day.month, day.day) < (month, 1))
 
 
-def summary(learner, catalogue, today=None):
-    """Which benchmarks have evidence this school year, and which gaps apply."""
-    first, last = school_year(today)
+def evidence_between(learner, catalogue, first, last):
+    """Pieces of evidence for each benchmark from `first` to `last` (dates), and the
+    benchmarks with evidence at any time (for the gaps "by 16")."""
     db = get_db()
+    start, end = first.isoformat(), last.isoformat()
     evidence = {number: 0 for number in range(1, 9)}
     for play in db.query(
-        """SELECT activity FROM plays WHERE learner_id = ? AND finished_at IS NOT NULL
-           AND substr(finished_at, 1, 10) BETWEEN ? AND ?""",
-        [learner["id"], first.isoformat(), last.isoformat()],
+        """SELECT activity, count(*) AS n FROM plays WHERE learner_id = ? AND finished_at IS NOT NULL
+           AND substr(finished_at, 1, 10) BETWEEN ? AND ? GROUP BY activity""",
+        [learner["id"], start, end],
     ):
         activity = catalogue.activities.get(play["activity"])
         for number in activity.benchmarks if activity else ():
-            evidence[number] += 1
+            evidence[number] += play["n"]
     ever = set()
-    for page in db.query("SELECT kind, happened_on FROM passport_pages WHERE learner_id = ?",
-                         [learner["id"]]):
+    for page in db.query(
+            """SELECT kind, count(*) AS n, sum(happened_on BETWEEN ? AND ?) AS within FROM passport_pages
+               WHERE learner_id = ? GROUP BY kind""", [start, end, learner["id"]]):
         number = KINDS[page["kind"]][0]
         if number is None:
             continue
         ever.add(number)
-        if first.isoformat() <= page["happened_on"] <= last.isoformat():
-            evidence[number] += 1
+        evidence[number] += page["within"] or 0
+    # A guidance meeting with an adviser qualified to level 6 is personal guidance (8).
+    meetings = db.execute(
+        """SELECT count(*), sum(held_on BETWEEN ? AND ?) FROM guidance_meetings
+           WHERE learner_id = ? AND adviser_qualified = 1""", [start, end, learner["id"]]).fetchone()
+    if meetings[0]:
+        ever.add(8)
+        evidence[8] += meetings[1] or 0
+    return evidence, ever
+
+
+def summary(learner, catalogue, today=None):
+    """Which benchmarks have evidence this school year, and which gaps apply."""
+    first, last = school_year(today)
+    evidence, ever = evidence_between(learner, catalogue, first, last)
     age = age_on(learner["date_of_birth"], last)
     gaps = []
     for name, number, from_16 in GAPS:

@@ -28,6 +28,7 @@ SUBJECTS = (
     "pe", "pshe", "geography", "history", "drama", "business", "languages",
 )
 KINDS = ("guess-my-job", "who-can", "survey", "explorer")
+PFA_FILE = "preparing-for-adulthood.toml"
 ANSWER_WAYS = ("tap", "words", "voice", "photo")
 
 
@@ -96,6 +97,7 @@ class Activity:
     benchmarks: tuple
     subjects: tuple
     kind: str = "guess-my-job"
+    outcomes: tuple = ()  # Preparing for Adulthood outcome ids (preparing-for-adulthood.toml)
     levels: dict = field(default_factory=dict)
     steps: tuple = ()
 
@@ -129,12 +131,42 @@ class Local:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """One of the four Preparing for Adulthood outcomes an EHC plan review looks at."""
+
+    id: str
+    title: str
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a guidance action is about, and the outcomes it is evidence for."""
+
+    id: str
+    text: str
+    symbol: str
+    outcomes: tuple
+
+
+@dataclass(frozen=True)
+class Adulthood:
+    """The Preparing for Adulthood mapping: the outcomes, the outcomes of each passport page
+    kind, and the topics of guidance actions (an activity names its own, in activity.toml)."""
+
+    outcomes: tuple = ()
+    kinds: dict = field(default_factory=dict)  # passport kind -> outcome ids
+    topics: dict = field(default_factory=dict)  # topic id -> Topic
+
+
+@dataclass(frozen=True)
 class Catalogue:
     jobs: dict
     activities: dict
     clues: dict  # job id -> tuple of Clue, for Guess my job
     who_can: dict = field(default_factory=dict)  # job id -> WhoCan
     local: dict = field(default_factory=dict)  # job id -> Local
+    adulthood: Adulthood = Adulthood()
 
     def texts(self):
         """Every text a learner can see in the content, for narration."""
@@ -157,6 +189,8 @@ class Catalogue:
             yield from local.employers
             if local.demand:
                 yield local.demand
+        yield from (outcome.title for outcome in self.adulthood.outcomes)
+        yield from (topic.text for topic in self.adulthood.topics.values())
 
 
 class Text(str):
@@ -298,7 +332,39 @@ def _steps(r, defaults):
     return tuple(steps)
 
 
-def _activity(r, folder_name):
+PASSPORT_KINDS = ("employer", "workplace", "provider", "guidance", "tried")
+
+
+def _adulthood(root, symbols):
+    path = root / PFA_FILE
+    if not path.exists():
+        raise ContentError(f"{root / PFA_FILE}: missing (the Preparing for Adulthood outcomes)")
+    r = _Reader(root, path, symbols)
+    entries = r.data.get("outcome", [])
+    if not isinstance(entries, list) or not entries:
+        r.fail("outcome", "must be a list of [[outcome]] tables with id, title and symbol")
+    outcomes = tuple(Outcome(r.text(f"outcome.{n}.id", e), r.text(f"outcome.{n}.title", e),
+                             r.symbol(f"outcome.{n}.symbol", e)) for n, e in enumerate(entries, start=1))
+    ids = [o.id for o in outcomes]
+    if len(set(ids)) != len(ids):
+        r.fail("outcome", "names an outcome id twice")
+    kinds_table = r.data.get("passport")
+    if not isinstance(kinds_table, dict):
+        r.fail("passport", "is missing (a [passport] table: each passport page kind and its outcomes)")
+    kinds = {kind: r.id_list(f"passport.{kind}", ids, 1, len(ids), kinds_table) for kind in PASSPORT_KINDS}
+    topics = {}
+    for n, e in enumerate(r.data.get("topic", []), start=1):
+        topic_id = r.text(f"topic.{n}.id", e)
+        if topic_id in topics:
+            r.fail(f"topic.{n}.id", f"'{topic_id}' is used twice")
+        topics[topic_id] = Topic(topic_id, r.text(f"topic.{n}.text", e), r.symbol(f"topic.{n}.symbol", e),
+                                 r.id_list(f"topic.{n}.outcomes", ids, 1, len(ids), e))
+    if not topics:
+        r.fail("topic", "must list the topics of guidance actions as [[topic]] tables")
+    return Adulthood(outcomes=outcomes, kinds=kinds, topics=topics)
+
+
+def _activity(r, folder_name, outcome_ids):
     activity_id = r.text("id")
     if activity_id != folder_name:
         r.fail("id", f"is '{activity_id}' but the folder is named '{folder_name}'")
@@ -320,6 +386,7 @@ def _activity(r, folder_name):
         kind=kind,
         levels=_levels(r),
         steps=steps,
+        outcomes=r.id_list("outcomes", outcome_ids, 1, len(outcome_ids)),
     )
 
 
@@ -348,9 +415,11 @@ def load(root, symbols):
     if not jobs:
         raise ContentError(f"{root / 'jobs'}: no job files found")
 
+    adulthood = _adulthood(root, symbols)
+    outcome_ids = [o.id for o in adulthood.outcomes]
     activities, clues, who_can, local = {}, {}, {}, {}
     for folder in sorted(p.parent for p in root.glob("*/activity.toml")):
-        activity = _activity(_Reader(root, folder / "activity.toml", symbols), folder.name)
+        activity = _activity(_Reader(root, folder / "activity.toml", symbols), folder.name, outcome_ids)
         activities[activity.id] = activity
         for job_id, r in _items(root, folder, symbols, jobs):
             if activity.kind == "guess-my-job":
@@ -373,7 +442,8 @@ def load(root, symbols):
         local[job_id] = Local(job_id, tuple(e.strip() for e in employers), r.optional_text("demand"))
     if "guess-my-job" not in activities or len(clues) < 2:
         raise ContentError(f"{root / 'guess-my-job'}: Guess my job needs clues for at least two jobs")
-    return Catalogue(jobs=jobs, activities=activities, clues=clues, who_can=who_can, local=local)
+    return Catalogue(jobs=jobs, activities=activities, clues=clues, who_can=who_can, local=local,
+                     adulthood=adulthood)
 
 
 def content_ids(catalogue):
@@ -407,6 +477,10 @@ def content_ids(catalogue):
     for job_id, local in catalogue.local.items():
         if local.demand:
             yield f"local.{job_id}.demand", local.demand
+    for outcome in catalogue.adulthood.outcomes:
+        yield f"outcome.{outcome.id}", outcome.title
+    for topic in catalogue.adulthood.topics.values():
+        yield f"topic.{topic.id}", topic.text
 
 
 def _flatten(table, prefix=""):
@@ -478,6 +552,10 @@ def translate(catalogue, lang, table):
                  for job_id, w in catalogue.who_can.items()},
         local={job_id: replace(item, demand=t(f"local.{job_id}.demand", item.demand))
                for job_id, item in catalogue.local.items()},
+        adulthood=replace(
+            catalogue.adulthood,
+            outcomes=tuple(replace(o, title=t(f"outcome.{o.id}", o.title)) for o in catalogue.adulthood.outcomes),
+            topics={k: replace(v, text=t(f"topic.{k}", v.text)) for k, v in catalogue.adulthood.topics.items()}),
     )
 
 

@@ -586,6 +586,75 @@ def _m022_passport_drafts(db):
     )
 
 
+def _m023_guidance_and_reviews(db):
+    """Guidance meetings and their actions (Gatsby Benchmarks 3 and 8), the staff parts of a
+    learner's one-page profile, staff notes on what is working, and the annual reviews held
+    (issue 15). The learner's own words (aspirations, their view for a review) are survey
+    answers, kept with their dates like every other answer."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE guidance_meetings (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            held_on TEXT NOT NULL,
+            adviser TEXT NOT NULL,
+            adviser_qualified INTEGER NOT NULL DEFAULT 0,
+            others TEXT,
+            talked_about TEXT,
+            learner_wants TEXT,
+            learner_wants_voice INTEGER REFERENCES media(id),
+            agreed TEXT,
+            look_again_on TEXT,
+            staff_id INTEGER REFERENCES staff(id),
+            lang TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX guidance_meetings_learner ON guidance_meetings(learner_id, held_on);
+        CREATE TABLE guidance_actions (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES guidance_meetings(id),
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            text TEXT NOT NULL,
+            who TEXT NOT NULL,
+            who_name TEXT,
+            topic TEXT NOT NULL,
+            due_on TEXT,
+            done_at TEXT,
+            done_by TEXT
+        );
+        CREATE INDEX guidance_actions_learner ON guidance_actions(learner_id, done_at, due_on);
+        CREATE INDEX guidance_actions_meeting ON guidance_actions(meeting_id);
+        CREATE TABLE profile_parts (
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            part TEXT NOT NULL,
+            text TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, part)
+        );
+        CREATE TABLE review_notes (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            heading TEXT NOT NULL,
+            text TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX review_notes_learner ON review_notes(learner_id, created_at);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            held_on TEXT NOT NULL,
+            next_steps TEXT,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reviews_learner ON reviews(learner_id, held_on);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -596,7 +665,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m016_adult_preferences, _m017_typed_language,
               _m018_recording_transcripts, _m019_schools_run_themselves,
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
-              _m022_passport_drafts]
+              _m022_passport_drafts, _m023_guidance_and_reviews]
 
 
 def migrate(db):

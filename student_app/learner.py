@@ -8,6 +8,7 @@ from . import access, audit, classroom, family, library
 from . import responses
 from .auth import learner_required
 from .content import get_catalogue
+from .review import records as review_records
 from .db import get_db, transaction
 from .web import render
 
@@ -31,7 +32,8 @@ def job_or_404(job_id):
 def home():
     return render("learner/home.html", activities=library.home_activities(get_catalogue()),
                   activity_url=library.activity_url,
-                  class_session=classroom.open_session_for_class(g.user["class_id"]))
+                  class_session=classroom.open_session_for_class(g.user["class_id"]),
+                  has_meetings=review_records.has_meetings(g.user["id"]))
 
 
 @bp.get("/sharing")

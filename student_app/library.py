@@ -22,7 +22,8 @@ bp = Blueprint("library", __name__)
 
 LEARNER, BEHALF, PREVIEW = "library", "behalf", "preview"
 # The order of the tiles on a learner's home screen; activities not named here come last.
-HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "all-about-me", "my-skills", "future-routes")
+HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "all-about-me", "my-skills", "future-routes",
+              "my-aspirations", "my-review")
 SURVEY_ITEM = "mine"  # a survey has one item: the learner's own answers
 WORDS_LIMIT = 500
 

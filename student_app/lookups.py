@@ -103,3 +103,31 @@ def learner_for_change(learner_id):
         abort(409, _("%(name)s has left the school, so their record can be read but not changed.",
                      name=learner["name"]))
     return learner
+
+
+def linked_learner(learner_id):
+    """A learner the signed-in family is linked to and may see (sharing on), or 404."""
+    rows = list(get_db().query(
+        """SELECT learners.* FROM learners JOIN family_links ON family_links.learner_id = learners.id
+           WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1
+           AND family_links.visible = 1 AND family_links.switched_off_at IS NULL""",
+        [g.user["id"], learner_id]))
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+def record_owner(wanted, learner_id, changing):
+    """Whose record a view registered for `wanted` ("learner", "staff" or "family") is about:
+    the learner signed in; a learner of the member of staff's school (one who has left is read
+    only, so `changing` refuses them); a learner the family may see. None means sign in."""
+    user = g.user
+    if user is None:
+        return None
+    if user["role"] != wanted:
+        abort(403)
+    if wanted == "learner":
+        return user
+    if wanted == "staff":
+        return (learner_for_change if changing else learner_of_school)(learner_id)
+    return linked_learner(learner_id)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from . import access, audit, media, responses
 from .content import get_catalogue
-from .lookups import learner_for_change, learner_of_school
+from .lookups import learner_of_school, record_owner
 from .db import get_db, now, transaction
 from .web import attachment, render, symbol_label
 
@@ -65,33 +65,13 @@ def push_learner(endpoint, values):
         values.setdefault("learner_id", owner["id"])
 
 
-def linked_learner(learner_id):
-    """A learner the signed-in family is linked to, or 404."""
-    rows = list(get_db().query(
-        """SELECT learners.* FROM learners JOIN family_links ON family_links.learner_id = learners.id
-           WHERE family_links.family_id = ? AND learners.id = ? AND learners.family_visible = 1
-           AND family_links.visible = 1 AND family_links.switched_off_at IS NULL""",
-        [g.user["id"], learner_id]))
-    if not rows:
-        abort(404)
-    return rows[0]
-
-
 @bp.before_request
 def whose_passport():
-    user = g.user
-    if user is None:
-        return redirect(url_for("auth.sign_in"))
     wanted = {LEARNER: "learner", STAFF: "staff", FAMILY: "family"}[request.blueprint]
-    if user["role"] != wanted:
-        abort(403)
-    if wanted == "learner":
-        g.owner = user
-    elif wanted == "staff":
-        # A new page, a note or hiding one changes the record: not once the learner has left.
-        g.owner = (learner_for_change if request.method == "POST" else learner_of_school)(g.prefix_learner)
-    else:
-        g.owner = linked_learner(g.prefix_learner)
+    # A new page, a note or hiding one changes the record: not once the learner has left.
+    g.owner = record_owner(wanted, g.prefix_learner, changing=request.method == "POST")
+    if g.owner is None:
+        return redirect(url_for("auth.sign_in"))
     return None
 
 
@@ -168,15 +148,8 @@ def book_context(start="", end="", printing=False):
         versions = responses.versions(g.owner["id"], profile_activity, catalogue)
         profile = versions[0] if versions else None
     routes = catalogue.activities.get("future-routes")
-    wanted_routes = []
-    if routes is not None:
-        versions = responses.versions(g.owner["id"], routes, catalogue)
-        if versions:
-            wanted_routes = [
-                (step, answers) for step in routes.steps
-                for answers in [versions[0]["by_step"][step.id]]
-                if any(a.get("choice") == "find-out" for a in answers)
-            ]
+    route_versions = responses.versions(g.owner["id"], routes, catalogue) if routes is not None else []
+    wanted_routes = responses.wanted_routes(routes, route_versions[0] if route_versions else None)
     pages = pages_of(g.owner, start, end, printing=printing)
     return {
         "learner": g.owner, "pages": pages, "plays": plays, "profile": profile,

@@ -146,10 +146,10 @@ def plays_with_answers(learner_id, catalogue):
         db.query("SELECT * FROM plays WHERE learner_id = ? ORDER BY started_at DESC, id DESC",
                  [learner_id])
     )
-    return [_with_answers(play, catalogue) for play in plays]
+    return [with_answers(play, catalogue) for play in plays]
 
 
-def _with_answers(play, catalogue):
+def with_answers(play, catalogue):
     play["job"] = catalogue.jobs.get(play["item"])
     play["info"] = catalogue.activities.get(play["activity"])
     rows = list(get_db().query(
@@ -170,7 +170,7 @@ def last_play(learner_id, activity, item, catalogue):
     rows = list(get_db().query(
         """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND item = ?
            ORDER BY started_at DESC, id DESC LIMIT 1""", [learner_id, activity, item]))
-    return _with_answers(rows[0], catalogue) if rows else None
+    return with_answers(rows[0], catalogue) if rows else None
 
 
 def versions(learner_id, activity, catalogue):
@@ -180,10 +180,19 @@ def versions(learner_id, activity, catalogue):
            ORDER BY finished_at DESC, id DESC""", [learner_id, activity.id]))
     found = []
     for play in plays:
-        play = _with_answers(play, catalogue)
+        play = with_answers(play, catalogue)
         play["by_step"] = {
             step.id: [a for a in play["answers"] if a["step"].partition("#")[0] == step.id]
             for step in activity.steps
         }
         found.append(play)
     return found
+
+
+def wanted_routes(activity, version):
+    """The routes of a My future routes version the learner wants to find out more about:
+    (step, answers) for each."""
+    if activity is None or version is None:
+        return []
+    return [(step, answers) for step in activity.steps for answers in [version["by_step"][step.id]]
+            if any(a.get("choice") == "find-out" for a in answers)]

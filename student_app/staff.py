@@ -458,7 +458,8 @@ def audit_log():
 
 
 LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations",
-                  "staff_notes", "passport_drafts", "passport_draft_photos")
+                  "staff_notes", "passport_drafts", "passport_draft_photos", "guidance_meetings",
+                  "guidance_actions", "profile_parts", "review_notes", "reviews")
 
 
 def learner_rows(learner_id):
@@ -532,7 +533,8 @@ def erase_learner_data(learner_id):
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
         # Classroom sessions they joined stay (for the class); their place in them goes.
-        for table in ("passport_draft_photos", "passport_drafts", "responses", "plays", "passport_pages", "media",
+        for table in ("guidance_actions", "guidance_meetings", "profile_parts", "review_notes", "reviews",
+                      "passport_draft_photos", "passport_drafts", "responses", "plays", "passport_pages", "media",
                       "badges", "family_links",
                       "invitations", "session_members", "join_attempts", "staff_notes"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])

@@ -91,6 +91,23 @@ MATRIX = {
     "passport.new_step": "iyynnnnnnn", "passport.answer_step": "iyynnnnnnn",
     "staff_passport.new_step": "innnnnnnnn", "staff_passport.answer_step": "innnnnnnnn",
     "family_passport.new_step": "innnnnnnnn", "family_passport.answer_step": "innnnnnnnn",
+    # issue 15: guidance meetings and the annual review pack (the learner sees and ticks their
+    # own; staff record; a family reads while sharing is on)
+    "review.meetings": "iyynnnnnnn", "review.meeting": "iynnnnnnnn", "review.tick_action": "iynnnnnnnn",
+    "review.new_meeting": "innnnnnnnn", "review.pack": "innnnnnnnn", "review.pack_pdf": "innnnnnnnn",
+    "review.prepare": "innnnnnnnn", "review.save_profile": "innnnnnnnn", "review.add_note": "innnnnnnnn",
+    "review.record_review": "innnnnnnnn",
+    "staff_review.meetings": "innnnynyyn", "staff_review.meeting": "innnnynyyn",
+    "staff_review.tick_action": "innnnynyyn", "staff_review.new_meeting": "innnnynyyn",
+    "staff_review.pack": "innnnynyyn", "staff_review.pack_pdf": "innnnynyyn", "staff_review.prepare": "innnnynyyn",
+    "staff_review.save_profile": "innnnynyyn", "staff_review.add_note": "innnnynyyn",
+    "staff_review.record_review": "innnnynyyn",
+    "family_review.meetings": "innynnnnnn", "family_review.meeting": "innynnnnnn",
+    "family_review.pack": "innynnnnnn", "family_review.pack_pdf": "innynnnnnn",
+    "family_review.tick_action": "innnnnnnnn", "family_review.new_meeting": "innnnnnnnn",
+    "family_review.prepare": "innnnnnnnn", "family_review.save_profile": "innnnnnnnn",
+    "family_review.add_note": "innnnnnnnn", "family_review.record_review": "innnnnnnnn",
+    "guidance.class_actions": "innnnynyyn",
 }
 
 
@@ -164,6 +181,13 @@ def world(app):
         new_staff_invitation(db, 1, "invited@oaktree.example", "Invited", "teacher")
         ids["staff_invitation_id"] = db.execute("SELECT max(id) FROM staff_invitations").fetchone()[0]
     clients["L"].post(f"/join/{code}")
+    # issue 15: a guidance meeting for Amira, with an action of her own
+    meeting = clients["S"].post(f"/staff/learners/{amira}/guidance/new", data={
+        "held_on": "2026-11-20", "adviser": "Priya", "talked_about": "College",
+        "action_1_text": "Visit", "action_1_who": "learner", "action_1_topic": "learning"})
+    ids["meeting_id"] = int(meeting.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        ids["action_id"] = get_db().execute("SELECT id FROM guidance_actions").fetchone()[0]
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
