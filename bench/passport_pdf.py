@@ -32,13 +32,41 @@ def photo(number):
     return out.getvalue()
 
 
-def main():
-    folder = tempfile.mkdtemp(prefix="passport-bench-")
+def fill_passport(db, learner, pages=PAGES, photos=PHOTOS):
+    """`pages` passport pages over three school years for the learner, the first `photos` with
+    a photo each (cleaned and stored as an upload is)."""
+    from student_app import media
+    from student_app.db import now
+    from student_app.passport import KINDS
+
+    kinds = list(KINDS)
+    first = date(2025, 9, 1)
+    for number in range(pages):
+        page_id = db["passport_pages"].insert({
+            "learner_id": learner["id"], "kind": kinds[number % len(kinds)],
+            "what": f"Experience number {number + 1}: a visit to a local employer",
+            "place": "The high street", "place_symbol": "place-shop",
+            "happened_on": (first + timedelta(days=3 * number)).isoformat(),
+            "who_with": "My class and Ms Patel",
+            "did": "I looked around, asked two questions and tried the till.",
+            "feeling": "feeling-happy" if number % 4 else "feeling-worried", "learnt": "People at work help each other.",
+            "again": "yes" if number % 3 else "no", "given_by": "learner", "created_at": now()}).last_pk
+        if number < photos:
+            media_id = media.store_upload(learner["id"], ("photo", media.clean_photo(photo(number)), "jpg", None))
+            db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
+
+
+def time_pdf(prefix, fill, make, name):
+    """Make a throwaway demo school, `fill(db, learner)` Amira's record, then time `make(learner)`
+    (the PDF's bytes, made as an admin of her school would ask for it) RUNS times. Returns the
+    times, the PDF and where it was written."""
+    folder = tempfile.mkdtemp(prefix=prefix)
     os.environ["STUDENT_APP_INSTANCE"] = folder
-    from student_app import create_app, media
-    from student_app.db import get_db, migrate, now
+    from flask import g
+
+    from student_app import create_app
+    from student_app.db import get_db, migrate
     from student_app.demo import load_demo
-    from student_app.passport import KINDS, make_pdf
 
     app = create_app({"DATABASE": f"{folder}/bench.sqlite3", "AUDIO_DIR": f"{folder}/audio",
                       "SERVER_NAME": "localhost"})
@@ -47,38 +75,35 @@ def main():
         migrate(db)
         load_demo(db)
         learner = next(db.query("SELECT * FROM learners WHERE name = 'Amira'"))
-        kinds = list(KINDS)
-        first = date(2025, 9, 1)
         with app.test_request_context("/"):
-            for number in range(PAGES):
-                page_id = db["passport_pages"].insert({
-                    "learner_id": learner["id"], "kind": kinds[number % len(kinds)],
-                    "what": f"Experience number {number + 1}: a visit to a local employer",
-                    "place": "The high street", "place_symbol": "place-shop",
-                    "happened_on": (first + timedelta(days=3 * number)).isoformat(),
-                    "who_with": "My class and Ms Patel",
-                    "did": "I looked around, asked two questions and tried the till.",
-                    "feeling": "feeling-happy", "learnt": "People at work help each other.",
-                    "again": "yes", "given_by": "learner", "created_at": now()}).last_pk
-                if number < PHOTOS:
-                    media_id = media.store_upload(learner["id"], ("photo", media.clean_photo(photo(number)), "jpg", None))
-                    db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
-        from flask import g
+            fill(db, learner)
         times = []
         for _ in range(RUNS):
             with app.test_request_context("/"):
                 g.user = dict(next(db.query("SELECT * FROM staff WHERE staff_role = 'admin'")), role="staff")
                 g.owner = learner
                 started = time.perf_counter()
-                pdf = make_pdf()
+                pdf = make(learner)
                 times.append(time.perf_counter() - started)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    with open(os.path.join(folder, "passport.pdf"), "wb") as out:
+    path = os.path.join(folder, name)
+    with open(path, "wb") as out:
         out.write(pdf)
-    print(f"passport PDF, {PAGES} pages and {PHOTOS} photos: {len(pdf) / 1024:.0f} KiB")
+    return times, pdf, path
+
+
+def report(what, times, pdf, path):
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{what}: {len(pdf) / 1024:.0f} KiB")
     print("time per PDF: " + ", ".join(f"{t:.2f} s" for t in times) + f" (best {min(times):.2f} s)")
     print(f"peak memory of the process: {peak_mb:.0f} MB")
-    print(f"the PDF is at {folder}/passport.pdf (not kept in the repository)")
+    print(f"the PDF is at {path} (not kept in the repository)")
+
+
+def main():
+    from student_app.passport import make_pdf
+
+    times, pdf, path = time_pdf("passport-bench-", fill_passport, lambda learner: make_pdf(), "passport.pdf")
+    report(f"passport PDF, {PAGES} pages and {PHOTOS} photos", times, pdf, path)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Demo data: one school, two staff (one admin), a class of eight learners, a family account
-linked to two of them, and a few passport pages."""
+linked to two of them, a few passport pages and a guidance meeting."""
 
 import click
 from flask.cli import with_appcontext
@@ -33,6 +33,27 @@ PAGES = [  # learner, kind, what, place, place symbol, date, who with, did, feel
      "2026-11-05", "Mum and Ms Patel", "I tried the computer course and made a small game.",
      "feeling-proud", "College has lots of different courses.", "yes"),
 ]
+# A guidance meeting for Ben (Gatsby Benchmark 8) and the actions agreed: (text, who, who's
+# name, topic, by when).
+MEETING = {
+    "learner": "Ben", "held_on": "2026-11-12", "adviser": "Priya Shah", "adviser_qualified": 1,
+    "others": "Mum and Ms Patel",
+    "talked_about": "The college taster day, and courses where Ben can make games.",
+    "learner_wants": "I want to make computer games. I liked the college.",
+    "agreed": "Ben will find out about the games course. School will book a second visit.",
+    "look_again_on": "2027-03-01",
+    "actions": [
+        ("Ask Riverside College about the games course", "learner", None, "learning", "2026-12-18"),
+        ("Book a second taster day at Riverside College", "school", "Ms Patel", "learning", "2027-01-29"),
+        ("Practise the bus journey to college together", "family", "Mum", "travel", None),
+    ],
+}
+# What staff wrote in Ben's one-page profile (review/records.PROFILE_PARTS).
+PROFILE = {
+    "admire": "Ben is patient and kind with younger pupils, and very good at fixing computers.",
+    "important": "His family, his games club on Thursdays, and knowing what will happen next.",
+    "support": "Tell him about changes the day before. Show him, then let him try. He likes a quiet place to work.",
+}
 LEARNERS = [
     ("Amira", "avatar-fox", ("code-cat", "code-sun", "code-tree"), 1, 2, True),
     ("Ben", "avatar-owl", ("code-dog", "code-apple", "code-car"), 2, 4, False),
@@ -80,6 +101,17 @@ def load_demo(db):
                  "place_symbol": symbol, "happened_on": day, "who_with": who, "did": did,
                  "feeling": feeling, "learnt": learnt, "again": again, "given_by": "learner",
                  "created_at": now(), "lang": "en-GB"})
+        meeting = {key: value for key, value in MEETING.items() if key not in ("learner", "actions")}
+        meeting_id = db["guidance_meetings"].insert({**meeting, "learner_id": ids[MEETING["learner"]],
+                                                     "lang": "en-GB", "created_at": now()}).last_pk
+        for text, who, who_name, topic, due_on in MEETING["actions"]:
+            db["guidance_actions"].insert({"meeting_id": meeting_id, "learner_id": ids[MEETING["learner"]],
+                                           "text": text, "who": who, "who_name": who_name, "topic": topic,
+                                           "due_on": due_on})
+        teacher = db.execute("SELECT id FROM staff WHERE school_id = ? AND staff_role = 'teacher'", [school]).fetchone()[0]
+        for part, text in PROFILE.items():
+            db["profile_parts"].insert({"learner_id": ids[MEETING["learner"]], "part": part, "text": text,
+                                        "staff_id": teacher, "updated_at": now()})
     return True
 
 

@@ -159,7 +159,8 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
             "group": 1, "page_id": 1, "note_id": 1, "invitation_id": 1,
             "session_id": 1, "code": "ABCDEF", "recording_id": 1, "voice_id": 1, "staff_id": 1, "family_id": 1,
             "staff_invitation_id": 1, "group_id": 1, "pupil_id": amira, "import_token": "x",
-            "school_id": 1, "step": "kind"}  # school; a passport screen
+            "school_id": 1, "step": "kind",  # school; a passport screen
+            "meeting_id": 1, "action_id": 1}  # a guidance meeting and its action
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:

@@ -108,6 +108,8 @@ MATRIX = {
     "family_review.prepare": "innnnnnnnn", "family_review.save_profile": "innnnnnnnn",
     "family_review.add_note": "innnnnnnnn", "family_review.record_review": "innnnnnnnn",
     "guidance.class_actions": "innnnynyyn",
+    "review.change_meeting": "innnnnnnnn", "staff_review.change_meeting": "innnnynyyn",
+    "family_review.change_meeting": "innnnnnnnn",
 }
 
 
@@ -187,7 +189,8 @@ def world(app):
         "action_1_text": "Visit", "action_1_who": "learner", "action_1_topic": "learning"})
     ids["meeting_id"] = int(meeting.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
-        ids["action_id"] = get_db().execute("SELECT id FROM guidance_actions").fetchone()[0]
+        ids["action_id"] = get_db().execute("SELECT id FROM guidance_actions WHERE meeting_id = ?",
+                                            [ids["meeting_id"]]).fetchone()[0]
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",

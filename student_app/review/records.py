@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from .. import benchmarks, media, passport, responses
 from ..db import get_db, now, transaction
+from ..lookups import form_id
 
 WHO = ("learner", "family", "school", "other")  # who does an action
 PROFILE_PARTS = ("admire", "important", "support")  # the staff parts of a one-page profile
@@ -79,16 +80,28 @@ def read_meeting_form(form, topics):
     for n in range(1, ACTIONS_A_MEETING + 1):
         text = _words(form.get(f"action_{n}_text"), 500)
         if not text:
-            continue
+            continue  # an empty row; an action emptied on the change form is removed
         who, topic = form.get(f"action_{n}_who", ""), form.get(f"action_{n}_topic", "")
         if who not in WHO or topic not in topics:
             raise Refused(_("Please choose who does each action and what it is about from the lists."))
-        actions.append({"text": text, "who": who, "topic": topic,
+        actions.append({"id": form_id(form.get(f"action_{n}_id")), "text": text, "who": who, "topic": topic,
                         "who_name": _words(form.get(f"action_{n}_who_name"), 100),
                         "due_on": _day(form.get(f"action_{n}_due_on"), _("an action"))})
     if not (meeting["talked_about"] or meeting["agreed"] or actions):
         raise Refused(_("Please write what was talked about, what was agreed, or an action."))
     return meeting, actions
+
+
+def form_of(found):
+    """A recorded meeting as the staff form's fields, to put it right."""
+    form = {key: found[key] or "" for key in ("held_on", "adviser", "others", "talked_about", "learner_wants",
+                                               "agreed", "look_again_on")}
+    form["adviser_qualified"] = "1" if found["adviser_qualified"] else ""
+    for n, action in enumerate(found["actions"], start=1):
+        form.update({f"action_{n}_id": str(action["id"]), f"action_{n}_text": action["text"],
+                     f"action_{n}_who": action["who"], f"action_{n}_who_name": action["who_name"] or "",
+                     f"action_{n}_topic": action["topic"], f"action_{n}_due_on": action["due_on"] or ""})
+    return form
 
 
 def save_meeting(learner_id, staff_id, meeting, actions, voice=None, lang=None):
@@ -100,8 +113,33 @@ def save_meeting(learner_id, staff_id, meeting, actions, voice=None, lang=None):
             **meeting, "learner_id": learner_id, "learner_wants_voice": voice_id, "staff_id": staff_id,
             "lang": lang, "created_at": now()}).last_pk
         for action in actions:
+            action.pop("id", None)
             db["guidance_actions"].insert({**action, "meeting_id": meeting_id, "learner_id": learner_id})
     return meeting_id
+
+
+def change_meeting(found, meeting, actions, voice=None):
+    """Put right a recorded meeting in one commit: its words, its actions (an action keeps
+    whether it is done; one emptied on the form is removed; new rows are added) and, if a new
+    one is given, the learner's recording."""
+    db = get_db()
+    known = {action["id"] for action in found["actions"]}
+    if any(action["id"] is not None and action["id"] not in known for action in actions):
+        raise Refused(_("Please use the form on the page."))
+    kept = {action["id"] for action in actions if action["id"] is not None}
+    with transaction(db):
+        changes = dict(meeting)
+        if voice:
+            changes["learner_wants_voice"] = media.store_upload(found["learner_id"], voice)
+        db["guidance_meetings"].update(found["id"], changes)
+        for action_id in known - kept:
+            db.execute("DELETE FROM guidance_actions WHERE id = ?", [action_id])
+        for action in actions:
+            action_id = action.pop("id")
+            if action_id is None:
+                db["guidance_actions"].insert({**action, "meeting_id": found["id"], "learner_id": found["learner_id"]})
+            else:
+                db["guidance_actions"].update(action_id, action)
 
 
 def meetings_of(learner_id, page=1, start=None, end=None):

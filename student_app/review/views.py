@@ -68,12 +68,11 @@ def meeting(meeting_id):
         abort(404)
     audit.log(g.owner, f"viewed guidance meeting {meeting_id}")
     return render("review/meeting.html", learner=g.owner, meeting=found, who_label=records.who_label,
-                  topics=get_catalogue().adulthood.topics, message=None)
+                  topics=get_catalogue().adulthood.topics)
 
 
-@bp.route("/guidance/new", methods=["GET", "POST"])
-@media.accepts_uploads
-def new_meeting():
+def meeting_form(found=None):
+    """The staff form of a guidance meeting: a new one, or `found` put right."""
     staff_only()
     topics = get_catalogue().adulthood.topics
     message, status = None, 200
@@ -84,16 +83,39 @@ def new_meeting():
             if voice is not None and voice[0] != "voice":
                 raise records.Refused(_("Please choose a voice recording for the learner's own words."))
             media.check_uploads_fit(g.owner["id"], [voice] if voice else [])
-            meeting_id = records.save_meeting(g.owner["id"], g.user["id"], meeting, actions, voice,
-                                              lang=responses.typed_language())
-            audit.log(g.owner, f"recorded guidance meeting {meeting_id}")
-            flash(_("The guidance meeting is saved."))
+            if found is None:
+                meeting_id = records.save_meeting(g.owner["id"], g.user["id"], meeting, actions, voice,
+                                                  lang=responses.typed_language())
+                audit.log(g.owner, f"recorded guidance meeting {meeting_id}")
+                flash(_("The guidance meeting is saved."))
+            else:
+                meeting_id = found["id"]
+                records.change_meeting(found, meeting, actions, voice)
+                audit.log(g.owner, f"changed guidance meeting {meeting_id}")
+                flash(_("The changes are saved."))
             return redirect(url_for(".meeting", meeting_id=meeting_id))
         except (records.Refused, media.Refused) as refused:
             message, status = str(refused), 400
+    form = request.form if request.method == "POST" or found is None else records.form_of(found)
     return render("review/new_meeting.html", learner=g.owner, topics=topics, who=records.WHO,
                   who_label=records.who_label, rows=range(1, records.ACTIONS_A_MEETING + 1),
-                  form=request.form, message=message, today=date.today().isoformat()), status
+                  form=form, message=message, today=date.today().isoformat(), meeting=found), status
+
+
+@bp.route("/guidance/new", methods=["GET", "POST"])
+@media.accepts_uploads
+def new_meeting():
+    return meeting_form()
+
+
+@bp.route("/guidance/<int:meeting_id>/change", methods=["GET", "POST"])
+@media.accepts_uploads
+def change_meeting(meeting_id):
+    staff_only()
+    found = records.meeting_of(g.owner["id"], meeting_id)
+    if found is None:
+        abort(404)
+    return meeting_form(found)
 
 
 @bp.post("/guidance/<int:meeting_id>/actions/<int:action_id>")

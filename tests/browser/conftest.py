@@ -228,6 +228,15 @@ def focus_and_press(driver, css, limit=60):
     pytest.fail(f"Tab never reached {css}")
 
 
+def tab_to(driver, css, limit=80):
+    """Press Tab until the element matching css has focus (keyboard only), without pressing it."""
+    for _ in range(limit):
+        if driver.execute_script("return document.activeElement.matches(arguments[0])", css):
+            return
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    pytest.fail(f"Tab never reached {css}")
+
+
 def staff_sign_in(driver, live_url, live_app, account):
     """Email, password, then the two-step code, as a member of staff types them."""
     import pyotp

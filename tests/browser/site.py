@@ -32,6 +32,9 @@ NO_PAGE = {
     "staff_passport.pdf": "a PDF (made from the print page, which is checked)",
     "staff.export_learner": "a zip file",
     "staff.class_benchmarks_csv": "a CSV file",
+    "staff_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
+    "family_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
+    "review.pack_pdf": "nobody: a learner prepares their view, and staff print the pack",
 }
 
 STAFF_ROLES = "SA"
@@ -134,7 +137,26 @@ PAGES = {
                                 "/passport/new/feeling", "/passport/new/again", "/passport/new/save"]),
     "staff_passport.new_step": ("", []),  # staff keep the one-page form
     "family_passport.new_step": ("", []),
+    # issue 15: guidance meetings and the annual review pack (Ben has the demo's meeting)
+    "review.meetings": ("L", ["/guidance"]),
+    "review.meeting": ("L", ["/guidance/{meeting}"]),
+    "review.new_meeting": ("", []), "review.pack": ("", []), "review.prepare": ("", []),  # staff's
+    "family_review.meetings": ("F", ["/family/children/{learner}/guidance"]),
+    "family_review.meeting": ("F", ["/family/children/{learner}/guidance/{meeting}"]),
+    "family_review.pack": ("F", ["/family/children/{learner}/review"]),
+    "family_review.new_meeting": ("", []), "family_review.prepare": ("", []),  # staff's
+    "staff_review.meetings": (STAFF_ROLES, ["/staff/learners/{learner}/guidance"]),
+    "staff_review.meeting": (STAFF_ROLES, ["/staff/learners/{learner}/guidance/{meeting}"]),
+    "staff_review.new_meeting": (STAFF_ROLES, ["/staff/learners/{learner}/guidance/new"]),
+    "staff_review.pack": (STAFF_ROLES, ["/staff/learners/{learner}/review"]),
+    "staff_review.prepare": (STAFF_ROLES, ["/staff/learners/{learner}/review/prepare"]),
+    "guidance.class_actions": (STAFF_ROLES, ["/staff/classes/{class_id}/actions"]),
+    "staff_review.change_meeting": (STAFF_ROLES, ["/staff/learners/{learner}/guidance/{meeting}/change"]),
+    "review.change_meeting": ("", []), "family_review.change_meeting": ("", []),  # staff put a record right
 }
+# issue 15: the learner's own view for their review, and their aspirations (surveys)
+PAGES["library.activity"][1].append("/a/my-review")
+PAGES["library.step"][1].extend(["/a/my-review/mine/1", "/a/my-aspirations/mine/2"])
 # issue 14: choices (the screens More brings: a list's or a step's next cards, and the last)
 PAGES["library.activity"][1].extend(["/a/who-can?page=2", "/a/job-explorer?page=11"])
 PAGES["library.step"][1].extend(["/a/all-about-me/mine/1?page=2", "/a/all-about-me/mine/1?page=3"])
@@ -170,9 +192,11 @@ def make_world(app):
         responses.record_answer(solved, "guess", "nurse", correct=1)
         responses.finish_play(solved)
         for activity, item in (("all-about-me", "mine"), ("who-can", "firefighter"),
-                               ("future-routes", "mine"), ("my-skills", "mine")):
+                               ("future-routes", "mine"), ("my-skills", "mine"), ("my-review", "mine"),
+                               ("my-aspirations", "mine")):
             responses.open_play(learner_id, activity, item, create=True)
         page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ?", [learner_id]).fetchone()[0]
+        meeting = db.execute("SELECT id FROM guidance_meetings WHERE learner_id = ?", [learner_id]).fetchone()[0]
         invitation, _code = family.new_invitation(learner_id, staff_id)
         badge = secrets.token_urlsafe(18)
         db["badges"].insert({"learner_id": learner_id, "secret_hash": token_hash(badge), "issued_at": now(),
@@ -196,7 +220,7 @@ def make_world(app):
         import_done = imports.keep_upload(b"Name\r\nBen\r\n", 1, admin_id, True, "done.csv")
         imports.finish_upload(import_done, imports.read_meta(import_done), {
             "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
-    return {"learner": learner_id, "class_id": class_id, "page": page, "invitation": invitation,
+    return {"learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
             "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation,
             "school_month": date.today().isoformat()[:7]}  # school: the end of the year

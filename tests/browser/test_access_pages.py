@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 
 from student_app.db import get_db
 from tests.browser.conftest import (
-    assert_accessible, become, expect_heading, focus_and_press, post, sign_in_learner, tap, wait_for,
+    assert_accessible, become, expect_heading, focus_and_press, post, sign_in_learner, tab_to, tap, wait_for,
 )
 from tests.browser.site import LEARNER, ROLES, pages_for
 
@@ -181,17 +181,10 @@ def test_a_learner_adds_a_passport_page_and_changes_settings_by_keyboard_alone(b
     focus_and_press(browser, 'a[href="/passport/new"]')
     expect_heading(browser, "What kind of experience was it?")
 
-    def tab_to(css, limit=80):
-        for _ in range(limit):
-            if browser.execute_script("return document.activeElement.matches(arguments[0])", css):
-                return
-            ActionChains(browser).send_keys(Keys.TAB).perform()
-        pytest.fail(f"Tab never reached {css}")
-
     # One question a screen (the whole walk is in test_passport_pages.py): a picture, then words.
     focus_and_press(browser, 'button[name="choice"][value="employer"]', limit=80)
     expect_heading(browser, "Where was it?")
-    tab_to("#words")
+    tab_to(browser, "#words")
     ActionChains(browser).send_keys("We visited a bakery").perform()
     focus_and_press(browser, 'button[value="skip"]')
     expect_heading(browser, "When was it?")
@@ -200,13 +193,13 @@ def test_a_learner_adds_a_passport_page_and_changes_settings_by_keyboard_alone(b
     assert "Meeting an employer: We visited a bakery" in browser.find_element(By.ID, "main").text
 
     browser.get(live_url + "/settings")
-    tab_to('input[name="text_size"][value="normal"]')
+    tab_to(browser, 'input[name="text_size"][value="normal"]')
     ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
     focus_and_press(browser, "form.passport-form button.big-button")
     expect_heading(browser, "My settings")
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="text_size"][value="large"]').is_selected()
     assert "text-size-large" in browser.find_element(By.TAG_NAME, "body").get_attribute("class")
-    tab_to('input[name="text_size"][value="large"]')
+    tab_to(browser, 'input[name="text_size"][value="large"]')
     ActionChains(browser).send_keys(Keys.ARROW_LEFT).perform()
     focus_and_press(browser, "form.passport-form button.big-button")
     assert "text-size-normal" in browser.find_element(By.TAG_NAME, "body").get_attribute("class")

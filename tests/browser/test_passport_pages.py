@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from student_app.db import get_db
 from student_app.demo import FAMILY, STAFF
 from tests.browser.conftest import (
-    assert_accessible, expect_heading, focus_and_press, gone, sign_in_learner, staff_sign_in, tap, wait_for,
+    assert_accessible, expect_heading, focus_and_press, gone, sign_in_learner, staff_sign_in, tab_to, tap, wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -172,14 +172,6 @@ def test_a_learner_adds_a_page_with_javascript_off(driver, live_url, harry, phot
         expect_heading(driver, "Meeting an employer: The bakery on King Street")
     finally:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
-
-
-def tab_to(driver, css, limit=80):
-    for _ in range(limit):
-        if driver.execute_script("return document.activeElement.matches(arguments[0])", css):
-            return
-        ActionChains(driver).send_keys(Keys.TAB).perform()
-    pytest.fail(f"Tab never reached {css}")
 
 
 def test_staff_record_pages_are_accessible(driver, live_url, live_app):
