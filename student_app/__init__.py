@@ -105,7 +105,7 @@ def create_app(test_config=None):
     Compress(app)
 
     from . import (
-        access, auth, backup, classroom, content, db, demo, errors, family, i18n, learner, library,
+        access, auth, backup, classroom, content, db, demo, desk, errors, family, i18n, learner, library,
         media, narration, passport, retention, review, school, staff, symbols, two_factor, voices, web,
     )
 
@@ -133,6 +133,7 @@ def create_app(test_config=None):
     app.register_blueprint(two_factor.bp)
     passport.init_app(app)
     review.init_app(app)
+    desk.init_app(app)
     school.init_app(app)
     return app
 

@@ -655,6 +655,39 @@ def _m023_guidance_and_reviews(db):
     )
 
 
+def _m024_destinations(db):
+    """Leavers' destinations (Gatsby Benchmark 3, issue 16): the intended destination from
+    Year 11 and the actual one at each check after leaving, with its NCCIS activity code; and
+    the consent to follow a learner up after 16. A check recorded again is a new row: the
+    latest of a checkpoint stands, and what was known before is kept."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE destinations (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id),
+            checkpoint TEXT NOT NULL,
+            activity TEXT NOT NULL,
+            provider TEXT,
+            plan TEXT,
+            started_on TEXT,
+            checked_on TEXT NOT NULL,
+            how_found TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX destinations_learner ON destinations(learner_id, checkpoint, id);
+        CREATE TABLE follow_up_consent (
+            learner_id INTEGER PRIMARY KEY REFERENCES learners(id),
+            consent INTEGER NOT NULL,
+            given_by TEXT NOT NULL,
+            recorded_on TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id)
+        );
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -665,7 +698,8 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m016_adult_preferences, _m017_typed_language,
               _m018_recording_transcripts, _m019_schools_run_themselves,
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
-              _m022_passport_drafts, _m023_guidance_and_reviews]
+              _m022_passport_drafts, _m023_guidance_and_reviews,
+              _m024_destinations]
 
 
 def migrate(db):

@@ -19,7 +19,7 @@ from .lookups import (admin_required, class_of_school, classes_of_school, form_i
 from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
-from .web import attachment, render
+from .web import attachment, csv_safe, render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -438,17 +438,11 @@ def class_benchmarks_csv(class_id):
     for learner, found in rows:
         if learner["protected"]:
             continue  # a file that leaves the app never names a protected learner
-        writer.writerow([_csv_safe(learner["name"]), found["age"] if found["age"] is not None else ""]
+        writer.writerow([csv_safe(learner["name"]), found["age"] if found["age"] is not None else ""]
                         + [found["evidence"][n] for n in range(1, 9)]
                         + ["yes" if name in found["gaps"] else "" for name in GAP_NAMES])
     return current_app.response_class(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": attachment(f"benchmarks-{group['name']}.csv"), "Cache-Control": "no-store"})
-
-
-def _csv_safe(text):
-    """A spreadsheet must not run a name as a formula (OWASP: also a tab or carriage return
-    first, which some spreadsheets skip before an =)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/audit")
@@ -459,7 +453,8 @@ def audit_log():
 
 LEARNER_TABLES = ("plays", "responses", "media", "passport_pages", "badges", "family_links", "invitations",
                   "staff_notes", "passport_drafts", "passport_draft_photos", "guidance_meetings",
-                  "guidance_actions", "profile_parts", "review_notes", "reviews")
+                  "guidance_actions", "profile_parts", "review_notes", "reviews", "destinations",
+                  "follow_up_consent")
 
 
 def learner_rows(learner_id):
@@ -533,7 +528,8 @@ def erase_learner_data(learner_id):
         db.execute(f"DELETE FROM page_notes WHERE page_id IN ({marks})", pages)
         db.execute(f"DELETE FROM passport_photos WHERE page_id IN ({marks})", pages)
         # Classroom sessions they joined stay (for the class); their place in them goes.
-        for table in ("guidance_actions", "guidance_meetings", "profile_parts", "review_notes", "reviews",
+        for table in ("destinations", "follow_up_consent",
+                      "guidance_actions", "guidance_meetings", "profile_parts", "review_notes", "reviews",
                       "passport_draft_photos", "passport_drafts", "responses", "plays", "passport_pages", "media",
                       "badges", "family_links",
                       "invitations", "session_members", "join_attempts", "staff_notes"):

@@ -140,3 +140,9 @@ def init_app(app):
     app.jinja_env.filters["day"] = day
     app.add_url_rule("/about", "about", about)
     app.after_request(set_headers)
+
+
+def csv_safe(text):
+    """A CSV cell a spreadsheet must not run as a formula (OWASP: also a tab or carriage return
+    first, which some spreadsheets skip before an =)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -110,6 +110,10 @@ MATRIX = {
     "guidance.class_actions": "innnnynyyn",
     "review.change_meeting": "innnnnnnnn", "staff_review.change_meeting": "innnnynyyn",
     "family_review.change_meeting": "innnnnnnnn",
+    # issue 16: leavers' destinations (the whole school's for teachers and admins)
+    "desk.destinations": "innnnyyynn", "desk.destinations_csv": "innnnyyynn",  # each school its own leavers
+    "desk.learner_destinations": "innnnynyyn", "desk.record_destination": "innnnynynn",
+    "desk.record_consent": "innnnynynn",
 }
 
 

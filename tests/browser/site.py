@@ -32,6 +32,7 @@ NO_PAGE = {
     "staff_passport.pdf": "a PDF (made from the print page, which is checked)",
     "staff.export_learner": "a zip file",
     "staff.class_benchmarks_csv": "a CSV file",
+    "desk.destinations_csv": "a CSV file",
     "staff_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
     "family_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
     "review.pack_pdf": "nobody: a learner prepares their view, and staff print the pack",
@@ -153,6 +154,10 @@ PAGES = {
     "guidance.class_actions": (STAFF_ROLES, ["/staff/classes/{class_id}/actions"]),
     "staff_review.change_meeting": (STAFF_ROLES, ["/staff/learners/{learner}/guidance/{meeting}/change"]),
     "review.change_meeting": ("", []), "family_review.change_meeting": ("", []),  # staff put a record right
+    # issue 16: leavers' destinations (Amira left in the demo world: see make_world)
+    "desk.destinations": (STAFF_ROLES, ["/staff/destinations"]),
+    "desk.learner_destinations": (STAFF_ROLES, ["/staff/learners/{learner}/destinations",
+                                                "/staff/learners/{leaver}/destinations"]),
 }
 # issue 15: the learner's own view for their review, and their aspirations (surveys)
 PAGES["library.activity"][1].append("/a/my-review")
@@ -197,6 +202,19 @@ def make_world(app):
             responses.open_play(learner_id, activity, item, create=True)
         page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ?", [learner_id]).fetchone()[0]
         meeting = db.execute("SELECT id FROM guidance_meetings WHERE learner_id = ?", [learner_id]).fetchone()[0]
+        # issue 16: a leaver of two years ago, followed up with consent, one check still due
+        left_on = f"{date.today().year - 2}-07"
+        leaver = db["learners"].insert({"school_id": 1, "class_id": class_id, "name": "Isla Nowak", "avatar": "avatar-fox",
+                                        "code": "", "code_hash": "", "created_at": now(), "date_of_birth": "2008-02",
+                                        "left_on": left_on}).last_pk
+        db["follow_up_consent"].insert({"learner_id": leaver, "consent": 1, "given_by": "parent",
+                                        "recorded_on": f"{date.today().year - 2}-06-20"})
+        for checkpoint, activity, provider, started, checked in (
+                ("intended", "460", "Riverside Hospital", None, f"{date.today().year - 2}-03-01"),
+                ("leaving", "460", "Riverside Hospital", f"{date.today().year - 2}-09-05", f"{date.today().year - 2}-10-20")):
+            db["destinations"].insert({"learner_id": leaver, "checkpoint": checkpoint, "activity": activity,
+                                       "provider": provider, "started_on": started, "checked_on": checked,
+                                       "how_found": "provider", "created_at": now()})
         invitation, _code = family.new_invitation(learner_id, staff_id)
         badge = secrets.token_urlsafe(18)
         db["badges"].insert({"learner_id": learner_id, "secret_hash": token_hash(badge), "issued_at": now(),
@@ -220,7 +238,8 @@ def make_world(app):
         import_done = imports.keep_upload(b"Name\r\nBen\r\n", 1, admin_id, True, "done.csv")
         imports.finish_upload(import_done, imports.read_meta(import_done), {
             "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
-    return {"learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "invitation": invitation,
+    return {"learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "leaver": leaver,
+            "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
             "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation,
             "school_month": date.today().isoformat()[:7]}  # school: the end of the year
@@ -234,3 +253,6 @@ def end_world(app, world):
         new = db.execute("SELECT id FROM staff WHERE email = ?", [NEW_STAFF[0]]).fetchone()[0]
         db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [new])
         db.execute("DELETE FROM staff WHERE id = ?", [new])
+        for table in ("destinations", "follow_up_consent", "audit_log"):
+            db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [world["leaver"]])
+        db.execute("DELETE FROM learners WHERE id = ?", [world["leaver"]])
