@@ -52,6 +52,7 @@ def test_the_checks_a_leaver_is_due():
     ("310", "2026-09-01", "2027-03-01", True),  # an apprenticeship for six months
     ("310", "2026-09-01", "2027-02-01", False),
     ("460", "2026-09-01", "2027-02-01", True),  # an internship for five months
+    ("410", "2026-09-01", "2027-01-15", False),  # a job for four months and a half
     ("810", "2026-09-01", "2027-09-01", None),  # not known: nothing to sustain
 ])
 def test_sustained_follows_the_rules(activity, started, checked, expected):

@@ -6,8 +6,9 @@
   Without consent to follow them up after 16, only the destination at leaving is kept.
 - Each destination has an NCCIS activity code (what the local authority reports to the DfE),
   shown in plain words.
-- "Sustained": in education from October to the end of March, in employment for five months
-  (of six), in an apprenticeship for six months, as the record's start and check dates show.
+- "Sustained": in education from October to the end of March, in employment (a job or a
+  supported internship) for five months of six, in an apprenticeship for six months, as the
+  record's start and check dates show.
 
 Every query is bounded by a school and, for the checks due, by the leavers still kept
 (retention erases a leaver three years after they left).
@@ -22,14 +23,15 @@ from flask_babel import gettext as _
 from ..db import get_db, now
 from ..web import csv_safe
 
-# NCCIS activity codes and the kind of destination each is. The codes the Careers Leader's
-# guidance names; check any new one against the DfE's NCCIS Management Information
-# Requirement of the year before adding it.
+# NCCIS activity codes and the kind of destination each is: those the Careers Leader's
+# guidance names (RECORDS.md), and 410 and 420 for a job. Check any code against the DfE's
+# NCCIS Management Information Requirement of the year before adding it.
 ACTIVITIES = {
     "210": "education", "220": "education", "230": "education", "280": "education",
-    "310": "apprenticeship", "460": "internship", "610": "not-ready", "619": "seeking", "810": "not-known",
+    "310": "apprenticeship", "410": "employment", "420": "employment", "460": "internship",
+    "610": "not-ready", "619": "seeking", "810": "not-known",
 }
-GROUPS = ("education", "apprenticeship", "internship", "not-ready", "seeking", "not-known")
+GROUPS = ("education", "apprenticeship", "employment", "internship", "not-ready", "seeking", "not-known")
 
 
 def activity_label(code):
@@ -37,13 +39,14 @@ def activity_label(code):
     return {
         "210": _("School sixth form"), "220": _("Sixth form college"), "230": _("Further education college"),
         "280": _("Specialist college (special post-16 institution)"), "310": _("Apprenticeship"),
+        "410": _("A job with training"), "420": _("A job without training"),
         "460": _("Supported internship"), "610": _("Not yet ready for work or learning"),
         "619": _("Looking for education, employment or training"), "810": _("Not known"),
     }.get(code, code)
 
 
 def group_label(group):
-    return {"education": _("Education"), "apprenticeship": _("Apprenticeship"),
+    return {"education": _("Education"), "apprenticeship": _("Apprenticeship"), "employment": _("A job"),
             "internship": _("Supported internship"), "not-ready": _("Not yet ready"),
             "seeking": _("Looking for a place"), "not-known": _("Not known")}[group]
 
@@ -122,7 +125,7 @@ def sustained(row):
         return started <= f"{first_october:04d}-10-31" and checked >= f"{first_october + 1:04d}-03-31"
     if group == "apprenticeship":
         return months_between(started, checked) >= 6
-    if group == "internship":
+    if group in ("employment", "internship"):
         return months_between(started, checked) >= 5
     return None
 
