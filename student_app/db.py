@@ -688,6 +688,53 @@ def _m024_destinations(db):
     )
 
 
+def _m026_encounters_and_termly_review(db):
+    """Encounters recorded once for a group (issue 16): each learner who was there gets a
+    passport page that names the encounter, which they may add to. The termly review against
+    the Gatsby Benchmarks: a snapshot of its measures at each term's end, and the Careers
+    Leader's notes and actions for a term."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE encounters (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            kind TEXT NOT NULL,
+            what TEXT NOT NULL,
+            provider TEXT,
+            place_symbol TEXT,
+            happened_on TEXT NOT NULL,
+            group_name TEXT NOT NULL,
+            provider_access INTEGER NOT NULL DEFAULT 0,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX encounters_school ON encounters(school_id, happened_on);
+        ALTER TABLE passport_pages ADD COLUMN encounter_id INTEGER REFERENCES encounters(id);
+        CREATE INDEX passport_pages_encounter ON passport_pages(encounter_id);
+        CREATE TABLE termly_snapshots (
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            term_end TEXT NOT NULL,
+            measures TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (school_id, term_end)
+        );
+        CREATE TABLE termly_notes (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            term_end TEXT NOT NULL,
+            benchmark INTEGER,
+            text TEXT NOT NULL,
+            due_on TEXT,
+            done_on TEXT,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX termly_notes_term ON termly_notes(school_id, term_end, id);
+        """
+    )
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -699,7 +746,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m018_recording_transcripts, _m019_schools_run_themselves,
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
               _m022_passport_drafts, _m023_guidance_and_reviews,
-              _m024_destinations]
+              _m024_destinations, _m026_encounters_and_termly_review]
 
 
 def migrate(db):

@@ -198,7 +198,8 @@ def new_page():
         abort(403)
     if request.method == "GET" and g.user["role"] == "learner":
         # A learner adds a page one question a screen: the screen they had reached, if any.
-        draft, steps = draft_of(g.owner["id"]), learner_steps()
+        draft = draft_of(g.owner["id"])
+        steps = learner_steps(draft)
         return redirect(url_for(".new_step", step=draft["step"] if draft and draft["step"] in steps else steps[0]))
     message, status = None, 200
     if request.method == "POST":
@@ -283,10 +284,13 @@ def _save_page(form):
 # form; what it gives is kept in the learner's draft (passport_drafts) at once, photos and a
 # recording as their media straight away, so Back, a reload or another tablet loses nothing.
 # The last screen's Save makes the page and deletes the draft. Staff keep the one-page form.
-STEPS = ("kind", "place", "when", "who", "photos", "did", "feeling", "again", "save")
+STEPS = ("kind", "place", "when", "who", "photos", "did", "learnt", "feeling", "again", "save")
+# A page staff made for an encounter the learner was at (desk/encounters.py): the learner adds
+# their photos, what they did and learnt, and how they felt; the rest is the encounter's.
+ADD_STEPS = ("photos", "did", "learnt", "feeling", "again", "save")
 STEP_SYMBOLS = {"kind": "nav-question", "place": "place-town", "when": "nav-calendar", "who": "nav-people",
-                "photos": "nav-photo", "did": "nav-pencil", "feeling": "feeling-happy", "again": "nav-again",
-                "save": "nav-done"}
+                "photos": "nav-photo", "did": "nav-pencil", "learnt": "nav-learnt", "feeling": "feeling-happy",
+                "again": "nav-again", "save": "nav-done"}
 WHO = {"class": "nav-class", "teacher": "nav-staff", "family": "nav-family", "friend": "person-young",
        "alone": "person-me"}
 # The places most pages are about come first (after the learner's own), then the rest by name.
@@ -294,7 +298,7 @@ COMMON_PLACES = ("place-school", "place-college", "place-office", "place-shop", 
                  "place-hospital", "place-care-home", "place-factory", "place-warehouse", "place-farm",
                  "place-garden", "place-library", "place-nursery", "place-town")
 CHOICE_STEPS = {"kind": "kind", "place": "place_symbol", "feeling": "feeling", "again": "again"}
-WORDS_STEPS = {"place": "place", "who": "who_words", "did": "did", "save": "what"}
+WORDS_STEPS = {"place": "place", "who": "who_words", "did": "did", "learnt": "learnt", "save": "what"}
 
 
 def step_prompt(step):
@@ -305,6 +309,7 @@ def step_prompt(step):
         "who": _("Who was I with?"),
         "photos": _("Take or choose photos"),
         "did": _("What did I do?"),
+        "learnt": _("What did I learn?"),
         "feeling": _("How did I feel?"),
         "again": _("Would I like to do this again?"),
         "save": _("Check my page, then save it"),
@@ -316,9 +321,16 @@ def who_label(value):
             "friend": _("A friend"), "alone": _("On my own")}[value]
 
 
-def learner_steps():
-    """The screens of a new page: the photo screen only with photo consent."""
-    return [step for step in STEPS if step != "photos" or photos_allowed()]
+def adding_to(draft):
+    """The page a draft adds to (an encounter's page), or None for a new page."""
+    return draft["answers"].get("adding_to") if draft else None
+
+
+def learner_steps(draft=None):
+    """The screens of a new page, or of adding to an encounter's page: the photo screen only
+    with photo consent; the screen of typed words about what was learnt only for typing."""
+    return [step for step in (ADD_STEPS if adding_to(draft) else STEPS)
+            if (step != "photos" or photos_allowed()) and (step != "learnt" or may_type())]
 
 
 def may_type():
@@ -367,7 +379,8 @@ def answered(step, answers, photos, did_voice):
     return {
         "kind": answers.get("kind"), "place": answers.get("place_symbol") or answers.get("place"),
         "when": answers.get("happened_on"), "who": answers.get("who") or answers.get("who_words"),
-        "photos": photos, "did": answers.get("did") or did_voice, "feeling": answers.get("feeling"),
+        "photos": photos, "did": answers.get("did") or did_voice, "learnt": answers.get("learnt"),
+        "feeling": answers.get("feeling"),
         "again": answers.get("again"), "save": True,
     }[step]
 
@@ -418,12 +431,14 @@ def read_screen_uploads(step):
     return []
 
 
-def screens(step):
+def screens(step, draft):
     """The learner's screens, once `step` is known to be one of them (403 for others)."""
     if g.user["role"] != "learner":
         abort(403)  # staff keep the one-page form; a family adds no pages
-    steps = learner_steps()
+    steps = learner_steps(draft)
     if step not in steps:
+        if step in STEPS and adding_to(draft):  # a screen of a new page while adding to one
+            abort(redirect(url_for(".new_step", step=draft["step"])))
         abort(404)
     return steps
 
@@ -447,6 +462,8 @@ def summary(draft):
         found.append(("who", who_with_words(answers), "nav-people"))
     if answers.get("did"):
         found.append(("did", answers["did"], "nav-pencil"))
+    if answers.get("learnt"):
+        found.append(("learnt", answers["learnt"], "nav-learnt"))
     if answers.get("feeling"):
         found.append(("feeling", symbol_label(answers["feeling"], capital=True), answers["feeling"]))
     if answers.get("again"):
@@ -468,7 +485,7 @@ def who_with_words(answers):
 
 
 def step_page(step, draft, message=None, status=200, typed=None, notice=None, page=1):
-    steps = learner_steps()
+    steps = learner_steps(draft)
     answers = draft["answers"]
     screen = access.screenful(step_options(step), access.choice_count(g.owner), page)
     chosen = set(answers.get("who", [])) if step == "who" else {answers.get(CHOICE_STEPS.get(step))}
@@ -478,7 +495,8 @@ def step_page(step, draft, message=None, status=200, typed=None, notice=None, pa
         "passport/step.html", block="step",
         step=step, steps=steps, number=steps.index(step) + 1, total=len(steps),
         prompt=step_prompt(step), symbol=STEP_SYMBOLS[step], options=screen.items, screen=screen,
-        chosen=chosen, words=words, typing=may_type() and words_key is not None, answers=answers,
+        chosen=chosen, words=words, answers=answers, adding=adding_to(draft),
+        typing=may_type() and words_key is not None and not (step == "save" and adding_to(draft)),
         photos=draft["photos"], did_voice=draft["did_voice"], today=date.today().isoformat(),
         max_photos=MAX_PHOTOS, summary=summary(draft) if step == "save" else [],
         # A screen of pictures to tap moves on at a tap; Next keeps a picture chosen before.
@@ -490,8 +508,9 @@ def step_page(step, draft, message=None, status=200, typed=None, notice=None, pa
 
 @bp.get("/passport/new/<step>")
 def new_step(step):
-    steps = screens(step)
-    draft = draft_of(g.owner["id"]) or empty_draft(steps)
+    found = draft_of(g.owner["id"])
+    steps = screens(step, found)
+    draft = found or empty_draft(steps)
     notice = None
     if step == "photos" and request.args.get("kept"):
         notice = _("Your photos are kept. Take another one, or tap Next.")
@@ -501,9 +520,9 @@ def new_step(step):
 @bp.post("/passport/new/<step>")
 @media.accepts_uploads
 def answer_step(step):
-    steps = screens(step)
     learner_id = g.owner["id"]
     found = draft_of(learner_id)
+    steps = screens(step, found)
     draft = found or empty_draft(steps)
     form = request.form
     go = form.get("go", "next")
@@ -546,7 +565,7 @@ def answer_step(step):
     if found is not None or answers or uploads:  # Back before any answer keeps no draft
         _keep_draft(draft, answers, going, uploads, remove)
     if go == "back" and at == 0:
-        return redirect(url_for(".book"))
+        return redirect(url_for(".page", page_id=adding_to(draft)) if adding_to(draft) else url_for(".book"))
     if wants_more:
         return redirect(url_for(".new_step", step=step, page=more_page))
     if step == "photos" and uploads and go == "next":
@@ -588,9 +607,43 @@ def _keep_draft(draft, answers, going, uploads, remove):
         (media.media_folder() / name).unlink(missing_ok=True)
 
 
+@bp.post("/passport/pages/<int:page_id>/add")
+def add_to_page(page_id):
+    """A learner begins adding to the page of an encounter they were at: a draft with the
+    page's answers, on its first screen. A page already begun is carried on; another page
+    in progress is finished first, so nothing the learner answered is lost."""
+    if g.user["role"] != "learner":
+        abort(403)
+    found = page_or_404(page_id)
+    if found["encounter_id"] is None:
+        abort(404)
+    draft = draft_of(g.owner["id"])
+    if draft is not None and adding_to(draft) != page_id:
+        school = []
+        message = _("You have a page you have not finished. Finish it first, then add to this one.")
+        return render("passport/page.html", page=found, school_learners=school, message=message,
+                      unfinished=draft["step"], **book_context()), 409
+    if draft is None:
+        answers = {key: found[key] for key in ("kind", "what", "place", "place_symbol", "happened_on", "did",
+                                              "learnt", "feeling", "again") if found[key]}
+        answers["who_words"], answers["adding_to"] = found["who_with"], page_id
+        draft = {"answers": answers, "did_voice": found["did_voice"], "step": None, "photos": []}
+        steps = learner_steps(draft)
+        db = get_db()
+        with transaction(db):
+            db.execute("""INSERT INTO passport_drafts (learner_id, answers, did_voice, step, updated_at)
+                          VALUES (?, ?, ?, ?, ?)""",
+                       [g.owner["id"], json.dumps(answers, ensure_ascii=False), found["did_voice"], steps[0], now()])
+        draft["step"] = steps[0]
+    return redirect(url_for(".new_step", step=draft["step"]))
+
+
 def _page_from_draft(answers, draft):
     """Make the page from the draft, move its photos to it and delete the draft: one commit.
-    A title not typed is made from the kind and the place."""
+    A title not typed is made from the kind and the place. A draft adding to an encounter's
+    page changes that page instead: the learner's words, feeling and photos join it."""
+    if adding_to(draft):
+        return _add_to_page_from_draft(answers, draft)
     kind = answers.get("kind")
     if kind not in KINDS:
         raise media.Refused(_("Please choose what kind of experience this was."))
@@ -604,12 +657,30 @@ def _page_from_draft(answers, draft):
         "place": place, "place_symbol": place_symbol,
         "happened_on": answers.get("happened_on") or date.today().isoformat(),
         "who_with": who_with_words(answers), "did": answers.get("did"), "did_voice": draft["did_voice"],
-        "feeling": answers.get("feeling"), "again": answers.get("again"), "given_by": "learner",
+        "learnt": answers.get("learnt"), "feeling": answers.get("feeling"), "again": answers.get("again"), "given_by": "learner",
         "lang": responses.typed_language(), "staff_id": None, "created_at": now(),
     }
     db = get_db()
     with transaction(db):
         page_id = db["passport_pages"].insert(row).last_pk
+        for media_id in draft["photos"]:
+            db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
+        db.execute("DELETE FROM passport_draft_photos WHERE learner_id = ?", [learner_id])
+        db.execute("DELETE FROM passport_drafts WHERE learner_id = ?", [learner_id])
+    return page_id
+
+
+def _add_to_page_from_draft(answers, draft):
+    learner_id, page_id = g.owner["id"], adding_to(draft)
+    db = get_db()
+    with transaction(db):
+        changed = db.execute(
+            """UPDATE passport_pages SET did = ?, did_voice = ?, learnt = ?, feeling = ?, again = ?, lang = ?
+               WHERE id = ? AND learner_id = ? AND encounter_id IS NOT NULL""",
+            [answers.get("did"), draft["did_voice"], answers.get("learnt"), answers.get("feeling"),
+             answers.get("again"), responses.typed_language(), page_id, learner_id]).rowcount
+        if not changed:
+            raise media.Refused(_("That page is not in your passport any more."))
         for media_id in draft["photos"]:
             db["passport_photos"].insert({"page_id": page_id, "media_id": media_id})
         db.execute("DELETE FROM passport_draft_photos WHERE learner_id = ?", [learner_id])

@@ -160,7 +160,8 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
             "session_id": 1, "code": "ABCDEF", "recording_id": 1, "voice_id": 1, "staff_id": 1, "family_id": 1,
             "staff_invitation_id": 1, "group_id": 1, "pupil_id": amira, "import_token": "x",
             "school_id": 1, "step": "kind",  # school; a passport screen
-            "meeting_id": 1, "action_id": 1}  # a guidance meeting and its action
+            "meeting_id": 1, "action_id": 1,  # a guidance meeting and its action
+            "termly_action_id": 1}  # a termly review action
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:

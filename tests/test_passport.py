@@ -427,7 +427,8 @@ def test_each_screen_keeps_its_answer_and_save_makes_the_page_with_a_title(clien
              ("place", {"choice": "place-farm", "words": ""}, "when"),
              ("when", {"go": "today"}, "who"),
              ("who", {"shown": ["class", "teacher", "family", "friend"], "choice": ["teacher"], "words": "Ms Patel"}, "did"),
-             ("did", {"words": "I packed eggs."}, "feeling"),
+             ("did", {"words": "I packed eggs."}, "learnt"),
+             ("learnt", {"words": "Eggs go in boxes of six."}, "feeling"),
              ("feeling", {"choice": "feeling-proud"}, "again"),
              ("again", {"choice": "yes"}, "save")]
     for step, data, going in steps:
@@ -439,7 +440,8 @@ def test_each_screen_keeps_its_answer_and_save_makes_the_page_with_a_title(clien
     assert answers["kind"] == "workplace" and answers["place_symbol"] == "place-farm"
     assert answers["who"] == ["teacher"] and answers["did"] == "I packed eggs."
     summary = text_of(client.get("/passport/new/save"))
-    for words in ("At a workplace", "Farm", "Today", "My teacher, Ms Patel", "I packed eggs.", "Proud", "Yes"):
+    for words in ("At a workplace", "Farm", "Today", "My teacher, Ms Patel", "I packed eggs.", "Eggs go in boxes of six.",
+                  "Proud", "Yes"):
         assert words in summary
     # Back keeps what was given, on the screen and in the draft.
     back = client.post("/passport/new/save", data={"go": "back", "words": "My farm day"})
@@ -453,6 +455,8 @@ def test_each_screen_keeps_its_answer_and_save_makes_the_page_with_a_title(clien
     page = rows(app, "SELECT * FROM passport_pages WHERE learner_id = ? ORDER BY id DESC", [learner_id(app, "Farhan")])[0]
     assert page["what"] == "At a workplace: Farm" and page["place"] == "Farm" and page["given_by"] == "learner"
     assert page["who_with"] == "My teacher, Ms Patel" and page["happened_on"] == datetime.now().date().isoformat()
+    assert page["learnt"] == "Eggs go in boxes of six."
+    assert page["learnt"] == "Eggs go in boxes of six."
     assert draft(app, "Farhan") is None
     assert client.get("/passport/new").headers["Location"].endswith("/passport/new/kind")
 

@@ -114,6 +114,13 @@ MATRIX = {
     "desk.destinations": "innnnyyynn", "desk.destinations_csv": "innnnyyynn",  # each school its own leavers
     "desk.learner_destinations": "innnnynyyn", "desk.record_destination": "innnnynynn",
     "desk.record_consent": "innnnynynn",
+    # issue 16: encounters for a group, provider access per class, the termly review
+    "desk.encounter_list": "innnnyyynn", "desk.new_encounter": "innnnyyynn",  # each school its own
+    "desk.class_encounters": "innnnynyyn", "desk.termly_review": "innnnyyynn",
+    "desk.termly_review_csv": "innnnyyynn", "desk.add_termly_note": "innnnyyynn",
+    "desk.termly_note_done": "innnnynynn",
+    "passport.add_to_page": "iynnnnnnnn", "staff_passport.add_to_page": "innnnnnnnn",
+    "family_passport.add_to_page": "innnnnnnnn",
 }
 
 
@@ -193,8 +200,16 @@ def world(app):
         "action_1_text": "Visit", "action_1_who": "learner", "action_1_topic": "learning"})
     ids["meeting_id"] = int(meeting.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
-        ids["action_id"] = get_db().execute("SELECT id FROM guidance_actions WHERE meeting_id = ?",
-                                            [ids["meeting_id"]]).fetchone()[0]
+        db = get_db()
+        ids["action_id"] = db.execute("SELECT id FROM guidance_actions WHERE meeting_id = ?",
+                                      [ids["meeting_id"]]).fetchone()[0]
+        # issue 16: Amira's page is an encounter's, which she may add to; a termly action
+        encounter = db["encounters"].insert({"school_id": 1, "kind": "tried", "what": "Visit", "happened_on": "2026-11-01",
+                                             "group_name": "Class 4", "created_at": "2026-11-01"}).last_pk
+        db.execute("UPDATE passport_pages SET encounter_id = ? WHERE id = ?", [encounter, page])
+        ids["termly_action_id"] = db["termly_notes"].insert({
+            "school_id": 1, "term_end": "2026-12-31", "text": "Book talks", "due_on": "2027-01-10",
+            "created_at": "2026-11-01"}).last_pk
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",

@@ -262,6 +262,7 @@ def csv_rows(school_id):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Name", "UPN", "Month of birth", "Left", "Check", "NCCIS code", "Activity", "Provider",
                      "Started", "Checked", "How found out", "Sustained"])
+    labels = {code: activity_label(code) for code in ACTIVITIES}  # once, not once a row
     for leaver in _leavers(school_id):
         for checkpoint in CHECKPOINTS[1:]:
             row = leaver["latest"].get(checkpoint)
@@ -269,7 +270,7 @@ def csv_rows(school_id):
                 continue
             kept = sustained(row)
             writer.writerow([csv_safe(leaver["name"]), leaver["upn"] or "", leaver["date_of_birth"] or "", leaver["left_on"],
-                             checkpoint, row["activity"], activity_label(row["activity"]),
+                             checkpoint, row["activity"], labels.get(row["activity"], row["activity"]),
                              csv_safe(row["provider"] or ""), row["started_on"] or "", row["checked_on"],
                              row["how_found"], "" if kept is None else ("yes" if kept else "no")])
     return out.getvalue()

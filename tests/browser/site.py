@@ -72,7 +72,7 @@ PAGES = {
     "library.job_card": ("L", ["/a/job-explorer/chef"]),
     "passport.book": ("L", ["/passport"]),
     "passport.new_page": ("", []),  # a learner is led to the first question (passport.new_step, below)
-    "passport.page": ("L", ["/passport/pages/{page}"]),
+    "passport.page": ("L", ["/passport/pages/{page}", "/passport/pages/{encounter_page}"]),
     "passport.print_page": ("L", ["/passport/print"]),
     "classroom.join": ("L", ["/join/{code}", "/join/ZZZZZZ"]),
     "classroom.live": ("L", ["/sessions/{session}"]),
@@ -135,7 +135,7 @@ PAGES = {
     # issue 14: the passport, one question a screen (the learner's own; /passport/new leads there)
     "passport.new_step": ("L", ["/passport/new/kind", "/passport/new/kind?page=2", "/passport/new/place",
                                 "/passport/new/when", "/passport/new/who", "/passport/new/photos", "/passport/new/did",
-                                "/passport/new/feeling", "/passport/new/again", "/passport/new/save"]),
+                                "/passport/new/learnt", "/passport/new/feeling", "/passport/new/again", "/passport/new/save"]),
     "staff_passport.new_step": ("", []),  # staff keep the one-page form
     "family_passport.new_step": ("", []),
     # issue 15: guidance meetings and the annual review pack (Ben has the demo's meeting)
@@ -158,6 +158,11 @@ PAGES = {
     "desk.destinations": (STAFF_ROLES, ["/staff/destinations"]),
     "desk.learner_destinations": (STAFF_ROLES, ["/staff/learners/{learner}/destinations",
                                                 "/staff/learners/{leaver}/destinations"]),
+    # issue 16: encounters (the demo class's college taster), provider access, the termly review
+    "desk.encounter_list": (STAFF_ROLES, ["/staff/encounters"]),
+    "desk.new_encounter": (STAFF_ROLES, ["/staff/encounters/new", "/staff/encounters/new?audience=class-{class_id}"]),
+    "desk.class_encounters": (STAFF_ROLES, ["/staff/classes/{class_id}/encounters"]),
+    "desk.termly_review": (STAFF_ROLES, ["/staff/termly-review", "/staff/termly-review?term={last_term}"]),
 }
 # issue 15: the learner's own view for their review, and their aspirations (surveys)
 PAGES["library.activity"][1].append("/a/my-review")
@@ -200,7 +205,18 @@ def make_world(app):
                                ("future-routes", "mine"), ("my-skills", "mine"), ("my-review", "mine"),
                                ("my-aspirations", "mine")):
             responses.open_play(learner_id, activity, item, create=True)
-        page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ?", [learner_id]).fetchone()[0]
+        page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ? AND encounter_id IS NULL",
+                          [learner_id]).fetchone()[0]
+        # issue 16: a college's taster morning for the class (provider access)
+        from student_app.desk import encounters
+
+        class_learners = list(db.query("SELECT id FROM learners WHERE class_id = ? AND left_on IS NULL", [class_id]))
+        encounter = encounters.record(1, staff_id, "Class 4 (Maple)", {
+            "kind": "provider", "what": "A taster morning at Riverside College", "provider": "Riverside College",
+            "place_symbol": "place-college", "happened_on": date.today().isoformat(), "provider_access": 1,
+            "learners": class_learners})
+        encounter_page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ? AND encounter_id = ?",
+                                    [learner_id, encounter]).fetchone()[0]
         meeting = db.execute("SELECT id FROM guidance_meetings WHERE learner_id = ?", [learner_id]).fetchone()[0]
         # issue 16: a leaver of two years ago, followed up with consent, one check still due
         left_on = f"{date.today().year - 2}-07"
@@ -238,7 +254,11 @@ def make_world(app):
         import_done = imports.keep_upload(b"Name\r\nBen\r\n", 1, admin_id, True, "done.csv")
         imports.finish_upload(import_done, imports.read_meta(import_done), {
             "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
+    from student_app.desk import termly
+
     return {"learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "leaver": leaver,
+            "encounter_page": encounter_page, "encounter": encounter,
+            "last_term": termly.previous_term_end(termly.term_end(date.today())).isoformat(),
             "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
             "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation,
@@ -256,3 +276,5 @@ def end_world(app, world):
         for table in ("destinations", "follow_up_consent", "audit_log"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [world["leaver"]])
         db.execute("DELETE FROM learners WHERE id = ?", [world["leaver"]])
+        db.execute("DELETE FROM passport_pages WHERE encounter_id = ?", [world["encounter"]])
+        db.execute("DELETE FROM encounters WHERE id = ?", [world["encounter"]])
