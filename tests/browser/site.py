@@ -158,6 +158,9 @@ PAGES = {
     "desk.destinations": (STAFF_ROLES, ["/staff/destinations"]),
     "desk.learner_destinations": (STAFF_ROLES, ["/staff/learners/{learner}/destinations",
                                                 "/staff/learners/{leaver}/destinations"]),
+    # issue 16: the careers programme (the demo school's, from demo.py) and its public page
+    "programme.programme": (STAFF_ROLES, ["/staff/programme"]),
+    "careers.public_page": ("OLFSA", ["/schools/1/careers"]),
 }
 # issue 15: the learner's own view for their review, and their aspirations (surveys)
 PAGES["library.activity"][1].append("/a/my-review")
