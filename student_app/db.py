@@ -688,6 +688,47 @@ def _m024_destinations(db):
     )
 
 
+def _m025_careers_programme(db):
+    """The school's careers programme (Gatsby Benchmark 1, issue 16): entries by year group and
+    term, each an app activity or the school's own event, with the benchmarks and the CDI
+    Career Development Framework areas it serves; and the details the school publishes (its
+    Careers Leader, how people take part, impact, next review), one row a school, with the
+    switch for its public page."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE programme_entries (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            year_group INTEGER NOT NULL CHECK (year_group BETWEEN 7 AND 14),
+            term TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            activity_id TEXT,
+            title TEXT,
+            benchmarks TEXT NOT NULL,
+            cdi_areas TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX programme_entries_school ON programme_entries(school_id, year_group);
+        CREATE TABLE careers_programme (
+            school_id INTEGER PRIMARY KEY REFERENCES schools(id),
+            leader_name TEXT,
+            leader_email TEXT,
+            leader_phone TEXT,
+            learners_text TEXT,
+            families_text TEXT,
+            employers_text TEXT,
+            impact_text TEXT,
+            next_review_on TEXT,
+            public INTEGER NOT NULL DEFAULT 1,
+            staff_id INTEGER REFERENCES staff(id),
+            updated_at TEXT
+        );
+        """
+    )
+
+
 def _m026_encounters_and_termly_review(db):
     """Encounters recorded once for a group (issue 16): each learner who was there gets a
     passport page that names the encounter, which they may add to. The termly review against
@@ -746,7 +787,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m018_recording_transcripts, _m019_schools_run_themselves,
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
               _m022_passport_drafts, _m023_guidance_and_reviews,
-              _m024_destinations, _m026_encounters_and_termly_review]
+              _m024_destinations, _m025_careers_programme, _m026_encounters_and_termly_review]
 
 
 def migrate(db):

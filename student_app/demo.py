@@ -1,5 +1,6 @@
 """Demo data: one school, two staff (one admin), a class of eight learners, a family account
-linked to two of them, a few passport pages and a guidance meeting."""
+linked to two of them, a few passport pages, a guidance meeting, and the school's careers
+programme with its Careers Leader."""
 
 import click
 from flask.cli import with_appcontext
@@ -53,6 +54,30 @@ PROFILE = {
     "admire": "Ben is patient and kind with younger pupils, and very good at fixing computers.",
     "important": "His family, his games club on Thursdays, and knowing what will happen next.",
     "support": "Tell him about changes the day before. Show him, then let him try. He likes a quiet place to work.",
+}
+# The school's careers programme (desk/programme.py): year, term, an activity id or an event
+# (kind, title), the Gatsby Benchmarks and the CDI framework areas it serves.
+PROGRAMME = [
+    (7, "autumn", "all-about-me", None, "1,3", "grow-throughout-life"),
+    (8, "spring", "guess-my-job", None, "2,4", "explore-possibilities"),
+    (8, "summer", "provider-taster", "Riverside College open morning", "7", "explore-possibilities,create-opportunities"),
+    (9, "autumn", "employer-talk", "A chef and a nurse visit our class", "5", "explore-possibilities,see-big-picture"),
+    (9, "spring", "my-skills", None, "3,4", "grow-throughout-life,manage-career"),
+    (10, "summer", "workplace-visit", "A morning at Green Fingers Garden Centre", "6", "create-opportunities,balance-life-and-work"),
+    (11, "autumn", "guidance-meeting", "Talking about next steps with our careers adviser", "8", "manage-career"),
+    (11, "spring", "future-routes", None, "2,7", "manage-career,see-big-picture"),
+    (12, "spring", "provider-taster", "A supported internship taster at Riverside Hospital", "7", "create-opportunities"),
+]
+CAREERS_DETAILS = {
+    "leader_name": "Jo Evans", "leader_email": "careers@oaktree.example", "leader_phone": "01234 567890",
+    "learners_text": "Every young person has careers lessons, visits and a guidance meeting each year.\n"
+                     "Ask your teacher if you want to try something new.",
+    "families_text": "Come to our careers evening in March, and to your child's annual review. "
+                     "You can see your child's passport at home.",
+    "employers_text": "Give a talk, host a visit or offer a work taster. Please email our Careers Leader.",
+    "impact_text": "We ask young people and families what helped, we look at where leavers go, and we check "
+                   "our programme against the Gatsby Benchmarks every term.",
+    "next_review_on": "2027-07-15", "public": 1,
 }
 LEARNERS = [
     ("Amira", "avatar-fox", ("code-cat", "code-sun", "code-tree"), 1, 2, True),
@@ -112,6 +137,12 @@ def load_demo(db):
         for part, text in PROFILE.items():
             db["profile_parts"].insert({"learner_id": ids[MEETING["learner"]], "part": part, "text": text,
                                         "staff_id": teacher, "updated_at": now()})
+        for year, term, what, title, benchmarks, areas in PROGRAMME:
+            db["programme_entries"].insert({
+                "school_id": school, "year_group": year, "term": term, "kind": "activity" if title is None else what,
+                "activity_id": what if title is None else None, "title": title, "benchmarks": benchmarks,
+                "cdi_areas": areas, "staff_id": teacher, "created_at": now()})
+        db["careers_programme"].insert({**CAREERS_DETAILS, "school_id": school, "staff_id": teacher, "updated_at": now()})
     return True
 
 

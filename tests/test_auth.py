@@ -152,7 +152,7 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
     open_to_all = {"auth.index", "auth.sign_in", "auth.choose_school", "auth.choose_learner", "auth.enter_code",
                    "auth.badge", "auth.staff_sign_in", "auth.family_sign_in", "family.join", "about",
                    "two_factor.code", "two_factor.enrol", "static", "symbols.image",
-                   "narration.clip"}
+                   "narration.clip", "careers.public_page"}  # a school's careers programme: no learner data
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1,
             "activity_id": "guess-my-job", "secret": "x", "symbol_id": "nav-home",
             "token": "x", "filename": "css/app.css", "media_id": 1, "item": "mine",
@@ -161,7 +161,8 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
             "staff_invitation_id": 1, "group_id": 1, "pupil_id": amira, "import_token": "x",
             "school_id": 1, "step": "kind",  # school; a passport screen
             "meeting_id": 1, "action_id": 1,  # a guidance meeting and its action
-            "termly_action_id": 1}  # a termly review action
+            "termly_action_id": 1,  # a termly review action
+            "entry_id": 1}  # an entry of the careers programme
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:

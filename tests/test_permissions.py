@@ -121,6 +121,11 @@ MATRIX = {
     "desk.termly_note_done": "innnnynynn",
     "passport.add_to_page": "iynnnnnnnn", "staff_passport.add_to_page": "innnnnnnnn",
     "family_passport.add_to_page": "innnnnnnnn",
+    # issue 16: the careers programme (a teaching assistant reads it; each school its own) and
+    # its public page (anyone: it holds no learner data)
+    "programme.programme": "innnnyyyyy", "programme.add_entry": "innnnyyynn",
+    "programme.remove_entry": "innnnynynn", "programme.save_details": "innnnyyynn",
+    "careers.public_page": "yyyyyyyyyy",
 }
 
 
@@ -217,7 +222,9 @@ def world(app):
             # school: classes and learners
             "group_id": school_class, "pupil_id": learner_id(app, "Ben"),
             # issue 14: the passport, one question a screen
-            "step": "place"}
+            "step": "place",
+            # issue 16: an entry of the demo school's careers programme
+            "entry_id": programme_entry(app)}
     return clients, args
 
 
@@ -227,6 +234,19 @@ def restore_recording(app, recording_id):
             """INSERT OR IGNORE INTO voice_recordings (id, school_id, lang, text, file, mimetype, created_at)
                VALUES (?, 1, 'en', 'Home', 'gone.webm', 'audio/webm', '2026-01-01T00:00:00+00:00')""",
             [recording_id])
+
+
+def programme_entry(app, restore=None):
+    """The first entry of the demo school's careers programme; with `restore`, put it back
+    (each role tries to remove the same one)."""
+    with app.app_context():
+        db = get_db()
+        if restore is not None:
+            db.execute("""INSERT OR IGNORE INTO programme_entries (id, school_id, year_group, term, kind, activity_id,
+                          benchmarks, cdi_areas, created_at) VALUES (?, 1, 7, 'autumn', 'activity', 'all-about-me',
+                          '1', 'grow-throughout-life', '2026-01-01T00:00:00+00:00')""", [restore])
+            return restore
+        return db.execute("SELECT min(id) FROM programme_entries WHERE school_id = 1").fetchone()[0]
 
 
 def outcome(response):
@@ -254,6 +274,8 @@ def test_the_permission_matrix(app, world):
                 continue
             if endpoint == "voices.delete":  # the recording each role tries to delete is there
                 restore_recording(app, args["recording_id"])
+            if endpoint == "programme.remove_entry":
+                programme_entry(app, restore=args["entry_id"])
             with clients[role].open(url, method=method) as response:
                 found = outcome(response)
             if found == "!" or (expected is not None and found != expected[number]):

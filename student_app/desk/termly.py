@@ -75,13 +75,14 @@ def benchmark_label(number):
 
 # key -> benchmark; the words are in measure_label. The order is the page's and the CSV's.
 MEASURES = {
-    "b2-year": 2, "b3-intended": 3, "b3-known": 3, "b4-year": 4, "b5-year": 5, "b6-by-16": 6,
+    "b1-years": 1, "b2-year": 2, "b3-intended": 3, "b3-known": 3, "b4-year": 4, "b5-year": 5, "b6-by-16": 6,
     "b7-year": 7, "b7-access-8-9": 7, "b7-access-10-11": 7, "b8-by-16": 8, "b8-by-18": 8,
 }
 
 
 def measure_label(key):
     return {
+        "b1-years": _("Year groups on roll with a careers programme planned"),
         "b2-year": _("Learners who did a careers information activity this school year"),
         "b3-intended": _("Learners in Year 11 or above with an intended destination recorded"),
         "b3-known": _("Leavers of the last three years whose latest destination is known"),
@@ -151,6 +152,10 @@ def measures(school_id, on):
 
     ages = {learner: age_on(birth, on) for learner, birth in roll.items()}
     years = {learner: school_year_group(birth, on) for learner, birth in roll.items()}
+    on_roll_years = {year for year in years.values() if year is not None and 7 <= year <= 14}
+    planned = {row[0] for row in db.execute(
+        """SELECT DISTINCT year_group FROM programme_entries WHERE school_id = :school
+           AND substr(created_at, 1, 10) <= :on""", args)}
 
     def share(wanted, has):
         group = [learner for learner in roll if wanted(learner)]
@@ -158,6 +163,7 @@ def measures(school_id, on):
 
     everyone = lambda learner: True  # noqa: E731
     return {
+        "b1-years": (len(on_roll_years & planned), len(on_roll_years)),
         "b2-year": share(everyone, lambda lr: 2 in tagged.get(lr, ())),
         "b3-intended": share(lambda lr: (years[lr] or 0) >= 11, lambda lr: lr in intended),
         "b3-known": (leavers[1] or 0, leavers[0]),

@@ -163,6 +163,9 @@ PAGES = {
     "desk.new_encounter": (STAFF_ROLES, ["/staff/encounters/new", "/staff/encounters/new?audience=class-{class_id}"]),
     "desk.class_encounters": (STAFF_ROLES, ["/staff/classes/{class_id}/encounters"]),
     "desk.termly_review": (STAFF_ROLES, ["/staff/termly-review", "/staff/termly-review?term={last_term}"]),
+    # issue 16: the careers programme (the demo school's, from demo.py) and its public page
+    "programme.programme": (STAFF_ROLES, ["/staff/programme"]),
+    "careers.public_page": ("OLFSA", ["/schools/1/careers"]),
 }
 # issue 15: the learner's own view for their review, and their aspirations (surveys)
 PAGES["library.activity"][1].append("/a/my-review")
