@@ -232,7 +232,7 @@ def test_notes_and_actions_of_a_term(staff, app):
     assert staff.post(f"/staff/termly-review/notes?term={term}", data={"text": "Ça progresse 👍"}).status_code == 302
     for bad, message in (({"text": ""}, "Please write the note or the action."),
                          ({"text": "x", "benchmark": "9"}, "Please choose a benchmark from the list."),
-                         ({"text": "x", "due_on": "March"}, "Please give the date like 2027-03-31.")):
+                         ({"text": "x", "due_on": "March"}, "Please give dates like 2026-09-01.")):
         refused = staff.post(f"/staff/termly-review/notes?term={term}", data=bad)
         assert refused.status_code == 400 and message in text_of(refused)
     page = text_of(staff.get("/staff/termly-review"))

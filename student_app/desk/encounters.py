@@ -37,7 +37,7 @@ def group_key_label(key, classes):
     if kind == "class":
         return next((c["name"] for c in classes if str(c["id"]) == value), None)
     if kind == "year" and value.isdigit() and 7 <= int(value) <= 14:
-        return _("Year %(year)s", year=value)
+        return _("Year %(n)s", n=value)
     return None
 
 

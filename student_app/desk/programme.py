@@ -175,7 +175,7 @@ def read_details(form):
     try:
         found["next_review_on"] = date.fromisoformat(review).isoformat() if review else None
     except ValueError:
-        raise Refused(_("Please give dates like 2027-07-01.")) from None
+        raise Refused(_("Please give dates like 2026-09-01.")) from None
     found["public"] = int(form.get("public") == "1")
     return found
 

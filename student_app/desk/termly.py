@@ -243,7 +243,7 @@ def read_note(form, today=None):
         try:
             date.fromisoformat(due_on)
         except ValueError:
-            raise Refused(_("Please give the date like 2027-03-31.")) from None
+            raise Refused(_("Please give dates like 2026-09-01.")) from None
     return {"text": text, "benchmark": int(benchmark) if benchmark else None, "due_on": due_on or None}
 
 

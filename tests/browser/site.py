@@ -33,6 +33,7 @@ NO_PAGE = {
     "staff.export_learner": "a zip file",
     "staff.class_benchmarks_csv": "a CSV file",
     "desk.destinations_csv": "a CSV file",
+    "desk.termly_review_csv": "a CSV file",
     "staff_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
     "family_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
     "review.pack_pdf": "nobody: a learner prepares their view, and staff print the pack",
