@@ -54,6 +54,8 @@ def test_the_checks_a_leaver_is_due():
     ("460", "2026-09-01", "2027-02-01", True),  # an internship for five months
     ("410", "2026-09-01", "2027-01-15", False),  # a job for four months and a half
     ("810", "2026-09-01", "2027-09-01", None),  # not known: nothing to sustain
+    ("420-supported", "2026-09-01", "2027-02-01", True),  # supported employment is a job: five months
+    ("540", "2026-09-01", "2027-09-01", None),  # volunteering: not a place the measure sustains
 ])
 def test_sustained_follows_the_rules(activity, started, checked, expected):
     row = {"checkpoint": "leaving", "activity": activity, "started_on": started, "checked_on": checked}
@@ -127,6 +129,21 @@ def test_the_csv_for_the_local_authority(staff, app):
     assert rows[0][:6] == ["Name", "UPN", "Month of birth", "Left", "Check", "NCCIS code"]
     assert [(r[0], r[4], r[5]) for r in rows[1:]] == [("'=Łucja Ünal", "leaving", "460"), ("'=Łucja Ünal", "year-1", "810")]
     assert rows[1][11] == "yes"  # an internship from September, still there now
+
+
+def test_supported_employment_and_volunteering_go_by_their_nccis_code(staff, app):
+    ben = leaves(app, "Ben", consent=1)
+    url = f"/staff/learners/{ben}/destinations"
+    assert staff.post(url, data=form(activity="420-supported", provider="Riverside Café")).status_code == 302
+    assert staff.post(url, data=form(checkpoint="year-1", activity="540", provider="The food bank")).status_code == 302
+    page = text_of(staff.get(url))
+    assert "Supported employment (a job with a job coach) (420)" in page and "Volunteering (540)" in page
+    rows = list(csv.reader(io.StringIO(staff.get("/staff/destinations.csv").data.decode())))
+    assert [(r[4], r[5], r[6]) for r in rows[1:]] == [
+        ("leaving", "420", "Supported employment (a job with a job coach)"), ("year-1", "540", "Volunteering")]
+    with app.test_request_context():
+        summary = dict(dest.summary(1))
+    assert summary[TODAY.year - 3]["volunteering"] == 1  # the latest check counts
 
 
 def test_a_teaching_assistant_reads_their_class_and_records_nothing(app):

@@ -23,15 +23,25 @@ from flask_babel import gettext as _
 from ..db import get_db, now
 from ..web import csv_safe
 
-# NCCIS activity codes and the kind of destination each is: those the Careers Leader's
-# guidance names (RECORDS.md), and 410 and 420 for a job. Check any code against the DfE's
-# NCCIS Management Information Requirement of the year before adding it.
+# The destinations a form offers, each with the kind of destination it is. A key is its NCCIS
+# activity code, or the code and a plain-words variant the local authority's file reports by
+# its code ("420-supported": supported employment is a job, recorded as one). The codes the
+# Careers Leader's guidance names are in RECORDS.md; 410, 420 (jobs) and 540 (volunteering)
+# are not: check every code against the DfE's NCCIS Management Information Requirement of
+# the year before sending the file.
 ACTIVITIES = {
     "210": "education", "220": "education", "230": "education", "280": "education",
-    "310": "apprenticeship", "410": "employment", "420": "employment", "460": "internship",
+    "310": "apprenticeship", "410": "employment", "420": "employment", "410-supported": "employment",
+    "420-supported": "employment", "460": "internship", "540": "volunteering",
     "610": "not-ready", "619": "seeking", "810": "not-known",
 }
-GROUPS = ("education", "apprenticeship", "employment", "internship", "not-ready", "seeking", "not-known")
+GROUPS = ("education", "apprenticeship", "employment", "internship", "volunteering", "not-ready", "seeking",
+          "not-known")
+
+
+def nccis_code(activity):
+    """The NCCIS code of a destination the form offers (its key without the variant)."""
+    return activity.split("-", 1)[0]
 
 
 def activity_label(code):
@@ -40,6 +50,8 @@ def activity_label(code):
         "210": _("School sixth form"), "220": _("Sixth form college"), "230": _("Further education college"),
         "280": _("Specialist college (special post-16 institution)"), "310": _("Apprenticeship"),
         "410": _("A job with training"), "420": _("A job without training"),
+        "410-supported": _("Supported employment, with training"),
+        "420-supported": _("Supported employment (a job with a job coach)"), "540": _("Volunteering"),
         "460": _("Supported internship"), "610": _("Not yet ready for work or learning"),
         "619": _("Looking for education, employment or training"), "810": _("Not known"),
     }.get(code, code)
@@ -47,7 +59,8 @@ def activity_label(code):
 
 def group_label(group):
     return {"education": _("Education"), "apprenticeship": _("Apprenticeship"), "employment": _("A job"),
-            "internship": _("Supported internship"), "not-ready": _("Not yet ready"),
+            "internship": _("Supported internship"), "volunteering": _("Volunteering"),
+            "not-ready": _("Not yet ready"),
             "seeking": _("Looking for a place"), "not-known": _("Not known")}[group]
 
 
@@ -270,7 +283,7 @@ def csv_rows(school_id):
                 continue
             kept = sustained(row)
             writer.writerow([csv_safe(leaver["name"]), leaver["upn"] or "", leaver["date_of_birth"] or "", leaver["left_on"],
-                             checkpoint, row["activity"], labels.get(row["activity"], row["activity"]),
+                             checkpoint, nccis_code(row["activity"]), labels.get(row["activity"], row["activity"]),
                              csv_safe(row["provider"] or ""), row["started_on"] or "", row["checked_on"],
                              row["how_found"], "" if kept is None else ("yes" if kept else "no")])
     return out.getvalue()

@@ -220,5 +220,5 @@ def save_termly_snapshots_command():
 def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(save_termly_snapshots_command)
-    app.jinja_env.globals.update(destination_activity=dest.activity_label)
+    app.jinja_env.globals.update(destination_activity=dest.activity_label, nccis_code=dest.nccis_code)
 
