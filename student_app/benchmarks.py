@@ -91,3 +91,25 @@ def gap_label(name):
         "no-provider": _("No college, university or training encounter by 16 (7)"),
         "no-guidance": _("No guidance meeting by 16 (8)"),
     }[name]
+
+
+def name(number):
+    """A Gatsby Benchmark's name, for staff."""
+    from flask_babel import gettext as _
+
+    return {
+        1: _("A stable careers programme"), 2: _("Learning from career and labour market information"),
+        3: _("Addressing the needs of each young person"), 4: _("Linking curriculum learning to careers"),
+        5: _("Encounters with employers and employees"), 6: _("Experiences of workplaces"),
+        7: _("Encounters with further and higher education"), 8: _("Personal guidance"),
+    }[number]
+
+
+def plain_name(number):
+    """A Gatsby Benchmark in plain words a family can read."""
+    from flask_babel import gettext as _
+
+    return {1: _("A careers plan for every year"), 2: _("Finding out about jobs"),
+            3: _("Help that fits each young person"), 4: _("Careers in lessons"),
+            5: _("Meeting employers"), 6: _("Trying out workplaces"),
+            7: _("Meeting colleges and training providers"), 8: _("Talking with a careers adviser")}[number]

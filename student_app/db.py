@@ -776,6 +776,12 @@ def _m026_encounters_and_termly_review(db):
     )
 
 
+def _m027_history_by_year(db):
+    """A learner's history is read a school year at a time (issue 17): their plays by when
+    they began."""
+    db.conn.execute("CREATE INDEX plays_learner_started ON plays(learner_id, started_at)")
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -787,7 +793,8 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m018_recording_transcripts, _m019_schools_run_themselves,
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
               _m022_passport_drafts, _m023_guidance_and_reviews,
-              _m024_destinations, _m025_careers_programme, _m026_encounters_and_termly_review]
+              _m024_destinations, _m025_careers_programme, _m026_encounters_and_termly_review,
+              _m027_history_by_year]
 
 
 def migrate(db):

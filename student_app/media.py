@@ -421,12 +421,13 @@ def people_in(media_id):
            WHERE photo_people.media_id = ? ORDER BY learners.name""", [media_id]))
 
 
-def recordings_of(learner_id):
-    """A learner's voice recordings (answers and passport pages), oldest first, each with what
-    staff wrote down of it, if anything."""
+def recordings_of(learner_id, start="", end=""):
+    """A learner's voice recordings (answers and passport pages) made from `start` to `end`
+    (dates; either may be empty), oldest first, each with what staff wrote down of it."""
     return list(get_db().query(
-        "SELECT id, created_at, transcript, transcript_lang FROM media WHERE learner_id = ? AND kind = 'voice' ORDER BY id",
-        [learner_id]))
+        """SELECT id, created_at, transcript, transcript_lang FROM media WHERE learner_id = ? AND kind = 'voice'
+           AND substr(created_at, 1, 10) BETWEEN ? AND ? ORDER BY id""",
+        [learner_id, start or "0000", end or "9999"]))
 
 
 def transcript_of(media_id):
@@ -448,15 +449,17 @@ def taggable_learners(school_id):
            ORDER BY classes.name, learners.name""", [school_id]))
 
 
-def photos_outside_passport(learner_id):
-    """A learner's photos given as answers or with notes (the passport page lists its own; a
-    page the learner has not saved yet shows none),
-    each with who staff said it shows and who of them holds it back."""
+def photos_outside_passport(learner_id, start="", end=""):
+    """A learner's photos given as answers or with notes from `start` to `end` (dates; either
+    may be empty; the passport page lists its own; a page the learner has not saved yet shows
+    none), each with who staff said it shows and who of them holds it back."""
     found = []
     for row in get_db().query(
             """SELECT * FROM media WHERE learner_id = ? AND kind = 'photo'
+               AND substr(created_at, 1, 10) BETWEEN ? AND ?
                AND id NOT IN (SELECT media_id FROM passport_photos)
-               AND id NOT IN (SELECT media_id FROM passport_draft_photos) ORDER BY id""", [learner_id]):
+               AND id NOT IN (SELECT media_id FROM passport_draft_photos) ORDER BY id""",
+            [learner_id, start or "0000", end or "9999"]):
         people = people_in(row["id"])
         found.append(dict(row, people=people, held=held_back_by(row, people)))
     return found

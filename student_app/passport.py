@@ -19,7 +19,7 @@ from . import access, audit, media, responses
 from .content import get_catalogue
 from .lookups import learner_of_school, record_owner
 from .db import get_db, now, transaction
-from .web import attachment, render, symbol_label
+from .web import attachment, history_range, render, symbol_label
 
 bp = Blueprint("passport", __name__)
 LEARNER, STAFF, FAMILY = "passport", "staff_passport", "family_passport"
@@ -98,11 +98,14 @@ def date_range():
     return found
 
 
-def pages_of(learner, start="", end="", page_id=None, printing=False):
-    """The learner's passport pages, oldest first, with the photos the signed-in user may see
-    (for a print or an export, only photos that may leave staff hands) and notes."""
+def pages_of(learner, start="", end="", page_id=None, printing=False, kinds=None):
+    """The learner's passport pages (of `kinds`, if given), oldest first, with the photos the
+    signed-in user may see (for a print or an export, only photos that may leave staff hands)
+    and notes."""
     db = get_db()
     query, args = "SELECT * FROM passport_pages WHERE learner_id = ?", [learner["id"]]
+    if kinds is not None:
+        query, args = query + f" AND kind IN ({', '.join('?' * len(kinds))})", args + list(kinds)
     if start:
         query, args = query + " AND happened_on >= ?", args + [start]
     if end:
@@ -137,18 +140,17 @@ def page_or_404(page_id):
 
 
 def book_context(start="", end="", printing=False):
+    """What the passport shows from `start` to `end`: a print, all of it (within the dates);
+    the book, at most responses.PLAYS_SHOWN activities."""
     catalogue = get_catalogue()
-    plays = responses.plays_with_answers(g.owner["id"], catalogue)
-    if start or end:
-        plays = [p for p in plays if (not start or p["started_at"][:10] >= start)
-                 and (not end or p["started_at"][:10] <= end)]
+    plays = responses.plays_between(g.owner["id"], catalogue, start, end, limit=-1 if printing else responses.PLAYS_SHOWN)
     profile_activity = catalogue.activities.get("all-about-me")
     profile = None
     if profile_activity is not None:
-        versions = responses.versions(g.owner["id"], profile_activity, catalogue)
+        versions = responses.versions(g.owner["id"], profile_activity, catalogue, limit=1)
         profile = versions[0] if versions else None
     routes = catalogue.activities.get("future-routes")
-    route_versions = responses.versions(g.owner["id"], routes, catalogue) if routes is not None else []
+    route_versions = responses.versions(g.owner["id"], routes, catalogue, limit=1) if routes is not None else []
     wanted_routes = responses.wanted_routes(routes, route_versions[0] if route_versions else None)
     pages = pages_of(g.owner, start, end, printing=printing)
     return {
@@ -156,7 +158,7 @@ def book_context(start="", end="", printing=False):
         "profile_activity": profile_activity, "wanted_routes": wanted_routes,
         "again_pages": [p for p in pages if p["again"] == "yes"],
         "photos_allowed": photos_allowed(), "print_size": access.profile(g.owner)["text_size"],
-        "start": start, "end": end,
+        "start": start, "end": end, "plays_shown": responses.PLAYS_SHOWN,
         "draft": draft_of(g.owner["id"]) if g.user["role"] == "learner" else None,
     }
 
@@ -179,8 +181,11 @@ def highlights(play):
 
 @bp.get("/passport")
 def book():
+    """One school year of the passport (this one, unless another is asked for), with a link
+    to each school year the record holds: a record of fourteen years stays a small page."""
+    start, end, years = history_range(*date_range(), responses.record_years(g.owner["id"]))
     audit.log(g.owner, "viewed passport")
-    return render("passport/book.html", **book_context())
+    return render("passport/book.html", years=years, **book_context(start, end))
 
 
 @bp.get("/passport/pages/<int:page_id>")

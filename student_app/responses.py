@@ -139,25 +139,57 @@ def describe(response, play, catalogue):
     return item
 
 
-def plays_with_answers(learner_id, catalogue):
-    """The learner's plays, newest first, each with its answers in time order."""
-    db = get_db()
-    plays = list(
-        db.query("SELECT * FROM plays WHERE learner_id = ? ORDER BY started_at DESC, id DESC",
-                 [learner_id])
-    )
-    return [with_answers(play, catalogue) for play in plays]
+# A history page shows a bounded part of a record that may span fourteen years: the plays of
+# a date range (a school year, by default), at most PLAYS_SHOWN of them, newest first.
+PLAYS_SHOWN = 200
+VERSIONS_SHOWN = 6
+
+
+def plays_between(learner_id, catalogue, start="", end="", activities=None, limit=PLAYS_SHOWN):
+    """The learner's plays started from `start` to `end` (dates; either may be empty), of the
+    given activities if any, newest first, at most `limit`, each with its answers. Two
+    queries, however long the record."""
+    query, args = "SELECT * FROM plays WHERE learner_id = ?", [learner_id]
+    if start:
+        query, args = query + " AND started_at >= ?", args + [start]
+    if end:
+        query, args = query + " AND started_at < ?", args + [_day_after(end)]
+    if activities is not None:
+        query += f" AND activity IN ({', '.join('?' * len(activities))})"
+        args += list(activities)
+    plays = list(get_db().query(query + " ORDER BY started_at DESC, id DESC LIMIT ?", args + [limit]))
+    return answers_of(plays, catalogue)
+
+
+def _day_after(day):
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def answers_of(plays, catalogue):
+    """Each play with its answers in time order: one query for all the plays."""
+    by_play = {play["id"]: [] for play in plays}
+    ids = list(by_play)
+    for first in range(0, len(ids), 500):  # SQLite's limit on the number of ? in one query
+        chunk = ids[first:first + 500]
+        for row in get_db().query(
+                f"""SELECT responses.*, staff.name AS staff_name FROM responses
+                    LEFT JOIN staff ON staff.id = responses.staff_id
+                    WHERE play_id IN ({', '.join('?' * len(chunk))}) ORDER BY created_at, responses.id""", chunk):
+            by_play[row["play_id"]].append(row)
+    for play in plays:
+        _attach_answers(play, by_play[play["id"]], catalogue)
+    return plays
 
 
 def with_answers(play, catalogue):
+    return answers_of([play], catalogue)[0]
+
+
+def _attach_answers(play, rows, catalogue):
     play["job"] = catalogue.jobs.get(play["item"])
     play["info"] = catalogue.activities.get(play["activity"])
-    rows = list(get_db().query(
-        """SELECT responses.*, staff.name AS staff_name FROM responses
-           LEFT JOIN staff ON staff.id = responses.staff_id
-           WHERE play_id = ? ORDER BY created_at, responses.id""",
-        [play["id"]],
-    ))
     if play["info"] is not None and play["info"].kind in ("survey", "who-can"):
         # A step answered again in the same sitting shows only its newest answers.
         standing = {id(row) for rows in _latest_revisions(rows).values() for row in rows}
@@ -173,20 +205,40 @@ def last_play(learner_id, activity, item, catalogue):
     return with_answers(rows[0], catalogue) if rows else None
 
 
-def versions(learner_id, activity, catalogue):
-    """Each finished play of a survey, newest first, with answers grouped by step."""
+def versions(learner_id, activity, catalogue, limit=VERSIONS_SHOWN):
+    """The latest finished plays of a survey (at most `limit`), newest first, with answers
+    grouped by step."""
     plays = list(get_db().query(
         """SELECT * FROM plays WHERE learner_id = ? AND activity = ? AND finished_at IS NOT NULL
-           ORDER BY finished_at DESC, id DESC""", [learner_id, activity.id]))
+           ORDER BY finished_at DESC, id DESC LIMIT ?""", [learner_id, activity.id, limit]))
     found = []
-    for play in plays:
-        play = with_answers(play, catalogue)
+    for play in answers_of(plays, catalogue):
         play["by_step"] = {
             step.id: [a for a in play["answers"] if a["step"].partition("#")[0] == step.id]
             for step in activity.steps
         }
         found.append(play)
     return found
+
+
+def record_years(learner_id):
+    """The school years (the calendar year each began, newest first) in which the learner
+    played an activity or had a passport page: one query on indexed columns."""
+    return [row[0] for row in get_db().execute(
+        """SELECT CAST(substr(started_at, 1, 4) AS INTEGER) - (substr(started_at, 6, 2) < '09') AS year
+           FROM plays WHERE learner_id = :learner
+           UNION SELECT CAST(substr(happened_on, 1, 4) AS INTEGER) - (substr(happened_on, 6, 2) < '09')
+           FROM passport_pages WHERE learner_id = :learner ORDER BY year DESC""", {"learner": learner_id})]
+
+
+def year_range(year):
+    """The first and last day of the school year that began in September of `year`."""
+    return f"{year:04d}-09-01", f"{year + 1:04d}-08-31"
+
+
+def version_count(learner_id, activity_id):
+    return get_db().execute("SELECT count(*) FROM plays WHERE learner_id = ? AND activity = ? AND finished_at IS NOT NULL",
+                            [learner_id, activity_id]).fetchone()[0]
 
 
 def wanted_routes(activity, version):

@@ -19,7 +19,7 @@ from .lookups import (admin_required, class_of_school, classes_of_school, form_i
 from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
-from .web import attachment, csv_safe, render
+from .web import attachment, csv_safe, history_range, render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -69,25 +69,23 @@ def portfolio_filters(catalogue):
     return found
 
 
-def _filtered(plays, pages, f):
-    def in_dates(day):
-        return (not f["from"] or day >= f["from"]) and (not f["to"] or day <= f["to"])
-
+def _filtered(learner, catalogue, f):
+    """The plays and passport pages the filters pick, within their dates: in SQL, the plays at
+    most responses.PLAYS_SHOWN (oldest first on the page)."""
     benchmark = int(f["benchmark"]) if f["benchmark"] else None
+    activities = None
     if f["benchmark"] or f["subject"] or f["activity"]:
-        plays = [p for p in plays if p["info"] is not None
-                 and (benchmark is None or benchmark in p["info"].benchmarks)
-                 and (not f["subject"] or f["subject"] in p["info"].subjects)
-                 and (not f["activity"] or p["activity"] == f["activity"])]
-    if f["kind"]:
-        plays = []
-    plays = [p for p in plays if in_dates(p["started_at"][:10])]
-    if f["subject"] or f["activity"]:
-        pages = []
-    pages = [p for p in pages if in_dates(p["happened_on"])
-             and (not f["kind"] or p["kind"] == f["kind"])
-             and (benchmark is None or p["benchmark"] == benchmark)]
-    return plays, pages
+        activities = [a.id for a in catalogue.activities.values()
+                      if (benchmark is None or benchmark in a.benchmarks)
+                      and (not f["subject"] or f["subject"] in a.subjects)
+                      and (not f["activity"] or a.id == f["activity"])]
+    plays = [] if f["kind"] else responses.plays_between(learner["id"], catalogue, f["from"], f["to"], activities)
+    kinds = None
+    if f["kind"] or benchmark is not None:
+        kinds = [kind for kind, (number, _symbol) in passport.KINDS.items()
+                 if (not f["kind"] or kind == f["kind"]) and (benchmark is None or number == benchmark)]
+    pages = [] if f["subject"] or f["activity"] else passport.pages_of(learner, f["from"], f["to"], kinds=kinds)
+    return plays[::-1], pages
 
 
 @bp.get("/learners/<int:learner_id>")
@@ -95,9 +93,10 @@ def portfolio(learner_id):
     learner = learner_of_school(learner_id)
     catalogue = get_catalogue()
     filters = portfolio_filters(catalogue)
+    filters["from"], filters["to"], years = history_range(filters["from"], filters["to"],
+                                                          responses.record_years(learner_id))
     audit.log(learner, "viewed portfolio")
-    plays, pages = _filtered(responses.plays_with_answers(learner_id, catalogue)[::-1],
-                             passport.pages_of(learner), filters)
+    plays, pages = _filtered(learner, catalogue, filters)
     surveys = [a for a in library.home_activities(catalogue) if a.kind == "survey"]
     db = get_db()
     return render(
@@ -117,19 +116,21 @@ def portfolio(learner_id):
                WHERE learner_id = ? ORDER BY invitations.id DESC""", [learner_id])),
         families=family_accounts(learner_id),
         now=now(),
-        profiles=[(a, responses.versions(learner_id, a, catalogue)) for a in surveys],
+        profiles=[(a, responses.versions(learner_id, a, catalogue), responses.version_count(learner_id, a.id))
+                  for a in surveys],
+        years=years, plays_shown=responses.PLAYS_SHOWN,
         activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
         jobs=sorted(catalogue.jobs.values(), key=lambda job: job.name),
         reactions=responses.REACTIONS,
         profile=access.profile(learner),
         options=access.OPTIONS,
-        other_photos=media.photos_outside_passport(learner_id),
-        recordings=media.recordings_of(learner_id),
+        other_photos=media.photos_outside_passport(learner_id, filters["from"], filters["to"]),
+        recordings=media.recordings_of(learner_id, filters["from"], filters["to"]),
         school_learners=media.taggable_learners(learner["school_id"]),
         private_notes=list(db.query(
             """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
                LEFT JOIN staff ON staff.id = staff_notes.staff_id
-               WHERE learner_id = ? ORDER BY staff_notes.id DESC""", [learner_id])),
+               WHERE learner_id = ? ORDER BY staff_notes.id DESC LIMIT 50""", [learner_id])),
     )
 
 

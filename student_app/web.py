@@ -51,6 +51,25 @@ def attachment(filename):
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def history_range(start, end, years, today=None):
+    """The dates a history page shows: those asked for, or else this school year. Returns
+    (start, end, links): links are (school year, its URL on this page, whether shown), for
+    each school year the record holds, newest first, and this one."""
+    from .responses import year_range
+
+    today = today or date.today()
+    this_year = today.year if today.month >= 9 else today.year - 1
+    if not start and not end:
+        start, end = year_range(this_year)
+    values = {key: value for key, value in request.view_args.items()} if request.view_args else {}
+    links = []
+    for year in sorted(set(years) | {this_year}, reverse=True):
+        first, last = year_range(year)
+        links.append((year, url_for(request.endpoint, **values, **{"from": first, "to": last}),
+                      (start, end) == (first, last)))
+    return start, end, links
+
+
 def symbol_url(symbol_id):
     return url_for("symbols.image", symbol_id=symbol_id)
 

@@ -56,14 +56,6 @@ def event_label(kind):
             "other": _("Another event")}[kind]
 
 
-def benchmark_label(number):
-    """A Gatsby Benchmark in plain words a family can read."""
-    return {1: _("A careers plan for every year"), 2: _("Finding out about jobs"),
-            3: _("Help that fits each young person"), 4: _("Careers in lessons"),
-            5: _("Meeting employers"), 6: _("Trying out workplaces"),
-            7: _("Meeting colleges and training providers"), 8: _("Talking with a careers adviser")}[number]
-
-
 def _ticked(form, name, allowed, convert=str):
     """The ticked boxes of `name` that are among `allowed`, in their order; Refused if any is
     not one of them."""

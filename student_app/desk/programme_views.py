@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from .. import audit
+from .. import audit, benchmarks
 from ..auth import staff_required
 from ..content import get_catalogue
 from ..db import get_db, transaction
@@ -17,7 +17,7 @@ bp = Blueprint("programme", __name__, url_prefix="/staff/programme")
 public = Blueprint("careers", __name__)
 
 LABELS = {"term_label": prog.term_label, "cdi_label": prog.cdi_label, "event_label": prog.event_label,
-          "benchmark_label": prog.benchmark_label}
+          "benchmark_label": benchmarks.plain_name}
 
 
 @bp.before_request

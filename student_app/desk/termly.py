@@ -64,15 +64,6 @@ def read_term(value, today=None):
     return end if term_end(end) == end and end <= current else None
 
 
-def benchmark_label(number):
-    return {
-        1: _("A stable careers programme"), 2: _("Learning from career and labour market information"),
-        3: _("Addressing the needs of each young person"), 4: _("Linking curriculum learning to careers"),
-        5: _("Encounters with employers and employees"), 6: _("Experiences of workplaces"),
-        7: _("Encounters with further and higher education"), 8: _("Personal guidance"),
-    }[number]
-
-
 # key -> benchmark; the words are in measure_label. The order is the page's and the CSV's.
 MEASURES = {
     "b1-years": 1, "b2-year": 2, "b3-intended": 3, "b3-known": 3, "b4-year": 4, "b5-year": 5, "b6-by-16": 6,

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from .. import access, audit
+from .. import access, audit, benchmarks
 from ..auth import staff_required
 from ..db import get_db
 from ..lookups import class_of_school, classes_of_school, learner_of_school, teacher_required
@@ -161,7 +161,7 @@ def termly_page(end, message=None, status=200, form=None):
     for _n in range(5):
         terms.append(termly.previous_term_end(terms[-1]))
     return render("desk/termly.html", end=end, rows=rows, saved=saved, notes=termly.notes_of(school_id, end),
-                  terms=terms, term_label=termly.term_label, benchmark_label=termly.benchmark_label,
+                  terms=terms, term_label=termly.term_label, benchmark_label=benchmarks.name,
                   message=message, form=form or {}, current=current), status
 
 
