@@ -211,6 +211,10 @@ def make_world(app):
             responses.open_play(learner_id, activity, item, create=True)
         page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ? AND encounter_id IS NULL",
                           [learner_id]).fetchone()[0]
+        # issue 17: an activity three school years ago, so the history pages link to that year
+        old_play = db["plays"].insert({"learner_id": learner_id, "activity": "all-about-me", "item": "mine",
+                                       "started_at": f"{date.today().year - 3}-10-01T10:00:00+00:00",
+                                       "finished_at": f"{date.today().year - 3}-10-01T10:05:00+00:00"}).last_pk
         # issue 16: a college's taster morning for the class (provider access)
         from student_app.desk import encounters
 
@@ -261,7 +265,7 @@ def make_world(app):
     from student_app.desk import termly
 
     return {"learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "leaver": leaver,
-            "encounter_page": encounter_page, "encounter": encounter,
+            "encounter_page": encounter_page, "encounter": encounter, "old_play": old_play,
             "last_term": termly.previous_term_end(termly.term_end(date.today())).isoformat(),
             "invitation": invitation,
             "badge": badge, "code": code, "session": session, "last_clue": last_clue,
@@ -282,3 +286,4 @@ def end_world(app, world):
         db.execute("DELETE FROM learners WHERE id = ?", [world["leaver"]])
         db.execute("DELETE FROM passport_pages WHERE encounter_id = ?", [world["encounter"]])
         db.execute("DELETE FROM encounters WHERE id = ?", [world["encounter"]])
+        db.execute("DELETE FROM plays WHERE id = ?", [world["old_play"]])

@@ -189,3 +189,13 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
         print(f"\nAccessibility gate: {checked} checks ({len(pages)} pages, for each role that may see "
               f"them, x {len(THEMES)} themes x {len(LANGUAGES)} languages) in {seconds:.0f} s")
     assert not problems, "\n".join(problems)
+
+
+def test_the_gate_finds_a_violation(browser):
+    """The gate's axe run reports what it should: a picture without words, and a WCAG 2.2 rule
+    (a target too small), so a gate with zero violations means something."""
+    browser.get("data:text/html,<!doctype html><html lang='en'><title>x</title><main>"
+                "<img src='x.png'><button style='width:10px;height:10px;padding:0;border:0'>a</button>"
+                "<button style='width:10px;height:10px;padding:0;border:0'>b</button></main></html>")
+    found = " ".join(run_axe(browser))
+    assert "image-alt" in found and "target-size" in found
