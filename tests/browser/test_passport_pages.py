@@ -54,7 +54,7 @@ def test_a_learner_adds_a_page_one_question_a_screen_by_keyboard(driver, live_ur
     driver.get(live_url + "/passport")
     focus_and_press(driver, 'a[href="/passport/new"]', limit=80)
     screen(driver, "What kind of experience was it?")
-    assert "Add a page to my passport (1 of 9)" in driver.find_element(By.ID, "main").text
+    assert "Add a page to my passport (1 of 10)" in driver.find_element(By.ID, "main").text
     assert len(driver.find_elements(By.CSS_SELECTOR, 'button[name="choice"]')) == 4  # Harry's four
     focus_and_press(driver, 'button[name="choice"][value="workplace"]', limit=80)
     screen(driver, "Where was it?")
@@ -85,6 +85,10 @@ def test_a_learner_adds_a_page_one_question_a_screen_by_keyboard(driver, live_ur
     screen(driver, "What did I do?")
     tab_to(driver, "#words")
     ActionChains(driver).send_keys("I fed the hens.").perform()
+    focus_and_press(driver, 'button[value="next"]', limit=80)
+    screen(driver, "What did I learn?")  # Harry types (Group 2): a screen for what he learnt
+    tab_to(driver, "#words")
+    ActionChains(driver).send_keys("Hens like corn.").perform()
     focus_and_press(driver, 'button[value="next"]', limit=80)
     screen(driver, "How did I feel?")
     focus_and_press(driver, 'button[name="choice"][value="feeling-proud"]', limit=80)
@@ -133,7 +137,7 @@ def test_a_learner_adds_a_page_with_two_switches(driver, live_url, harry):
     switch_to('input[name="choice"][value="class"]')  # a tick box: the page stays, the scan goes on
     wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, 'input[name="choice"][value="class"]').is_selected())
     for css, then in (('button[value="next"]', "Take or choose photos"), ('button[value="skip"]', "What did I do?"),
-                      ('button[value="skip"]', "How did I feel?"), ('button[value="feeling-happy"]', "Would I like"),
+                      ('button[value="skip"]', "What did I learn?"), ('button[value="skip"]', "How did I feel?"), ('button[value="feeling-happy"]', "Would I like"),
                       ('button[value="not-sure"]', "Check my page")):
         old = switch_to(css)
         wait_for(driver, lambda d: gone(old))
