@@ -10,4 +10,6 @@ install_system_packages $(browser_packages)
 # pdfinfo and pdftotext check the passport PDF in the tests.
 install_system_packages poppler-utils
 make_venv "[test]"
-exec .venv/bin/python -m pytest "$@"
+# Both cores: pytest-xdist runs the tests in one worker a core, each with its own demo
+# database, live app and browser. TEST_WORKERS=0 runs them in this process.
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" "$@"
