@@ -80,14 +80,20 @@ def main():
         load_demo(db)
         ben, plays, answers = fill(db)
         db.conn.execute("ANALYZE")
+        # A play half-way down Ben's school year: where "Older activities" goes on from.
+        older = db.execute("""SELECT id FROM plays WHERE learner_id = ? ORDER BY started_at DESC, id DESC
+                              LIMIT 1 OFFSET 100""", [ben]).fetchone()[0]
     made = time.perf_counter() - started
     clients = {role: app.test_client() for role in ("learner", "staff", "family")}
     sign_in_as(clients["learner"], app, "learner", "Ben")
     sign_in_as(clients["staff"], app, "staff")
     clients["family"].post("/family/sign-in", data={"email": "family@oaktree.example", "password": "oak-tree-family"})
     pages = [
-        ("learner", "/home"), ("learner", "/passport"), ("learner", "/a/all-about-me"),
-        ("staff", "/staff/"), ("staff", f"/staff/learners/{ben}"), ("staff", f"/staff/learners/{ben}/passport"),
+        ("learner", "/home"), ("learner", "/passport"), ("learner", f"/passport?older={older}"),
+        ("learner", "/a/all-about-me"),
+        ("staff", "/staff/"), ("staff", "/staff/?q=learner 12"), ("staff", "/staff/classes/2"),
+        ("staff", f"/staff/learners/{ben}"), ("staff", f"/staff/learners/{ben}?older={older}"),
+        ("staff", f"/staff/learners/{ben}/passport"),
         ("staff", "/staff/classes/1/benchmarks"), ("staff", f"/staff/learners/{ben}/review"),
         ("family", "/family/"), ("family", f"/family/children/{ben}/passport"),
     ]

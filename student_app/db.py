@@ -1,6 +1,7 @@
 """The SQLite database: one connection per request, and numbered migrations."""
 
 import sqlite3
+import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -23,7 +24,13 @@ def connect(path):
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: an answer acknowledged to a learner survives a power cut as well as a crash.
     conn.execute("PRAGMA synchronous = FULL")
+    # SQLite's own lower() and NOCASE fold only A to Z: casefold() finds "łucja" in Łucja.
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
     return sqlite_utils.Database(conn)
+
+
+def _casefold(text):
+    return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
 
 
 def get_db():

@@ -134,6 +134,7 @@ def load_demo(db):
                                            "text": text, "who": who, "who_name": who_name, "topic": topic,
                                            "due_on": due_on})
         teacher = db.execute("SELECT id FROM staff WHERE school_id = ? AND staff_role = 'teacher'", [school]).fetchone()[0]
+        db["staff_classes"].insert({"staff_id": teacher, "class_id": group})  # Jo Evans teaches Class 4 (Maple)
         for part, text in PROFILE.items():
             db["profile_parts"].insert({"learner_id": ids[MEETING["learner"]], "part": part, "text": text,
                                         "staff_id": teacher, "updated_at": now()})

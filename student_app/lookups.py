@@ -3,6 +3,9 @@ staff's school, and what their role lets them do. A teaching assistant reaches o
 learners of the classes they are assigned to; anyone else is told 404, as for another
 school's learner, so a changed URL never shows whether a learner exists."""
 
+import unicodedata
+from datetime import date
+
 from flask import abort, g
 from flask_babel import gettext as _
 
@@ -22,14 +25,18 @@ def is_assistant(user=None):
     return user is not None and user["role"] == "staff" and user["staff_role"] == "assistant"
 
 
+def own_class_ids(user=None):
+    """The classes the member of staff is assigned to (their own classes)."""
+    user = user if user is not None else g.user
+    return {row["class_id"] for row in get_db().query(
+        "SELECT class_id FROM staff_classes WHERE staff_id = ?", [user["id"]])}
+
+
 def assigned_class_ids(user=None):
     """The classes a teaching assistant is assigned to, or None for staff who reach every
     class of their school."""
     user = user if user is not None else g.user
-    if not is_assistant(user):
-        return None
-    return {row["class_id"] for row in get_db().query(
-        "SELECT class_id FROM staff_classes WHERE staff_id = ?", [user["id"]])}
+    return own_class_ids(user) if is_assistant(user) else None
 
 
 def learner_of_school(learner_id):
@@ -72,6 +79,41 @@ def classes_of_school(archived=False):
             ORDER BY name COLLATE NOCASE""", [g.user["school_id"]]))
     assigned = assigned_class_ids()
     return [row for row in rows if assigned is None or row["id"] in assigned]
+
+
+def this_month():
+    return date.today().isoformat()[:7]
+
+
+def still_here_sql(table="learners"):
+    """SQL true for a learner whose month of leaving has not come (one ? for this month)."""
+    return f"({table}.left_on IS NULL OR {table}.left_on > ?)"
+
+
+def learners_of_class(class_id):
+    """The class's learners who have not left, by name (the class is one the member of staff
+    may reach: class_of_school)."""
+    return list(get_db().query(
+        f"""SELECT * FROM learners WHERE class_id = ? AND school_id = ? AND {still_here_sql()}
+            ORDER BY name COLLATE NOCASE, id""", [class_id, g.user["school_id"], this_month()]))
+
+
+LEARNERS_FOUND = 50
+
+
+def find_learners(words, limit=LEARNERS_FOUND):
+    """Learners who have not left, of the current classes the member of staff may reach, whose
+    name holds `words` in any case and any alphabet (Python's casefold, so "łucja" finds
+    Łucja): at most `limit` of them, by name, each with their class's name."""
+    assigned = assigned_class_ids()
+    query = f"""SELECT learners.*, classes.name AS class_name FROM learners JOIN classes ON classes.id = learners.class_id
+                WHERE learners.school_id = ? AND classes.archived_at IS NULL AND {still_here_sql()}
+                AND instr(casefold(learners.name), ?) > 0"""
+    args = [g.user["school_id"], this_month(), unicodedata.normalize("NFC", words).casefold()]
+    if assigned is not None:
+        query += f" AND learners.class_id IN ({', '.join('?' * len(assigned)) or 'NULL'})"
+        args += sorted(assigned)
+    return list(get_db().query(query + " ORDER BY learners.name COLLATE NOCASE, learners.id LIMIT ?", args + [limit]))
 
 
 def admin_required():

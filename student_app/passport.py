@@ -19,7 +19,7 @@ from . import access, audit, media, responses
 from .content import get_catalogue
 from .lookups import learner_of_school, record_owner
 from .db import get_db, now, transaction
-from .web import attachment, history_range, render, symbol_label
+from .web import attachment, history_range, older_than, older_url, render, symbol_label
 
 bp = Blueprint("passport", __name__)
 LEARNER, STAFF, FAMILY = "passport", "staff_passport", "family_passport"
@@ -141,9 +141,12 @@ def page_or_404(page_id):
 
 def book_context(start="", end="", printing=False):
     """What the passport shows from `start` to `end`: a print, all of it (within the dates);
-    the book, at most responses.PLAYS_SHOWN activities."""
+    the book, a page of responses.PLAYS_SHOWN activities going on from ?older=."""
     catalogue = get_catalogue()
-    plays = responses.plays_between(g.owner["id"], catalogue, start, end, limit=-1 if printing else responses.PLAYS_SHOWN)
+    if printing:
+        plays, older = responses.plays_between(g.owner["id"], catalogue, start, end), None
+    else:
+        plays, older = responses.plays_page(g.owner["id"], catalogue, start, end, older_than=older_than())
     profile_activity = catalogue.activities.get("all-about-me")
     profile = None
     if profile_activity is not None:
@@ -158,9 +161,14 @@ def book_context(start="", end="", printing=False):
         "profile_activity": profile_activity, "wanted_routes": wanted_routes,
         "again_pages": [p for p in pages if p["again"] == "yes"],
         "photos_allowed": photos_allowed(), "print_size": access.profile(g.owner)["text_size"],
-        "start": start, "end": end, "plays_shown": responses.PLAYS_SHOWN,
+        "start": start, "end": end, "older_url": older_url(older), "going_on": bool(request.args.get("older")),
         "draft": draft_of(g.owner["id"]) if g.user["role"] == "learner" else None,
     }
+
+
+def page_context():
+    """What one passport page's screen needs besides the page: not the whole book."""
+    return {"learner": g.owner, "photos_allowed": photos_allowed()}
 
 
 def highlights(play):
@@ -193,7 +201,7 @@ def page(page_id):
     found = page_or_404(page_id)
     audit.log(g.owner, f"viewed passport page {page_id}")
     school = media.taggable_learners(g.owner["school_id"]) if g.user["role"] == "staff" else []
-    return render("passport/page.html", page=found, school_learners=school, **book_context())
+    return render("passport/page.html", page=found, school_learners=school, **page_context())
 
 
 @bp.route("/passport/new", methods=["GET", "POST"])
@@ -627,7 +635,7 @@ def add_to_page(page_id):
         school = []
         message = _("You have a page you have not finished. Finish it first, then add to this one.")
         return render("passport/page.html", page=found, school_learners=school, message=message,
-                      unfinished=draft["step"], **book_context()), 409
+                      unfinished=draft["step"], **page_context()), 409
     if draft is None:
         answers = {key: found[key] for key in ("kind", "what", "place", "place_symbol", "happened_on", "did",
                                               "learnt", "feeling", "again") if found[key]}

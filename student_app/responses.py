@@ -140,15 +140,29 @@ def describe(response, play, catalogue):
 
 
 # A history page shows a bounded part of a record that may span fourteen years: the plays of
-# a date range (a school year, by default), at most PLAYS_SHOWN of them, newest first.
-PLAYS_SHOWN = 200
+# a date range (a school year, by default), PLAYS_SHOWN at a time, newest first, with a link
+# to the ones before (keyset paging on (started_at, id), so an old page costs what a new one does).
+PLAYS_SHOWN = 20
 VERSIONS_SHOWN = 6
 
 
-def plays_between(learner_id, catalogue, start="", end="", activities=None, limit=PLAYS_SHOWN):
+def plays_between(learner_id, catalogue, start="", end="", activities=None, limit=-1, older_than=None):
     """The learner's plays started from `start` to `end` (dates; either may be empty), of the
-    given activities if any, newest first, at most `limit`, each with its answers. Two
-    queries, however long the record."""
+    given activities if any, older than the play `older_than` (an id) if given, newest first,
+    at most `limit` (-1: all, for a print), each with its answers. Two queries, however long
+    the record."""
+    return answers_of(_play_rows(learner_id, start, end, activities, limit, older_than), catalogue)
+
+
+def plays_page(learner_id, catalogue, start="", end="", activities=None, older_than=None):
+    """One page of a history: (at most PLAYS_SHOWN plays newest first, with their answers; the
+    id to ask for the ones before them as `older_than`, or None when there are none)."""
+    rows = _play_rows(learner_id, start, end, activities, PLAYS_SHOWN + 1, older_than)
+    older = rows[PLAYS_SHOWN - 1]["id"] if len(rows) > PLAYS_SHOWN else None
+    return answers_of(rows[:PLAYS_SHOWN], catalogue), older
+
+
+def _play_rows(learner_id, start, end, activities, limit, older_than):
     query, args = "SELECT * FROM plays WHERE learner_id = ?", [learner_id]
     if start:
         query, args = query + " AND started_at >= ?", args + [start]
@@ -157,8 +171,10 @@ def plays_between(learner_id, catalogue, start="", end="", activities=None, limi
     if activities is not None:
         query += f" AND activity IN ({', '.join('?' * len(activities))})"
         args += list(activities)
-    plays = list(get_db().query(query + " ORDER BY started_at DESC, id DESC LIMIT ?", args + [limit]))
-    return answers_of(plays, catalogue)
+    if older_than is not None:
+        query += " AND (started_at, id) < (SELECT started_at, id FROM plays WHERE id = ? AND learner_id = ?)"
+        args += [older_than, learner_id]
+    return list(get_db().query(query + " ORDER BY started_at DESC, id DESC LIMIT ?", args + [limit]))
 
 
 def _day_after(day):

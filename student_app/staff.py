@@ -14,12 +14,13 @@ from .auth import end_sessions_of, name_before_sign_in, staff_required
 from .content import SUBJECTS, get_catalogue
 from .family import family_accounts
 from .db import get_db, now, transaction
-from .lookups import (admin_required, class_of_school, classes_of_school, form_id, has_left, learner_for_change,
-                      learner_of_school, teacher_required)
+from .lookups import (LEARNERS_FOUND, admin_required, class_of_school, classes_of_school, find_learners, form_id,
+                      has_left, learner_for_change, learner_of_school, learners_of_class, own_class_ids,
+                      still_here_sql, teacher_required, this_month)
 from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
-from .web import attachment, csv_safe, history_range, render
+from .web import attachment, csv_safe, history_range, older_than, older_url, render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -31,25 +32,35 @@ def require_staff():
 
 @bp.get("/")
 def home():
+    """The classes the member of staff may reach, each a link to its learners; the learners
+    of their own classes (those they are assigned to) listed here; and a search by name.
+    The page stays small however big the school."""
+    words = request.args.get("q", "").strip()
+    if len(words) > 100:
+        abort(400, _("Please type fewer letters of the name: 100 at most."))
     db = get_db()
     classes = classes_of_school()  # current classes only: an archived class is last year's
-    by_class = {group["id"]: group for group in classes}
+    counts = dict(db.execute(
+        f"""SELECT class_id, count(*) FROM learners WHERE school_id = ? AND {still_here_sql()}
+            GROUP BY class_id""", [g.user["school_id"], this_month()]).fetchall())
+    own = own_class_ids()
     for group in classes:
-        group["learners"] = []
-    # One query for every class; learners who have left are listed on their own page
-    # (school.left_learners), where staff still reach their records.
-    for learner in db.query(
-            """SELECT learners.* FROM learners JOIN classes ON classes.id = learners.class_id
-               WHERE learners.school_id = ? AND classes.archived_at IS NULL
-               AND (learners.left_on IS NULL OR learners.left_on > ?) ORDER BY learners.name""",
-            [g.user["school_id"], date.today().isoformat()[:7]]):
-        if learner["class_id"] in by_class:
-            by_class[learner["class_id"]]["learners"].append(learner)
+        group["count"] = counts.get(group["id"], 0)
+        group["learners"] = learners_of_class(group["id"]) if group["id"] in own else None
     activities = [a for a in library.home_activities(get_catalogue()) if a.kind != "guess-my-job"]
     # An admin sees the school's first steps until every one is done.
     steps = checklist(g.user["school_id"]) if g.user["is_admin"] else []
-    return render("staff/home.html", classes=classes, activities=activities,
+    return render("staff/home.html", classes=classes, activities=activities, words=words,
+                  found=find_learners(words) if words else None, most_found=LEARNERS_FOUND,
                   steps=steps if not all(step["done"] for step in steps) else [])
+
+
+@bp.get("/classes/<int:class_id>")
+def class_page(class_id):
+    """One class: its learners (who have not left), each a link to their portfolio, and
+    what staff do with the class."""
+    group = class_of_school(class_id)
+    return render("staff/class.html", group=group, learners=learners_of_class(class_id))
 
 
 def portfolio_filters(catalogue):
@@ -70,8 +81,9 @@ def portfolio_filters(catalogue):
 
 
 def _filtered(learner, catalogue, f):
-    """The plays and passport pages the filters pick, within their dates: in SQL, the plays at
-    most responses.PLAYS_SHOWN (oldest first on the page)."""
+    """The plays and passport pages the filters pick, within their dates, in SQL: a page of
+    responses.PLAYS_SHOWN plays going on from ?older= (oldest first on the page), the id of the
+    play the earlier ones go on from (or None), and the passport pages (none when going on)."""
     benchmark = int(f["benchmark"]) if f["benchmark"] else None
     activities = None
     if f["benchmark"] or f["subject"] or f["activity"]:
@@ -79,13 +91,18 @@ def _filtered(learner, catalogue, f):
                       if (benchmark is None or benchmark in a.benchmarks)
                       and (not f["subject"] or f["subject"] in a.subjects)
                       and (not f["activity"] or a.id == f["activity"])]
-    plays = [] if f["kind"] else responses.plays_between(learner["id"], catalogue, f["from"], f["to"], activities)
+    going_on = older_than()
+    plays, older = [], None
+    if not f["kind"]:
+        plays, older = responses.plays_page(learner["id"], catalogue, f["from"], f["to"], activities, going_on)
     kinds = None
     if f["kind"] or benchmark is not None:
         kinds = [kind for kind, (number, _symbol) in passport.KINDS.items()
                  if (not f["kind"] or kind == f["kind"]) and (benchmark is None or number == benchmark)]
-    pages = [] if f["subject"] or f["activity"] else passport.pages_of(learner, f["from"], f["to"], kinds=kinds)
-    return plays[::-1], pages
+    pages = []
+    if not (f["subject"] or f["activity"] or going_on):
+        pages = passport.pages_of(learner, f["from"], f["to"], kinds=kinds)
+    return plays[::-1], older, pages
 
 
 @bp.get("/learners/<int:learner_id>")
@@ -96,7 +113,7 @@ def portfolio(learner_id):
     filters["from"], filters["to"], years = history_range(filters["from"], filters["to"],
                                                           responses.record_years(learner_id))
     audit.log(learner, "viewed portfolio")
-    plays, pages = _filtered(learner, catalogue, filters)
+    plays, older, pages = _filtered(learner, catalogue, filters)
     surveys = [a for a in library.home_activities(catalogue) if a.kind == "survey"]
     db = get_db()
     return render(
@@ -118,7 +135,7 @@ def portfolio(learner_id):
         now=now(),
         profiles=[(a, responses.versions(learner_id, a, catalogue), responses.version_count(learner_id, a.id))
                   for a in surveys],
-        years=years, plays_shown=responses.PLAYS_SHOWN,
+        years=years, earlier_url=older_url(older), going_on=bool(request.args.get("older")),
         activities=[a for a in library.home_activities(catalogue) if a.kind != "guess-my-job"],
         jobs=sorted(catalogue.jobs.values(), key=lambda job: job.name),
         reactions=responses.REACTIONS,
@@ -383,7 +400,7 @@ def issue_class_badges(class_id):
 def void_class_badges(class_id):
     _void_badges([learner["id"] for learner in _class_learners(class_id)])
     flash(_("All badges for this class are voided."))
-    return redirect(url_for("staff.home"))
+    return redirect(url_for("staff.class_page", class_id=class_id))
 
 
 @bp.post("/learners/<int:learner_id>/invitations")

@@ -3,10 +3,13 @@
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import quote
 
-from flask import current_app, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time
+from babel.dates import format_date as babel_format_date
+from flask import abort, current_app, render_template, request, url_for
+from flask_babel import format_date, get_locale, to_user_timezone
+from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 
@@ -70,6 +73,25 @@ def history_range(start, end, years, today=None):
     return start, end, links
 
 
+def older_than():
+    """The ?older= of a history page: the id of the play its list goes on from, or None."""
+    value = request.args.get("older", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) < 16):
+        abort(400, _("That link to older activities is not right. Go back to the page and choose Older activities again."))
+    return int(value)
+
+
+def older_url(older):
+    """This history page again, with the same dates and filters, going on from the play
+    `older`; None when there is nothing older."""
+    if older is None:
+        return None
+    args = {key: value for key, value in request.args.items() if key != "older"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, older=older)
+
+
 def symbol_url(symbol_id):
     return url_for("symbols.image", symbol_id=symbol_id)
 
@@ -103,11 +125,19 @@ def symbol_label(symbol_id, capital=False):
 
 
 def when(stamp, time_only=False):
-    """A stored UTC time shown in the school's time zone, in plain words."""
-    moment = datetime.fromisoformat(stamp)
+    """A stored UTC time shown in the school's time zone, in plain words. The clock is digits
+    in every language (as Babel's HH:mm gives); a day's words are made once per language, so a
+    page of a hundred answers does not ask Babel a hundred times."""
+    moment = to_user_timezone(datetime.fromisoformat(stamp))
+    clock = f"{moment:%H:%M}"
     if time_only:
-        return format_time(moment, "HH:mm")
-    return format_datetime(moment, "EEEE d MMMM yyyy, HH:mm")
+        return clock
+    return f"{_day_words(moment.date(), str(get_locale()))}, {clock}"
+
+
+@lru_cache(maxsize=4096)
+def _day_words(day, locale):
+    return babel_format_date(day, "EEEE d MMMM yyyy", locale=locale)
 
 
 def day(stamp):

@@ -98,3 +98,41 @@ def test_the_portfolio_counts_every_version_but_shows_the_latest(client, app):
         total = get_db().execute("""SELECT count(*) FROM plays WHERE learner_id = ? AND activity = 'all-about-me'
                                     AND finished_at IS NOT NULL""", [ben]).fetchone()[0]
     assert f"{total - 1} earlier versions" in page
+
+
+def pages_of_history(client, url, link_words, after=""):
+    """Each page of a history from `url`, following the link to older activities: the
+    answers typed on each (as "Answer N") after the words `after`, in the order shown."""
+    import re
+
+    found = []
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200
+        found.append([int(n) for n in re.findall(r"Answer (\d+)\b", text_of(page).split(after)[-1] if after else text_of(page))])
+        links = re.findall(r'<a class="[^"]*" href="([^"]+)"><img[^>]*> ' + link_words + "</a>", page.text)
+        url = links[0].replace("&amp;", "&") if links else None
+    return found
+
+
+def test_a_long_year_comes_a_page_at_a_time_with_older_ones_a_link_away(client, app):
+    from student_app.responses import PLAYS_SHOWN
+
+    for number in range(2 * PLAYS_SHOWN + 5):  # all at one moment: the play's id orders them
+        ben = add_plays(app, "Ben", 1, THIS_YEAR, f"Answer {number}")
+    everything = list(range(2 * PLAYS_SHOWN + 5))
+    sign_in_as(client, app, "learner", "Ben")
+    shown = pages_of_history(client, "/passport", "Older activities")
+    assert [len(page) for page in shown] == [PLAYS_SHOWN, PLAYS_SHOWN, 5]
+    assert sum(shown, []) == everything[::-1], "newest first, each play once"
+    assert "My experiences" not in text_of(client.get(
+        f"/passport?older={everything[0]}"))  # going on: the passport pages are not shown again
+    staff = app.test_client()
+    sign_in_as(staff, app, "staff")
+    shown = pages_of_history(staff, f"/staff/learners/{ben}?activity=all-about-me", "Earlier activities in these dates",
+                             after="Activities and answers, oldest first")
+    assert [len(page) for page in shown] == [PLAYS_SHOWN, PLAYS_SHOWN, 5]
+    assert [n for page in shown[::-1] for n in page] == everything, "oldest first on each page"
+    # A link that was tampered with gets a kind 400.
+    refused = client.get("/passport?older=first")
+    assert refused.status_code == 400 and "link to older activities is not right" in text_of(refused)

@@ -52,7 +52,7 @@ MATRIX = {
     "preferences.save": "yyyyyyyyyy",
     "preview.activity": "innnnyyyyy", "preview.answer": "innnnyyyyy", "preview.done": "innnnyyyyy",
     "preview.job_card": "innnnyyyyy", "preview.start": "innnnyyyyy", "preview.step": "innnnyyyyy",
-    "staff.audit_log": "innnnnnynn", "staff.class_benchmarks": "innnnynyyn",
+    "staff.audit_log": "innnnnnynn", "staff.class_benchmarks": "innnnynyyn", "staff.class_page": "innnnynyyn",
     "staff.class_benchmarks_csv": "innnnynynn", "staff.erase_learner": "innnnnnynn",
     "staff.export_learner": "innnnnnynn", "staff.home": "innnnyyyyy", "staff.invite_family": "innnnynynn",
     "staff.issue_badge": "innnnynynn", "staff.issue_class_badges": "innnnynynn",

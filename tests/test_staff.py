@@ -13,11 +13,40 @@ def play_nurse(client):
     client.post(f"{BASE}/guess", data={"job": "nurse"})
 
 
-def test_staff_sees_every_learner_of_the_school(client, app):
+def test_staff_see_their_own_class_on_the_home_and_every_class_a_link_away(client, app):
+    sign_in_as(client, app, "staff")  # Jo Evans teaches Class 4 (Maple)
+    names = ("Amira", "Ben", "Chloe", "Dylan", "Ellie", "Farhan", "Grace", "Harry")
+    home = text_of(client.get("/staff/"))
+    assert all(name in home for name in names) and "8 learners" in home
+    admin = app.test_client()
+    sign_in_staff(admin, app, "admin@oaktree.example", "oak-tree-admin")  # teaches no class
+    home = admin.get("/staff/")
+    assert "Class 4 (Maple)" in home.text and "Amira" not in text_of(home).split("Preview an activity")[0]
+    assert 'href="/staff/classes/1"' in home.text
+    page = text_of(admin.get("/staff/classes/1"))
+    assert all(name in page for name in names) and "Start a class session with Class 4 (Maple)" in page
+
+
+def test_staff_find_a_learner_by_part_of_their_name_within_the_classes_they_may_reach(client, app):
+    from student_app.lookups import LEARNERS_FOUND
+    from tests.test_school_classes import new_assistant
+
+    with app.app_context():
+        get_db()["learners"].insert_all({"school_id": 1, "class_id": 1, "name": f"Pupil {n:02d}", "avatar": "avatar-fox",
+                                         "code_hash": "", "created_at": "2026-09-01"} for n in range(LEARNERS_FOUND + 5))
     sign_in_as(client, app, "staff")
-    page = client.get("/staff/")
-    for name in ("Amira", "Ben", "Chloe", "Dylan", "Ellie", "Farhan", "Grace", "Harry"):
-        assert name in page.text
+    found = text_of(client.get("/staff/?q=BEN"))
+    assert "Learners whose name has “BEN”" in found and "Class 4 (Maple), Career SEND Group" in found
+    many = text_of(client.get("/staff/?q=pupil")).split("Learners whose name has")[1]
+    many = many.split(f"{8 + LEARNERS_FOUND + 5} learners")[0]  # not the teacher's own class below
+    assert many.count("Pupil ") == LEARNERS_FOUND and f"The first {LEARNERS_FOUND} by name" in many
+    assert "No learner in your classes has that" in text_of(client.get("/staff/?q=Zebedee"))
+    refused = client.get("/staff/", query_string={"q": "a" * 101})
+    assert refused.status_code == 400 and "100 at most" in text_of(refused)
+    # A teaching assistant of no class finds nobody, whatever they type.
+    ta = app.test_client()
+    new_assistant(app, ta)
+    assert "No learner in your classes has that" in text_of(ta.get("/staff/?q=Ben"))
 
 
 def test_portfolio_shows_answers_in_time_order_and_who_gave_them(client, app):

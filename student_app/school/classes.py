@@ -14,24 +14,16 @@ from .. import audit
 from ..auth import end_sessions_of
 from ..db import get_db, now, transaction
 from ..lookups import (admin_required, class_of_school, classes_of_school, form_id, has_left,
-                       is_assistant, learner_for_change, learner_of_school, teacher_required)
+                       is_assistant, learner_for_change, learner_of_school, still_here_sql, teacher_required,
+                       this_month)
 from ..web import render
 from . import records
-
-
-def this_month():
-    return date.today().isoformat()[:7]
 
 
 @bp.app_template_filter("month_year")
 def month_year(month):
     """A YYYY-MM month in words, in the page's language ("July 2026")."""
     return format_date(date.fromisoformat(month + "-01"), "MMMM yyyy") if month else ""
-
-
-def still_here_sql(table="learners"):
-    """SQL true for a learner whose month of leaving has not come (one ? for this month)."""
-    return f"({table}.left_on IS NULL OR {table}.left_on > ?)"
 
 
 def class_name_taken(db, school_id, name, except_id=None):

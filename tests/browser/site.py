@@ -84,7 +84,8 @@ PAGES = {
     "family_passport.print_page": ("F", ["/family/children/{learner}/passport/print"]),
     "family_passport.new_page": ("", []),  # nobody may: the passport is the learner's and staff's
     # Staff pages; an admin sees them too.
-    "staff.home": (STAFF_ROLES, ["/staff/"]),
+    "staff.home": (STAFF_ROLES, ["/staff/", "/staff/?q=a"]),
+    "staff.class_page": (STAFF_ROLES, ["/staff/classes/{class_id}"]),
     "staff.portfolio": (STAFF_ROLES, ["/staff/learners/{learner}"]),
     "staff.class_benchmarks": (STAFF_ROLES, ["/staff/classes/{class_id}/benchmarks"]),
     "staff.audit_log": ("A", ["/staff/audit"]),
