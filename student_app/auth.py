@@ -578,10 +578,17 @@ def name_before_sign_in(learner):
     return learner["name"]
 
 
-def init_app(app):
+@functools.cache
+def _dummy_hash():
+    """A hash of nothing anyone knows, checked when no account has the name given, so that a
+    wrong name takes as long as a wrong password: made once a process."""
     from werkzeug.security import generate_password_hash
 
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def init_app(app):
     app.jinja_env.globals["name_before_sign_in"] = name_before_sign_in
-    app.extensions["dummy_hash"] = generate_password_hash(secrets.token_hex(16))
+    app.extensions["dummy_hash"] = _dummy_hash()
     app.before_request(load_user)
     app.register_blueprint(bp)

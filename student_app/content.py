@@ -8,6 +8,8 @@ import click
 from flask.cli import AppGroup
 from flask import current_app
 
+from .read_once import read_once
+
 ROUTE_KINDS = (
     "college", "supported-internship", "apprenticeship", "supported-apprenticeship",
     "t-level", "job", "job-coach", "volunteering", "university", "own-business", "training",
@@ -599,6 +601,8 @@ def check_command():
 
 
 def init_app(app):
-    app.extensions["catalogue"], app.extensions["catalogues"] = load_all(
-        app.config["CONTENT_DIR"], app.extensions["symbols"])
+    root, symbols = app.config["CONTENT_DIR"], app.extensions["symbols"]
+    english, catalogues = read_once(("content", str(root), tuple(sorted(symbols))), [root],
+                                    lambda: load_all(root, symbols))
+    app.extensions["catalogue"], app.extensions["catalogues"] = english, dict(catalogues)
     app.cli.add_command(content_cli)

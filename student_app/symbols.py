@@ -8,6 +8,8 @@ import click
 from flask.cli import AppGroup
 from flask import Blueprint, abort, current_app, send_from_directory
 
+from .read_once import read_once
+
 bp = Blueprint("symbols", __name__)
 
 IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
@@ -102,6 +104,7 @@ def check_command():
 
 
 def init_app(app):
-    app.extensions["symbols"] = load(app.config["SYMBOLS_DIR"])
+    folder = app.config["SYMBOLS_DIR"]
+    app.extensions["symbols"] = dict(read_once(("symbols", str(folder)), [folder], lambda: load(folder)))
     app.register_blueprint(bp)
     app.cli.add_command(symbols_cli)
