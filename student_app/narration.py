@@ -8,12 +8,16 @@ import ctypes.util
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import threading
 import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from flask.cli import AppGroup
@@ -74,10 +78,11 @@ def cache_bytes(app, grew=0):
     return state["bytes"]
 
 
-def make_room(app):
+def make_room(app, reserved=0):
     """Keep the cache under NARRATION_CACHE_MB: the oldest private clips go first; if the
-    app's own phrases alone fill it, nothing more is rendered (the text still shows)."""
-    limit = int(app.config["NARRATION_CACHE_MB"]) * 1024 * 1024
+    app's own phrases alone fill it, nothing more is rendered (the text still shows).
+    `reserved` is room already promised to clips still being rendered (not counted yet)."""
+    limit = int(app.config["NARRATION_CACHE_MB"]) * 1024 * 1024 - reserved
     if cache_bytes(app) < limit:
         return
     private = sorted((Path(app.config["AUDIO_DIR"]) / "private").rglob("*.mp3"), key=lambda path: path.stat().st_mtime)
@@ -139,29 +144,84 @@ def settings(app, lang="en"):
     return voice_for(lang, app), app.config["NARRATION_RATE"], app.config["AUDIO_DIR"]
 
 
-def cached_path(app, text, lang, rate=None):
+class Clip(NamedTuple):
+    """One clip to render: the arguments of `render`, plain data a worker process can take."""
+
+    text: str
+    path: Path
+    voice: str
+    rate: int
+
+
+def clip_for(app, text, lang, rate=None, variant="", private=False):
+    """The phrase's clip in language `lang`: its voice (with an espeak-ng variant from
+    access.VOICES, if any), its speed (the school's by default) and where it is cached."""
     voice, default_rate, audio_dir = settings(app, lang)
-    return clip_path(audio_dir, clip_key(text, lang, voice, rate or default_rate))
+    voice, rate = voice + variant, rate or default_rate
+    return Clip(text, clip_path(audio_dir, clip_key(text, lang, voice, rate), private), voice, rate)
+
+
+def cached_path(app, text, lang, rate=None):
+    return clip_for(app, text, lang, rate).path
+
+
+def render_clips(app, clips, pool=None, window=1, before_render=None, done=None):
+    """Render `clips` (not cached yet) into the cache, in this process or, given a process
+    `pool`, up to `window` at a time in its workers (the engine is not thread-safe; each
+    worker has its own). The cache's bookkeeping stays here, whoever renders: a clip is
+    started only if the cache has room (NarrationUnavailable if not), counting each clip
+    still being rendered at the size of the largest so far, and `before_render` may refuse
+    it first; its size is counted when it is done, and then `done(clip)` is called."""
+    waiting, running, largest = deque(clips), {}, 0
+    if waiting and app.extensions["narration_problem"]:
+        raise NarrationUnavailable(app.extensions["narration_problem"])
+
+    def start(clip):
+        make_room(app, reserved=len(running) * largest)
+        if before_render is not None:
+            before_render()
+        if pool is not None:
+            return pool.submit(render, *clip)
+        finished = Future()
+        render(*clip)
+        finished.set_result(None)
+        return finished
+
+    def finish(future):
+        nonlocal largest
+        clip = running.pop(future)
+        future.result()  # a worker's NarrationUnavailable is raised here
+        size = clip.path.stat().st_size
+        largest = max(largest, size)
+        cache_bytes(app, grew=size)
+        if done is not None:
+            done(clip)
+
+    try:
+        while waiting or running:
+            while waiting and len(running) < (window if pool is not None else 1):
+                clip = waiting.popleft()
+                running[start(clip)] = clip
+            for future in wait(running, return_when=FIRST_COMPLETED).done:
+                finish(future)
+    finally:
+        # Stopped (the cache is full, a clip failed): clips already started still land in
+        # the cache, so they are counted too.
+        for future in wait(running).done:
+            with contextlib.suppress(Exception):
+                finish(future)
 
 
 def ensure_clip(app, text, lang, rate=None, variant="", private=False, before_render=None):
     """The path of the phrase's clip, rendering it first if it is not cached yet (and if the
     cache has room; `before_render` may refuse first). `variant` is an espeak-ng voice variant
     added to the language's voice (access.VOICES)."""
-    voice, default_rate, audio_dir = settings(app, lang)
-    voice, rate = voice + variant, rate or default_rate
-    path = clip_path(audio_dir, clip_key(text, lang, voice, rate), private)
-    if not path.exists():
-        if app.extensions["narration_problem"]:
-            raise NarrationUnavailable(app.extensions["narration_problem"])
-        make_room(app)
-        if before_render is not None:
-            before_render()
-        render(text, path, voice, rate)
-        cache_bytes(app, grew=path.stat().st_size)
+    clip = clip_for(app, text, lang, rate, variant, private)
+    if not clip.path.exists():
+        render_clips(app, [clip], before_render=before_render)
     elif private:
-        os.utime(path)  # in use: the last to go when the cache is full
-    return path
+        os.utime(clip.path)  # in use: the last to go when the cache is full
+    return clip.path
 
 
 class BadToken(ValueError):
@@ -320,27 +380,60 @@ def phrases_by_language(app, codes=None):
     return found
 
 
+# How often `flask narration build` says how far it has got, in seconds.
+PROGRESS_EVERY = 5.0
+
+
+class _Progress:
+    """Counts a language's clips as they are rendered, with a line now and then."""
+
+    def __init__(self, lang, total):
+        self.lang, self.total, self.made = lang, total, 0
+        self.said = time.monotonic()
+
+    def __call__(self, clip):
+        self.made += 1
+        if self.made < self.total and time.monotonic() - self.said >= PROGRESS_EVERY:
+            click.echo(f"Narration ({self.lang}): {self.made} of {self.total} rendered…", err=True)
+            self.said = time.monotonic()
+
+
 @narration_cli.command("build")
 @click.option("--language", "languages", multiple=True, type=click.Choice(sorted(LANGUAGES)),
               help="Build only this language (repeat for more); all four by default.")
-def build_command(languages):
+@click.option("--jobs", type=click.IntRange(min=1), show_default="the cores this process may use",
+              default=lambda: len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+              help="Clips rendered at once, each in a process of its own.")
+def build_command(languages, jobs):
     """Render every phrase of each language's catalogue that has not been rendered yet."""
     app = current_app._get_current_object()
     if app.extensions["narration_problem"]:
         raise click.ClickException(app.extensions["narration_problem"])
-    for lang, phrases in phrases_by_language(app, languages).items():
-        started, made = time.monotonic(), 0
-        for text in sorted(phrases):
-            if not cached_path(app, text, lang).exists():
-                try:
-                    ensure_clip(app, text, lang)
-                except NarrationUnavailable as problem:  # the cache is full: the limit holds here too
-                    raise click.ClickException(f"{problem}; {made} rendered in {lang} before it filled.")
-                made += 1
-        click.echo(
-            f"Narration ({lang}, voice {voice_for(lang, app)}): {len(phrases)} phrases, {made} rendered, "
-            f"{len(phrases) - made} already cached, in {time.monotonic() - started:.1f} s."
-        )
+    # Workers are started afresh ("spawn"), not forked from this process with its app and
+    # perhaps an engine of its own; they start when the first clip is sent, and get only
+    # the clips' plain data: the phrases and the cache's limit are worked out here.
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
+    try:
+        for lang, phrases in phrases_by_language(app, languages).items():
+            started = time.monotonic()
+            missing = [clip for clip in (clip_for(app, text, lang) for text in sorted(phrases))
+                       if not clip.path.exists()]
+            at_once = min(jobs, len(missing))  # no workers for one clip
+            if missing:
+                click.echo(f"Narration ({lang}): {len(missing)} of {len(phrases)} phrases to render, "
+                           f"{at_once} at a time…", err=True)
+            progress = _Progress(lang, len(missing))
+            try:
+                render_clips(app, missing, pool if at_once > 1 else None, at_once, done=progress)
+            except NarrationUnavailable as problem:  # the cache is full: the limit holds here too
+                raise click.ClickException(f"{problem}; {progress.made} rendered in {lang} before it filled.")
+            click.echo(
+                f"Narration ({lang}, voice {voice_for(lang, app)}): {len(phrases)} phrases, {progress.made} rendered, "
+                f"{len(phrases) - progress.made} already cached, in {time.monotonic() - started:.1f} s."
+            )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def init_app(app):

@@ -84,25 +84,34 @@ def test_unsigned_text_is_not_spoken(client):
     assert client.get("/narration/anything-at-all.mp3").status_code == 404
 
 
+class Small:
+    """A catalogue of a few texts, so that a build renders a handful of clips."""
+
+    def __init__(self, *texts):
+        self.found = texts
+
+    def texts(self):
+        return list(self.found)
+
+
+def assert_spoken(path):
+    info = soundfile.info(path)
+    assert info.format == "MP3" and 0.5 < info.duration < 10
+    data, _ = soundfile.read(path)
+    assert abs(data).max() > 0.05  # not silence
+
+
 def test_build_renders_only_what_changed_in_each_language(runner, app, monkeypatch):
     from student_app.content import Text
 
     phrases = {"Who are you?", "Next clue"}
     monkeypatch.setattr(narration, "interface_phrases", lambda app: set(phrases))
-
-    class Small:
-        def __init__(self, *texts):
-            self.found = texts
-
-        def texts(self):
-            return list(self.found)
-
     app.extensions["catalogues"] = {
         "en_GB": Small("I wear a helmet."),
         # Welsh content, and an English fallback, which is built with the English.
         "cy": Small(Text("Rydw i'n gwisgo helmed.", "cy"), Text("I dig.", "en", fallback=True)),
     }
-    first = runner.invoke(args=["narration", "build", "--language", "en_GB", "--language", "cy"])
+    first = runner.invoke(args=["narration", "build", "--language", "en_GB", "--language", "cy", "--jobs", "1"])
     assert first.exit_code == 0, first.output
     assert "Narration (en, voice gmw/en): 3 phrases, 3 rendered, 0 already cached" in first.output
     assert "Narration (cy, voice cel/cy): 3 phrases, 3 rendered, 0 already cached" in first.output
@@ -113,6 +122,49 @@ def test_build_renders_only_what_changed_in_each_language(runner, app, monkeypat
     second = runner.invoke(args=["narration", "build", "--language", "en_GB", "--language", "cy"])
     assert "(en, voice gmw/en): 4 phrases, 1 rendered, 3 already cached" in second.output
     assert "(cy, voice cel/cy): 4 phrases, 1 rendered, 3 already cached" in second.output
+
+
+def test_build_renders_in_worker_processes_and_says_how_far_it_has_got(runner, app, monkeypatch):
+    phrases = {"Who are you?", "Next clue", "Well done!"}
+    monkeypatch.setattr(narration, "interface_phrases", lambda app: set(phrases))
+    app.extensions["catalogues"] = {"en_GB": Small("I wear a helmet.")}
+    monkeypatch.setattr(narration, "PROGRESS_EVERY", 0)
+
+    def not_here(*_):
+        raise AssertionError("rendered in the build's own process, not in a worker")
+
+    monkeypatch.setattr(narration, "_speak_to_wav", not_here)
+    result = runner.invoke(args=["narration", "build", "--language", "en_GB", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Narration (en): 4 of 4 phrases to render, 2 at a time…" in result.output
+    assert [f"{n} of 4" for n in (1, 2, 3)] == re.findall(r"Narration \(en\): (\d of 4) rendered…", result.output)
+    assert "Narration (en, voice gmw/en): 4 phrases, 4 rendered, 0 already cached" in result.output
+    clips = [narration.cached_path(app, text, "en") for text in sorted(phrases | {"I wear a helmet."})]
+    for path in clips:
+        assert_spoken(path)
+    assert narration.cache_bytes(app) == sum(path.stat().st_size for path in clips)
+
+
+def test_the_cache_limit_stops_a_build_in_worker_processes(runner, app, monkeypatch):
+    texts = {f"Clue number {n}" for n in range(1, 9)}  # about 8 KB each
+    monkeypatch.setattr(narration, "interface_phrases", lambda app: set(texts))
+    app.extensions["catalogues"] = {"en_GB": Small()}
+    app.config["NARRATION_CACHE_MB"] = 1
+    limit = 1024 * 1024
+    filler = Path(app.config["AUDIO_DIR"]) / "ff" / "filler.mp3"
+    filler.parent.mkdir(parents=True)
+    filler.write_bytes(bytes(limit - 20_000))  # room for two or three clips
+    result = runner.invoke(args=["narration", "build", "--language", "en_GB", "--jobs", "2"])
+    assert result.exit_code != 0 and "the narration cache is full" in result.output
+    made = [path for path in Path(app.config["AUDIO_DIR"]).rglob("*.mp3") if path != filler]
+    assert 1 <= len(made) < len(texts) and f"; {len(made)} rendered in en before it filled." in result.output
+    for path in made:
+        assert_spoken(path)
+    # A clip starts only while the cache has room for the clips already being rendered, so it
+    # passes its limit by less than one clip for each worker; and every clip is counted.
+    total = sum(path.stat().st_size for path in made) + filler.stat().st_size
+    assert total < limit + 2 * max(path.stat().st_size for path in made)
+    assert narration.cache_bytes(app) == total
 
 
 def test_welsh_pages_are_read_in_the_welsh_voice(client, app):
