@@ -5,8 +5,10 @@ import base64
 import binascii
 import contextlib
 import ctypes.util
+import functools
 import hashlib
 import io
+import itertools
 import json
 import multiprocessing
 import os
@@ -123,20 +125,37 @@ def render(text, path, voice, rate, attempts=3):
     import soundfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        wav = Path(scratch) / "clip.wav"
+    # The espeak driver writes the WAV from a callback that may come after runAndWait has
+    # returned (the "empty file" below): the folder it writes to is kept for the life of the
+    # process, so a late write lands in it rather than failing in a folder already deleted.
+    wav = _scratch() / f"clip-{next(_clip_numbers)}.wav"
+    partial = wav.with_suffix(".mp3")
+    try:
         # Now and then the espeak driver hands back an empty file; a second pass has sound.
         for _ in range(attempts):
             with _engine_lock:
                 _speak_to_wav(text, wav, voice, rate)
-            data, samplerate = soundfile.read(wav)
+            data, samplerate = soundfile.read(wav) if wav.exists() else ((), 0)
             if len(data):
                 break
         else:
             raise NarrationUnavailable(f"the speech engine made no sound for {text!r}")
-        partial = Path(scratch) / "clip.mp3"
         soundfile.write(partial, data, samplerate, format="MP3")
         shutil.move(partial, path)
+    finally:
+        wav.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+
+
+_clip_numbers = itertools.count()
+
+
+@functools.cache
+def _scratch():
+    """This process's folder for clips being made (removed when the process ends)."""
+    folder = Path(tempfile.mkdtemp(prefix="narration-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def settings(app, lang="en"):
