@@ -145,6 +145,15 @@ class _SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
+    def get_signing_serializer(self, app):
+        """Flask's, made once for the app's keys rather than twice a request (each time deriving
+        its key again)."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_serializer")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
 
 def _instance_secret(path):
     """Read the secret key kept in the instance folder, making it on first start."""

@@ -2,6 +2,7 @@
 no flash of the wrong style. Staff set it on the learner's portfolio; the learner on their
 own symbol-supported settings screen."""
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -37,7 +38,14 @@ def stored(learner):
 
 def profile(learner):
     """The learner's profile with every option filled in."""
-    stored_values = stored(learner)
+    return dict(_filled(learner.get("access") if learner else None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _filled(text):
+    """A stored profile's options, filled in: worked out once for each text, as a learner's
+    page asks for its profile twenty times or more (every narration link asks its speed)."""
+    stored_values = json.loads(text or "{}")
     return {name: stored_values[name] if stored_values.get(name) in allowed else default
             for name, (allowed, default) in OPTIONS.items()}
 
@@ -65,21 +73,20 @@ def body_classes(found):
 
 def current():
     """The profile of the signed-in learner, or of the learner a page is made for."""
-    learner = g.get("access_learner")
-    if learner is None and g.get("user") is not None and g.user["role"] == "learner":
-        learner = g.user
+    found = g._get_current_object()  # not through the proxy: narration asks at every link
+    learner = found.get("access_learner")
+    if learner is None:
+        user = found.get("user")
+        if user is not None and user["role"] == "learner":
+            learner = user
     return profile(learner) if learner is not None else None
 
 
-def narration_rate():
+def narration_voice():
+    """The learner's narration speed in words a minute (None: the school's) and the espeak-ng
+    variant to add to the language's voice ("" for its own)."""
     found = current()
-    return RATES[found["rate"]] if found else None
-
-
-def narration_variant():
-    """The espeak-ng variant to add to the language's voice ("" for its own)."""
-    found = current()
-    return VOICES[found["voice"]] if found else ""
+    return (RATES[found["rate"]], VOICES[found["voice"]]) if found else (None, "")
 
 
 # How many picture cards one screen may show a learner; staff choose one on the portfolio.

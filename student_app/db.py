@@ -1,7 +1,8 @@
-"""The SQLite database: one connection per request, and numbered migrations."""
+"""The SQLite database: a connection for each request (kept for the next), and numbered migrations."""
 
 import sqlite3
 import unicodedata
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -33,9 +34,20 @@ def _casefold(text):
     return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
 
 
+# A new connection costs about a millisecond, more than most pages' own queries: SQLite reads
+# and parses the whole schema (some 90 tables and indexes) at its first statement. So a request
+# hands its connection back when it ends, and the next one takes it; an app keeps as many as
+# waitress has threads (scripts/run.sh).
+KEEP_IDLE = 8
+
+
 def get_db():
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        idle = current_app.extensions["db_idle"].setdefault(current_app.config["DATABASE"], [])
+        try:
+            g.db = idle.pop()
+        except IndexError:
+            g.db = connect(current_app.config["DATABASE"])
     return g.db
 
 
@@ -61,9 +73,22 @@ def transaction(db):
 
 
 def close_db(exc=None):
+    """Hand the connection back for the next request, with no transaction left open. After an
+    error it is closed instead: nothing of a request that failed part way is kept."""
     db = g.pop("db", None)
-    if db is not None:
+    if db is None:
+        return
+    idle = current_app.extensions["db_idle"].setdefault(current_app.config["DATABASE"], [])
+    if exc is None and not db.conn.in_transaction and len(idle) < KEEP_IDLE:
+        idle.append(db)
+    else:
         db.conn.close()
+
+
+def _close_idle(idle):
+    for connections in idle.values():
+        for db in connections:
+            db.conn.close()
 
 
 def _run_script(db, script):
@@ -830,5 +855,7 @@ def init_db_command():
 
 
 def init_app(app):
+    app.extensions["db_idle"] = {}  # database path -> connections no request is using
+    weakref.finalize(app, _close_idle, app.extensions["db_idle"])  # closed with the app, or at exit
     app.teardown_appcontext(close_db)
     app.cli.add_command(init_db_command)

@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import click
 from flask.cli import AppGroup
-from flask import Blueprint, abort, current_app, g, request, url_for
+from flask import Blueprint, abort, current_app, g, has_request_context, request, url_for
 
-from .access import VOICES, narration_rate, narration_variant
+from .access import VOICES, narration_voice
 from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
 
 bp = Blueprint("narration", __name__)
@@ -311,6 +311,9 @@ def count_own_words_render():
         db["narration_renders"].insert({"who": who, "at": now()})
 
 
+SPEECH_OF_TAG = {each.tag: each.speech for each in LANGUAGES.values()}  # "en-GB": "en"
+
+
 def narration_url(text, lang=None, voice=None):
     """A URL that plays `text` at the learner's speed and in their voice (or in `voice`, a
     name from access.VOICES, for a voice to try), in the language it is written in (`lang`, a
@@ -320,20 +323,38 @@ def narration_url(text, lang=None, voice=None):
 
     # Content shown in English because it has no translation yet says so (content.Text).
     lang = lang or getattr(text, "lang", None) or page_language().speech
-    lang = {each.tag: each.speech for each in LANGUAGES.values()}.get(lang, lang)  # "en-GB": "en"
+    lang = SPEECH_OF_TAG.get(lang, lang)
     if lang not in BY_SPEECH:
         lang = page_language().speech
 
     human = recorded(lang).get(text) if voice is None else None  # a voice to try is that voice
     if human is not None:
         return url_for("voices.play", recording_id=human)
-    if current_app.extensions["narration_problem"]:
+    app = current_app._get_current_object()
+    if app.extensions["narration_problem"]:
         return None
-    rate = narration_rate() or current_app.config["NARRATION_RATE"]
-    variant = VOICES[voice] if voice in VOICES else narration_variant()
-    payload = [lang, text]
-    if rate != current_app.config["NARRATION_RATE"] or variant:
-        payload += [rate, variant]
+    school_rate = app.config["NARRATION_RATE"]
+    rate, variant = narration_voice()
+    rate = rate or school_rate
+    if voice in VOICES:
+        variant = VOICES[voice]
+    payload = (lang, text) if rate == school_rate and not variant else (lang, text, rate, variant)
+    script_root = request._get_current_object().script_root if has_request_context() else None
+    if isinstance(text, str) and len(text) <= LONGEST_KEPT:
+        return app.extensions["narration_links"](script_root, payload)
+    return _link(script_root, payload)
+
+
+# A page has ten or so narration links, the same phrases on every visit, and sealing a phrase
+# and building its URL is most of the work: each link is kept once made. AES-SIV is
+# deterministic, so a phrase's link never changes for one secret and one script root (the path
+# the app is served under). Bounded, and only for texts as long as the app's own phrases (at
+# most 364 characters), as what people write may be long.
+LINKS_KEPT, LONGEST_KEPT = 4096, 500
+
+
+def _link(script_root, payload):
+    """The link that plays `payload` (`script_root`, which url_for puts first, keys the cache)."""
     return url_for("narration.clip", token=_serializer().dumps(payload))
 
 
@@ -459,6 +480,7 @@ def init_app(app):
     app.extensions["narration_problem"] = engine_problem()
     if app.extensions["narration_problem"]:
         app.logger.warning(app.extensions["narration_problem"])
+    app.extensions["narration_links"] = functools.lru_cache(maxsize=LINKS_KEPT)(_link)
     app.jinja_env.globals["narration_url"] = narration_url
     app.register_blueprint(bp)
     app.cli.add_command(narration_cli)

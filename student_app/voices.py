@@ -36,7 +36,7 @@ def school_of_viewer():
 
 def recorded(lang="en"):
     """text -> recording id for the viewer's school in one language, read once per request."""
-    cache = g.setdefault("recorded_voices", {})
+    cache = g._get_current_object().setdefault("recorded_voices", {})  # asked at every narration link
     if lang not in cache:
         school = school_of_viewer()
         cache[lang] = {} if school is None else {

@@ -7,7 +7,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from babel.dates import format_date as babel_format_date
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, has_request_context, render_template, request, url_for
 from flask_babel import format_date, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
@@ -93,7 +93,20 @@ def older_url(older):
 
 
 def symbol_url(symbol_id):
-    return url_for("symbols.image", symbol_id=symbol_id)
+    """A symbol's address. A page names thirty or so, and each is the same on every page (for
+    one script root: the path the app is served under), so each is worked out once; only
+    symbols of the manifest are kept. (The app and request behind Flask's proxies are taken
+    once: a look-up through a proxy costs more than the rest.)"""
+    if not has_request_context():
+        return url_for("symbols.image", symbol_id=symbol_id)
+    app = current_app._get_current_object()
+    key = (request._get_current_object().script_root, symbol_id)
+    found = app.extensions["symbol_urls"].get(key)
+    if found is None:
+        found = url_for("symbols.image", symbol_id=symbol_id)
+        if symbol_id in app.extensions["symbols"]:
+            app.extensions["symbol_urls"][key] = found
+    return found
 
 
 def capital_first(text):
@@ -182,6 +195,7 @@ def set_headers(response):
 
 
 def init_app(app):
+    app.extensions["symbol_urls"] = {}  # (script root, symbol id) -> its address
     app.jinja_env.globals.update(symbol_url=symbol_url, symbol_label=symbol_label)
     # Every "|capitalize" in a template keeps acronyms: only the first letter changes.
     app.jinja_env.filters["capitalize"] = capital_first
