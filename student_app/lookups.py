@@ -98,6 +98,13 @@ def learners_of_class(class_id):
             ORDER BY name COLLATE NOCASE, id""", [class_id, g.user["school_id"], this_month()]))
 
 
+def class_sizes():
+    """How many learners who have not left each class of the school has: {class id: count}."""
+    return dict(get_db().execute(
+        f"""SELECT class_id, count(*) FROM learners WHERE school_id = ? AND {still_here_sql()}
+            GROUP BY class_id""", [g.user["school_id"], this_month()]).fetchall())
+
+
 LEARNERS_FOUND = 50
 
 

@@ -14,9 +14,9 @@ from .auth import end_sessions_of, name_before_sign_in, staff_required
 from .content import SUBJECTS, get_catalogue
 from .family import family_accounts
 from .db import get_db, now, transaction
-from .lookups import (LEARNERS_FOUND, admin_required, class_of_school, classes_of_school, find_learners, form_id,
-                      has_left, learner_for_change, learner_of_school, learners_of_class, own_class_ids,
-                      still_here_sql, teacher_required, this_month)
+from .lookups import (LEARNERS_FOUND, admin_required, class_of_school, class_sizes, classes_of_school, find_learners,
+                      form_id, has_left, learner_for_change, learner_of_school, learners_of_class, own_class_ids,
+                      teacher_required)
 from .school import cards
 from .school.records import remember_identifiers
 from .school.setup import checklist
@@ -38,11 +38,8 @@ def home():
     words = request.args.get("q", "").strip()
     if len(words) > 100:
         abort(400, _("Please type fewer letters of the name: 100 at most."))
-    db = get_db()
     classes = classes_of_school()  # current classes only: an archived class is last year's
-    counts = dict(db.execute(
-        f"""SELECT class_id, count(*) FROM learners WHERE school_id = ? AND {still_here_sql()}
-            GROUP BY class_id""", [g.user["school_id"], this_month()]).fetchall())
+    counts = class_sizes()
     own = own_class_ids()
     for group in classes:
         group["count"] = counts.get(group["id"], 0)

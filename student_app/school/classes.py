@@ -13,7 +13,7 @@ from . import bp
 from .. import audit
 from ..auth import end_sessions_of
 from ..db import get_db, now, transaction
-from ..lookups import (admin_required, class_of_school, classes_of_school, form_id, has_left,
+from ..lookups import (admin_required, class_of_school, class_sizes, classes_of_school, form_id, has_left,
                        is_assistant, learner_for_change, learner_of_school, still_here_sql, teacher_required,
                        this_month)
 from ..web import render
@@ -47,9 +47,7 @@ def class_name_error(db, name, except_id=None):
 def classes_context(**extra):
     db = get_db()
     school = g.user["school_id"]
-    counts = dict(db.execute(
-        f"""SELECT class_id, count(*) FROM learners WHERE school_id = ? AND {still_here_sql()}
-            GROUP BY class_id""", [school, this_month()]).fetchall())
+    counts = class_sizes()
     staff = {}
     for row in db.query("""SELECT staff_classes.class_id, staff.name FROM staff_classes
                            JOIN staff ON staff.id = staff_classes.staff_id
