@@ -62,9 +62,11 @@ def create_app(test_config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from .web import IdConverter
+    from .web import COMPILED_TEMPLATES, CachedRule, IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.url_rule_class = CachedRule
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.config.from_mapping({name: default for name, (default, _) in SETTINGS.items()})
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -13,7 +13,7 @@ from flask import (
     Blueprint, abort, current_app, flash, g, redirect, request, session, url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash, generate_password_hash
+from . import passwords
 
 from .db import get_db, now, transaction
 from .lookups import has_left
@@ -319,7 +319,7 @@ def code_matches(learner, picks):
     given = "-".join(picks)
     if learner["code"]:
         return secrets.compare_digest(learner["code"], given)
-    return bool(learner["code_hash"]) and check_password_hash(learner["code_hash"], given)
+    return bool(learner["code_hash"]) and passwords.matches(learner["code_hash"], given)
 
 
 def learner_landing():
@@ -387,7 +387,7 @@ def password_matches(table, email, password):
     rows = list(get_db().query(f"SELECT * FROM {table} WHERE email = ?", [email]))
     # Check a hash even for an unknown email, so timing does not reveal who has an account.
     stored = rows[0]["password_hash"] if rows else current_app.extensions["dummy_hash"]
-    return rows[0] if check_password_hash(stored, password) and rows else None
+    return rows[0] if passwords.matches(stored, password) and rows else None
 
 
 # Password tries: a wait grows with wrong tries for one account from one address, for one
@@ -550,7 +550,7 @@ def change_password():
         db = get_db()
         with transaction(db):
             db.execute(f"UPDATE {table} SET password_hash = ? WHERE id = ?",
-                       [generate_password_hash(new), g.user["id"]])
+                       [passwords.hashed(new), g.user["id"]])
             db.execute("DELETE FROM sign_ins WHERE role = ? AND user_id = ? AND token_hash != ?",
                        [g.user["role"], g.user["id"], token_hash(session["token"])])
         security_event("password changed; other devices signed out", g.user["role"], g.user["id"])
@@ -582,9 +582,7 @@ def name_before_sign_in(learner):
 def _dummy_hash():
     """A hash of nothing anyone knows, checked when no account has the name given, so that a
     wrong name takes as long as a wrong password: made once a process."""
-    from werkzeug.security import generate_password_hash
-
-    return generate_password_hash(secrets.token_hex(16))
+    return passwords.hashed(secrets.token_hex(16))
 
 
 def init_app(app):

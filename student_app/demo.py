@@ -5,7 +5,7 @@ programme with its Careers Leader."""
 import click
 from flask.cli import with_appcontext
 from flask import current_app
-from werkzeug.security import generate_password_hash
+from .passwords import hashed
 
 from .db import get_db, migrate, now, transaction
 
@@ -101,7 +101,7 @@ def load_demo(db):
         for name, email, password, staff_role in STAFF:
             db["staff"].insert(
                 {"school_id": school, "email": email, "name": name,
-                 "password_hash": generate_password_hash(password), "staff_role": staff_role,
+                 "password_hash": hashed(password), "staff_role": staff_role,
                  "totp_secret": DEMO_TOTP[email], "totp_confirmed_at": now()}
             )
         ids = {}
@@ -115,7 +115,7 @@ def load_demo(db):
             ).last_pk
         family_name, email, password, children = FAMILY
         family = db["families"].insert(
-            {"email": email, "name": family_name, "password_hash": generate_password_hash(password),
+            {"email": email, "name": family_name, "password_hash": hashed(password),
              "created_at": now()}).last_pk
         for child in children:
             db["family_links"].insert({"family_id": family, "learner_id": ids[child]})

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
-from werkzeug.security import generate_password_hash
+from .passwords import hashed
 
 from .auth import (
     family_required, new_password_problem, password_matches, release_try, reserve, reserve_try, security_event,
@@ -121,7 +121,7 @@ def _account_for(form):
     # not count towards the waits (a parents' evening on the school's one address).
     release_try(reserved)
     return db["families"].insert({
-        "email": email, "name": name, "password_hash": generate_password_hash(password),
+        "email": email, "name": name, "password_hash": hashed(password),
         "created_at": now(),
     }).last_pk, None
 

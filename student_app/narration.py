@@ -27,6 +27,7 @@ from flask import Blueprint, abort, current_app, g, has_request_context, request
 
 from .access import VOICES, narration_voice
 from .i18n import BY_SPEECH, LANGUAGES, page_language, voice_for
+from .read_once import read_once
 
 bp = Blueprint("narration", __name__)
 
@@ -387,16 +388,20 @@ def clip(token):
 
 
 def interface_phrases(app):
-    """Interface texts in the templates that take no placeholders, in English."""
+    """Interface texts in the templates that take no placeholders, in English (read once a
+    process while no template changes: finding them parses every template)."""
     from jinja2.ext import babel_extract
 
-    found = set()
-    for template in Path(app.template_folder).rglob("*.html"):
-        with template.open("rb") as handle:
-            for _, _, message, _ in babel_extract(handle, ("_", "gettext"), [], {}):
-                if isinstance(message, str) and "%(" not in message:
-                    found.add(message)
-    return found
+    def read():
+        found = set()
+        for template in Path(app.template_folder).rglob("*.html"):
+            with template.open("rb") as handle:
+                for _, _, message, _ in babel_extract(handle, ("_", "gettext"), [], {}):
+                    if isinstance(message, str) and "%(" not in message:
+                        found.add(message)
+        return frozenset(found)
+
+    return set(read_once("interface phrases", [app.template_folder], read))
 
 
 narration_cli = AppGroup("narration", help="Narration commands.")

@@ -6,9 +6,15 @@ import shutil
 import pyotp
 import pytest
 
-from student_app import create_app
+from student_app import create_app, passwords
 from student_app.db import connect, get_db, migrate
 from student_app.demo import LEARNERS, STAFF, load_demo
+
+# The tests sign in thousands of times; a check of werkzeug's scrypt takes a tenth of a second
+# (student_app/passwords.py), and what a password check costs is not what they test. Made
+# with this method, the demo school's hashes are quick to check; test_auth checks what ships.
+SHIPPED_PASSWORD_METHOD = passwords.METHOD
+passwords.METHOD = "pbkdf2:sha256:1000"
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from student_app import passwords
 from student_app.auth import LONGEST_WAIT, wait_after
 from student_app.db import get_db
-from tests.conftest import demo_code, enter_code, learner_id, sign_in_as, text_of
+from tests.conftest import SHIPPED_PASSWORD_METHOD, demo_code, enter_code, learner_id, sign_in_as, text_of
 
 WRONG = ("code-ball", "code-ball", "code-ball")
 
@@ -110,6 +111,17 @@ def test_passwords_are_stored_hashed(app):
         hashes = [r[0] for r in db.execute("SELECT password_hash FROM staff UNION ALL SELECT password_hash FROM families")]
     assert all(h.startswith(("scrypt:", "pbkdf2:")) for h in hashes)
     assert not any("oak-tree" in h for h in hashes)
+
+
+def test_the_app_ships_with_scrypt_for_passwords():
+    """The tests use a quicker hash (tests/conftest.py); a school's server keeps scrypt, with
+    werkzeug's cost (N=32768), and checks the hashes the tests make too."""
+    from werkzeug.security import generate_password_hash
+
+    made = generate_password_hash("a-long-password-1", SHIPPED_PASSWORD_METHOD)
+    assert made.startswith("scrypt:32768:8:1$")
+    assert passwords.matches(made, "a-long-password-1") and not passwords.matches(made, "a-long-password-2")
+    assert passwords.matches(passwords.hashed("quick-1"), "quick-1")
 
 
 def test_every_sign_in_starts_a_new_session(client, app):

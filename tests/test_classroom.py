@@ -4,7 +4,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db
 from tests.conftest import sign_in_staff, demo_code, enter_code, learner_id, sign_in_as, text_of
@@ -206,7 +206,7 @@ def test_another_class_cannot_join_and_guessing_codes_is_limited(client, app):
         db = get_db()
         other = db["classes"].insert({"school_id": 1, "name": "Class 5 (Ash)"}).last_pk
         db["learners"].insert({"school_id": 1, "class_id": other, "name": "Zed", "avatar": "avatar-bee",
-                               "code_hash": generate_password_hash("code-cat-code-cat-code-cat")})
+                               "code_hash": hashed("code-cat-code-cat-code-cat")})
         zed = db.execute("SELECT id FROM learners WHERE name = 'Zed'").fetchone()[0]
     tablet = app.test_client()
     enter_code(tablet, zed, ("code-cat",) * 3)
@@ -241,7 +241,7 @@ def test_staff_of_another_school_cannot_see_the_session(client, app):
         db = get_db()
         other = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
-                            "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"})
+                            "password_hash": hashed("elm-password-1"), "staff_role": "teacher"})
     elm = app.test_client()
     sign_in_staff(elm, app, "elm@example.org", "elm-password-1")
     for url in (f"/staff/sessions/{session_id}", f"/staff/sessions/{session_id}/projector",

@@ -147,12 +147,12 @@ def test_supported_employment_and_volunteering_go_by_their_nccis_code(staff, app
 
 
 def test_a_teaching_assistant_reads_their_class_and_records_nothing(app):
-    from werkzeug.security import generate_password_hash
+    from student_app.passwords import hashed
 
     with app.app_context():
         db = get_db()
         assistant = db["staff"].insert({"school_id": 1, "email": "ta@oaktree.example", "name": "TA", "staff_role": "assistant",
-                                        "password_hash": generate_password_hash("assistant-password-1")}).last_pk
+                                        "password_hash": hashed("assistant-password-1")}).last_pk
         db["staff_classes"].insert({"staff_id": assistant, "class_id": 1})
     ta = app.test_client()
     sign_in_staff(ta, app, "ta@oaktree.example", "assistant-password-1")
@@ -177,14 +177,14 @@ def test_erasing_a_leaver_erases_their_destinations(staff, app):
 
 
 def test_another_schools_staff_see_none_of_these_leavers(app):
-    from werkzeug.security import generate_password_hash
+    from student_app.passwords import hashed
 
     ben = leaves(app, "Ben", consent=1)
     with app.app_context():
         db = get_db()
         elm = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": elm, "email": "elm@example.org", "name": "Elm", "staff_role": "teacher",
-                            "password_hash": generate_password_hash("elm-password-1")})
+                            "password_hash": hashed("elm-password-1")})
     other = app.test_client()
     sign_in_staff(other, app, "elm@example.org", "elm-password-1")
     assert "Ben" not in other.get("/staff/destinations").text

@@ -8,7 +8,7 @@ import threading
 from datetime import date
 
 import pytest
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db
 from student_app.desk import encounters, termly
@@ -258,7 +258,7 @@ def test_a_teaching_assistant_records_no_encounter_and_sees_no_review(app):
     with app.app_context():
         db = get_db()
         assistant = db["staff"].insert({"school_id": 1, "email": "ta2@oaktree.example", "name": "TA", "staff_role": "assistant",
-                                        "password_hash": generate_password_hash("assistant-password-1")}).last_pk
+                                        "password_hash": hashed("assistant-password-1")}).last_pk
         db["staff_classes"].insert({"staff_id": assistant, "class_id": 1})
     ta = app.test_client()
     sign_in_staff(ta, app, "ta2@oaktree.example", "assistant-password-1")

@@ -4,6 +4,7 @@ never a 500. Property-based with hypothesis; URL parameters are mostly valid ids
 data (so the handlers are reached, not only the 404 of a missing learner), sometimes not."""
 
 import io
+import random
 import re
 from pathlib import Path
 
@@ -87,32 +88,51 @@ def url_strategy(rule, args, avoid):
     return st.fixed_dictionaries(parts).map(lambda values: rule.build(values)[1])
 
 
+# Characters random text is made of: ASCII, accents, other scripts (Polish, Welsh, Arabic,
+# Chinese), marks, controls, emoji, quotes and markup.
+ALPHABET = ("abcXYZ019 -_.,;:!?'\"<>&/\\%{}[]()=+#@\t\n\r\x00\x07\x1b\x7f\u00a0"
+            "éñøßłąęŵŷ\u0301\u200b\u200f\u202e\ufeffعربيةمحمد中文字\U0001F600\U0001F469\u200d\U0001F692")
+
+
+def random_text(rng, longest):
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, longest)))
+
+
 def form_strategy(app, with_files):
     """Every field the app knows: half the time each with a value the app accepts somewhere
     (so a handler gets past its checks and saves), otherwise each left out, accepted, random
-    text or several values."""
+    text or several values. The fields are made from a seed that hypothesis draws (drawing each
+    of the hundred fields through hypothesis took half the test's time); the files are drawn
+    by hypothesis."""
     values = field_values(app)
-    noise = st.one_of(st.text(max_size=40), st.text(max_size=3000), st.just("\0"), st.just("x" * 1001))
-    tidy = st.fixed_dictionaries({name: st.sampled_from(values[name]) for name in FIELDS})
-    chaotic = st.fixed_dictionaries({
-        name: st.one_of(st.none(), st.sampled_from(values[name]), noise,
-                        st.lists(st.sampled_from(values[name]), min_size=2, max_size=4))
-        for name in FIELDS})
-    fields = st.one_of(tidy, chaotic)
 
-    def to_form(drawn):
-        form = MultiDict()
-        for name, value in drawn.items():
-            for one in (value if isinstance(value, list) else [value] if value is not None else []):
-                form.add(name, one)
+    def noise(rng):
+        kind = rng.randrange(4)
+        if kind < 2:
+            return random_text(rng, (40, 3000)[kind])
+        return "\0" if kind == 2 else "x" * 1001
+
+    def to_form(seed):
+        rng = random.Random(seed)
+        form, tidy = MultiDict(), rng.random() < 0.5
+        for name in FIELDS:
+            kind = 1 if tidy else rng.randrange(4)
+            if kind == 1:
+                form.add(name, rng.choice(values[name]))
+            elif kind == 2:
+                form.add(name, noise(rng))
+            elif kind == 3:
+                for _ in range(rng.randint(2, 4)):
+                    form.add(name, rng.choice(values[name]))
         return form
 
+    fields = st.integers(0, 2**64).map(to_form)
     if not with_files:
-        return fields.map(to_form)
+        return fields
     files = st.lists(st.tuples(st.sampled_from(FILE_FIELDS), st.text(max_size=20), file_contents()), max_size=3)
 
     def combine(parts):
-        form = to_form(parts[0])
+        form = parts[0]
         for name, filename, content in parts[1]:
             form.add(name, (io.BytesIO(content), filename or "f"))
         return form

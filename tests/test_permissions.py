@@ -13,7 +13,7 @@ those two: a bad empty form gets 400, a wrong moment 409).
 import io
 
 import pytest
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db
 from tests.conftest import learner_id, sign_in_as, sign_in_staff
@@ -145,18 +145,18 @@ def world(app):
         db = get_db()
         other_school = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other_school, "email": "elm@example.org", "name": "Elm",
-                            "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"})
+                            "password_hash": hashed("elm-password-1"), "staff_role": "teacher"})
         other_class = db["classes"].insert({"school_id": 1, "name": "Class 5 (Birch)"}).last_pk
         for email, classes in (("ta@oaktree.example", [1]), ("ta.other@oaktree.example", [other_class])):
             assistant = db["staff"].insert({"school_id": 1, "email": email, "name": email[:8], "staff_role": "assistant",
-                                            "password_hash": generate_password_hash("assistant-password-1")}).last_pk
+                                            "password_hash": hashed("assistant-password-1")}).last_pk
             for class_id in classes:
                 db["staff_classes"].insert({"staff_id": assistant, "class_id": class_id})
         school_class = db["classes"].insert({"school_id": 1, "name": "Class 9 (Ash)"}).last_pk  # school: classes
         third = db["staff"].insert({"school_id": 1, "email": "third@oaktree.example", "name": "Third",
                                     "password_hash": "x", "staff_role": "teacher"}).last_pk
         family = db["families"].insert({"email": "chloe.family@example.org", "name": "Chloe's family",
-                                        "password_hash": generate_password_hash("chloe-family-1"),
+                                        "password_hash": hashed("chloe-family-1"),
                                         "created_at": "2026-01-01T00:00:00+00:00"}).last_pk
         db["family_links"].insert({"family_id": family, "learner_id": chloe})
         db.execute("UPDATE learners SET family_visible = 1 WHERE id = ?", [chloe])

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db, now
 from tests.conftest import sign_in_as, sign_in_staff, text_of
@@ -43,7 +43,7 @@ def new_staff(app, email, role="teacher", school_id=1):
         if school_id != 1:
             school_id = db["schools"].insert({"name": "Elm School", "created_at": now()}).last_pk
         db["staff"].insert({"school_id": school_id, "email": email, "name": email.split("@")[0], "staff_role": role,
-                            "password_hash": generate_password_hash("a-long-password-1")})
+                            "password_hash": hashed("a-long-password-1")})
     return email, "a-long-password-1"
 
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.school.records import code_pictures
 from student_app.db import get_db
@@ -112,10 +112,10 @@ def test_cards_are_for_teachers_and_admins_of_the_school_only(client, app):
         db = get_db()
         other = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm", "staff_role": "teacher",
-                            "password_hash": generate_password_hash("elm-password-1")})
+                            "password_hash": hashed("elm-password-1")})
         assistant = db["staff"].insert({"school_id": 1, "email": "ta@oaktree.example", "name": "TA",
                                         "staff_role": "assistant",
-                                        "password_hash": generate_password_hash("assistant-password-1")}).last_pk
+                                        "password_hash": hashed("assistant-password-1")}).last_pk
         db["staff_classes"].insert({"staff_id": assistant, "class_id": 1})
     urls = [f"/staff/learners/{amira}/badges", "/staff/classes/1/badges", "/staff/school/classes/1/cards",
             f"/staff/school/learners/{amira}/cards", f"/staff/learners/{amira}/invitations",

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.auth import token_hash
 from student_app.db import get_db, now
@@ -63,7 +63,7 @@ def error_of(response, field):
 def new_assistant(app, client, email="ta.new@oaktree.example"):
     with app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": email, "name": "Tia Assistant", "staff_role": "assistant",
-                                  "password_hash": generate_password_hash("assistant-password-1")})
+                                  "password_hash": hashed("assistant-password-1")})
     sign_in_staff(client, app, email, "assistant-password-1")
     return one(app, "SELECT id FROM staff WHERE email = ?", [email])[0]
 

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db
 from student_app.school import importer, records
@@ -382,7 +382,7 @@ def test_the_upload_waits_privately_and_goes_after_the_confirm(app, admin):
     # Another admin of the school cannot use it.
     with app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": "admin2@oaktree.example", "name": "Admin Two",
-                                  "staff_role": "admin", "password_hash": generate_password_hash("admin-two-pass")})
+                                  "staff_role": "admin", "password_hash": hashed("admin-two-pass")})
     other = app.test_client()
     sign_in_staff(other, app, "admin2@oaktree.example", "admin-two-pass")
     assert other.get(address).status_code == 303 and "Ann Lee" not in learners(app)
@@ -399,7 +399,7 @@ def test_the_upload_waits_privately_and_goes_after_the_confirm(app, admin):
 def test_teachers_and_assistants_get_403(app, client):
     with app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": "ta@oaktree.example", "name": "TA", "staff_role": "assistant",
-                                  "password_hash": generate_password_hash("assistant-pass-1")})
+                                  "password_hash": hashed("assistant-pass-1")})
     teacher, assistant = client, app.test_client()
     sign_in_as(teacher, app, "staff")
     sign_in_staff(assistant, app, "ta@oaktree.example", "assistant-pass-1")

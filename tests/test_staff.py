@@ -127,11 +127,11 @@ def test_staff_of_another_school_cannot_reach_these_learners(client, app):
         db = get_db()
         other = db["schools"].insert({"name": "Elm School"}).last_pk
         db["classes"].insert({"school_id": other, "name": "Elm 1"})
-        from werkzeug.security import generate_password_hash
+        from student_app.passwords import hashed
 
         db["staff"].insert(
             {"school_id": other, "email": "elm@example.org", "name": "Elm Teacher",
-             "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"}
+             "password_hash": hashed("elm-password-1"), "staff_role": "teacher"}
         )
     sign_in_staff(client, app, "elm@example.org", "elm-password-1")
     amira = learner_id(app, "Amira")

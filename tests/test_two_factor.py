@@ -3,7 +3,7 @@ each code once, recovery codes, throttled tries and an admin reset."""
 
 import re
 
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db
 from tests.conftest import current_code, sign_in_as, text_of
@@ -48,7 +48,7 @@ def test_five_wrong_codes_send_you_back_to_the_password(client, app):
 def make_colleague(app):
     with app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": "new@oaktree.example", "name": "Kim New",
-                                  "password_hash": generate_password_hash("new-staff-pass"), "staff_role": "teacher"})
+                                  "password_hash": hashed("new-staff-pass"), "staff_role": "teacher"})
 
 
 def test_set_up_before_the_first_session_then_recovery_codes_work_once(client, app):

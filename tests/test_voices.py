@@ -3,7 +3,7 @@
 import io
 import re
 
-from werkzeug.security import generate_password_hash
+from student_app.passwords import hashed
 
 from student_app.db import get_db
 from tests.conftest import sign_in_staff, sign_in_as
@@ -44,7 +44,7 @@ def test_another_school_keeps_the_synthetic_voice_and_cannot_fetch_the_recording
         db = get_db()
         other = db["schools"].insert({"name": "Elm School"}).last_pk
         db["staff"].insert({"school_id": other, "email": "elm@example.org", "name": "Elm",
-                            "password_hash": generate_password_hash("elm-password-1"), "staff_role": "teacher"})
+                            "password_hash": hashed("elm-password-1"), "staff_role": "teacher"})
     elm = app.test_client()
     sign_in_staff(elm, app, "elm@example.org", "elm-password-1")
     assert elm.get(f"/voice/{recording}").status_code == 404

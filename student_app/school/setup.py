@@ -12,7 +12,7 @@ import click
 from flask import Blueprint, current_app, g, request, url_for
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from werkzeug.security import generate_password_hash
+from ..passwords import hashed
 
 from . import bp
 from ..auth import new_password_problem, security_event, token_hash
@@ -111,7 +111,7 @@ def join(token):
                         "This invitation has already been used. Please sign in.")), 400
                 staff_id = db["staff"].insert({
                     "school_id": invitation["school_id"], "email": invitation["email"], "name": invitation["name"],
-                    "password_hash": generate_password_hash(password), "staff_role": invitation["staff_role"],
+                    "password_hash": hashed(password), "staff_role": invitation["staff_role"],
                     "privacy_accepted_at": now()}).last_pk
                 db.execute("UPDATE staff_invitations SET used_by = ? WHERE id = ?", [staff_id, invitation["id"]])
                 for class_id in json.loads(invitation["classes"]):

@@ -194,7 +194,7 @@ NEW_STAFF = ("new.teacher@oaktree.example", "new-teacher-password")
 def make_world(app):
     """Plays, a class session, an invitation, a badge and a new member of staff, so that every
     page in PAGES shows real content. Returns the ids the URLs name."""
-    from werkzeug.security import generate_password_hash
+    from student_app.passwords import hashed
 
     with app.test_request_context():  # the catalogue is the page's language's
         db = get_db()
@@ -251,7 +251,7 @@ def make_world(app):
             "created_at": now(), "updated_at": now()}).last_pk
         db["session_members"].insert({"session_id": session, "learner_id": learner_id, "joined_at": now()})
         db["staff"].insert({"school_id": 1, "email": NEW_STAFF[0], "name": "New Teacher",
-                            "password_hash": generate_password_hash(NEW_STAFF[1]), "staff_role": "teacher"})
+                            "password_hash": hashed(NEW_STAFF[1]), "staff_role": "teacher"})
         last_clue = len(get_catalogue().clues["chef"])
         from student_app.school.setup import new_staff_invitation
         staff_invitation = new_staff_invitation(db, 1, "joining@oaktree.example", "Joining Teacher", "teacher")

@@ -171,13 +171,13 @@ def test_a_learner_who_walks_away_is_signed_out(driver, live_url):
 
 def test_setting_up_two_step_sign_in_is_accessible(driver, live_url, live_app):
     import pyotp
-    from werkzeug.security import generate_password_hash
+    from student_app.passwords import hashed
 
     from student_app.db import get_db
 
     with live_app.app_context():
         get_db()["staff"].insert({"school_id": 1, "email": "kim@oaktree.example", "name": "Kim New",
-                                  "password_hash": generate_password_hash("kim-password-1"), "staff_role": "teacher"})
+                                  "password_hash": hashed("kim-password-1"), "staff_role": "teacher"})
     driver.get(live_url + "/staff/sign-in")
     driver.find_element(By.ID, "email").send_keys("kim@oaktree.example")
     driver.find_element(By.ID, "password").send_keys("kim-password-1")
