@@ -11,5 +11,7 @@ install_system_packages $(browser_packages)
 install_system_packages poppler-utils
 make_venv "[test]"
 # Both cores: pytest-xdist runs the tests in one worker a core, each with its own demo
-# database, live app and browser. TEST_WORKERS=0 runs them in this process.
-exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" "$@"
+# database, live app and browser; an idle worker takes tests another has not started yet
+# (worksteal), as the long walks of every page are one test a role. TEST_WORKERS=0 runs them
+# in this process.
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist worksteal "$@"

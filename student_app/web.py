@@ -1,5 +1,6 @@
 """What every page shares: rendering a page or its htmx fragment, headers, template helpers."""
 
+import os
 import re
 import unicodedata
 from datetime import date, datetime
@@ -203,6 +204,20 @@ def about():
     return render("about.html")
 
 
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+def static_version(endpoint, values):
+    """A static file's address carries its time of change (?v=), so browsers keep the style
+    sheet and the scripts for a year and ask again only when a new version of the app changes
+    them: a page load on school Wi-Fi asks for nothing but the page."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        try:
+            values["v"] = format(os.stat(os.path.join(current_app.static_folder, values["filename"])).st_mtime_ns, "x")
+        except (OSError, ValueError):
+            pass  # a missing file gets its plain address and a 404
+
+
 def set_headers(response):
     if wants_fragment() and response.status_code in (302, 303):
         # htmx would follow the redirect and swap the whole next page into the fragment;
@@ -225,6 +240,9 @@ def set_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        # A versioned address (static_version) never changes what it holds.
+        headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
     if "Cache-Control" not in headers:
         # Pages and redirects name learners and show their work: a shared tablet's browser
         # keeps none of them, so Back after signing out shows nothing (and the class's list of
@@ -242,6 +260,7 @@ def init_app(app):
     app.jinja_env.filters["day"] = day
     app.add_url_rule("/about", "about", about)
     app.after_request(set_headers)
+    app.url_defaults(static_version)
 
 
 def csv_safe(text):

@@ -1,6 +1,7 @@
 """Security headers on every GET route (as a role allowed to open it), no inline script in any
 template, error pages without a stack trace, and debug off unless asked for."""
 
+import os
 import re
 from pathlib import Path
 
@@ -133,3 +134,27 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_asked(client, app):
     app.config["SESSION_COOKIE_SECURE"] = True
     secure = sign_in_as(app.test_client(), app, "learner", "Ben").headers["Set-Cookie"]
     assert "Secure" in secure
+
+
+def test_static_files_are_kept_until_they_change(client, app, tmp_path):
+    """The style sheet and scripts of a page are at versioned addresses that browsers keep for
+    a year; a changed file gets a new address, and an unversioned one is checked each time."""
+    page = client.get("/about").text
+    addresses = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert len(addresses) >= 7 and all("?v=" in address for address in addresses), addresses
+    with client.get(addresses[0]) as response:
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with client.get(addresses[0].split("?")[0]) as response:
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+    # A new version of a file (here a copy of the static folder with one file touched): a new address.
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "app.css").write_text("body {}")
+    app.static_folder = str(static)
+    with app.test_request_context():
+        from flask import url_for
+
+        before = url_for("static", filename="app.css")
+        os.utime(static / "app.css", ns=(1, 1))
+        assert url_for("static", filename="app.css") != before

@@ -30,15 +30,14 @@ def learner_pages(world):
     return pages_for("L", world) + [url.format(**world) for url in LEARNER_SIGN_IN]
 
 
-def each_page(driver, live_url, signed_in, world, roles=ROLES):
-    """Visit every page of the site map as each role that may see it (not the two-step pages,
-    which only a half sign-in reaches; test_gate.py checks those)."""
-    for role in roles:
-        become(driver, signed_in[role])
-        for url in pages_for(role, world):
-            if not url.startswith("@"):
-                driver.get(live_url + url)
-                yield role, url
+def each_page(driver, live_url, signed_in, world, role):
+    """Visit every page of the site map that the role may see (not the two-step pages, which
+    only a half sign-in reaches; test_gate.py checks those)."""
+    become(driver, signed_in[role])
+    for url in pages_for(role, world):
+        if not url.startswith("@"):
+            driver.get(live_url + url)
+            yield url
 
 
 @pytest.fixture
@@ -98,13 +97,15 @@ return Array.from(document.querySelectorAll('body *')).filter(el => {
 """
 
 
-def test_every_page_reflows_at_320_px_and_survives_text_spacing(browser, live_url, signed_in, world):
+# One test a role for the walks of every page below, so that pytest-xdist can share them out.
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_reflows_at_320_px_and_survives_text_spacing(browser, live_url, signed_in, world, role):
     """320 CSS px is 1280 px at 400% zoom (WCAG 1.4.10); then the 1.4.12 spacing on top."""
     browser.set_window_size(320, 800)
     assert browser.execute_script("return window.innerWidth") == 320
     wide, clipped = {}, {}
     try:
-        for role, url in each_page(browser, live_url, signed_in, world):
+        for url in each_page(browser, live_url, signed_in, world, role):
             where = f"{ROLES[role]} {url}"
             width = browser.execute_script("return document.documentElement.scrollWidth")
             if width > 320:
@@ -143,10 +144,11 @@ RECORD_FOCUS = ("window.focusSeen = [];"
                 + FOCUSED + "})()), true);")
 
 
+@pytest.mark.parametrize("role", ROLES)
 def test_every_page_works_by_keyboard_with_a_skip_link_a_visible_focus_and_no_trap(
-        browser, live_url, signed_in, world):
+        browser, live_url, signed_in, world, role):
     problems = []
-    for role, url in each_page(browser, live_url, signed_in, world):
+    for url in each_page(browser, live_url, signed_in, world, role):
         where = f"{ROLES[role]} {url}"
         if url.endswith("/projector"):
             # The wall of the classroom: nothing on it to press or focus, so nothing to Tab to
@@ -252,23 +254,27 @@ def test_one_switch_scanning_reaches_and_selects_everything_on_each_learner_page
     learner_access(method="switch1", scan_seconds="1.5")
     become(browser, signed_in["L"])
     problems, checked = [], 0
+    # Faster intervals than any learner's, for the test's sake (scan.js reads the interval at
+    # each start): every highlight is recorded as it happens (SWITCHABLE's observer), and a
+    # press is sent within 10 ms of the highlight's arrival (PRESS_WHEN_REACHED), well inside
+    # the interval.
+    reach, select = "0.03", "0.4"
     for url in pages_for("L", world):
         browser.get(live_url + url)
         if "passport-print" in browser.find_element(By.TAG_NAME, "body").get_attribute("class"):
             continue  # the print page is for paper
         count = browser.execute_script(SWITCHABLE)
         shown = browser.execute_script("return document.querySelector('main').innerText")
-        # A faster interval than any learner's, for the test's sake; scan.js reads it at each start.
-        browser.execute_script("document.body.dataset.scanSeconds = '0.15'; window.switchScan.restart()")
-        deadline = time.time() + 0.15 * count + 3
+        browser.execute_script(f"document.body.dataset.scanSeconds = '{reach}'; window.switchScan.restart()")
+        deadline = time.time() + float(reach) * count + 3
         while time.time() < deadline and len(set(browser.execute_script("return window.reached"))) < count:
-            time.sleep(0.1)
+            time.sleep(0.05)
         reached = set(browser.execute_script("return window.reached"))
         if reached != set(range(count)):
             problems.append(f"{url}: the scan never reached {sorted(set(range(count)) - reached)}")
         if browser.execute_script("return document.querySelector('main').innerText") != shown:
             problems.append(f"{url}: scanning changed what the page shows")
-        browser.execute_script("document.body.dataset.scanSeconds = '1.5'")
+        browser.execute_script(f"document.body.dataset.scanSeconds = '{select}'")
         browser.set_script_timeout(10)
         for target in range(count):
             chosen = browser.execute_async_script(PRESS_WHEN_REACHED, target)

@@ -143,56 +143,57 @@ def open_page(driver, live_url, live_app, world, url):
     return url
 
 
-# One test a language, so that the two can run side by side (pytest-xdist, scripts/test.sh).
+# One test a language and role, so that pytest-xdist can share them out (scripts/test.sh).
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_url, live_app, world, signed_in,
-                                                                  capsys, language):
+                                                                  capsys, language, role):
     missing, _stale = unlisted_pages(live_app)
     assert not missing, f"pages missing from tests/browser/site.py: {missing}"
     driver, started, cookies = browser, time.time(), signed_in
     problems, checked, pages = [], 0, set()
     try:
         with choices_kept(live_app), two_classes(live_app):
-            for role in ROLES:
-                become(driver, cookies[role])
-                choose(driver, live_url, role, THEMES[0], language)
-                for url in pages_for(role, world):
-                    # GATE_ONLY=/guidance checks only the pages whose address holds it
-                    # (while working on them; CI checks every page).
-                    if os.environ.get("GATE_ONLY") and os.environ["GATE_ONLY"] not in url:
-                        continue
-                    path = open_page(driver, live_url, live_app, world, url)
-                    where = f"{ROLES[role]}, {language}: {path}"
-                    found = urlsplit(driver.current_url).path
-                    if found != urlsplit(path).path:
-                        problems.append(f"{where}: went to {found} instead")
-                        continue
-                    shown = driver.execute_script("return [document.documentElement.lang, document.documentElement.dir]")
-                    if tuple(shown) != DIRECTION[language]:
-                        problems.append(f"{where}: lang and dir are {shown}")
-                    # Each page is loaded once and checked in each theme: a theme is only the
-                    # body's theme-* class (access.body_classes, base.html), so the page is
-                    # put in the next theme where it stands rather than made again.
-                    for theme in THEMES:
-                        if theme != THEMES[0]:
-                            driver.execute_script(f"document.body.classList.replace('theme-{THEMES[0]}', 'theme-{theme}')")
-                        body = driver.find_element(By.TAG_NAME, "body").get_attribute("class")
-                        # Print pages are made for paper: black on white whatever the theme.
-                        if "passport-print" not in body and f"theme-{theme}" not in body.split():
-                            problems.append(f"{where}, {theme}: not in the {theme} theme")
-                        tags = WCAG_TAGS + (["best-practice"] if theme == THEMES[0] else [])
-                        problems += [f"{where}, {theme}: {p}" for p in run_axe(driver, tags)]
-                        checked += 1
-                    pages.add(path)
-                    if url.startswith("@"):  # the form may have changed who is signed in
-                        become(driver, cookies[role])
-                        choose(driver, live_url, role, THEMES[0], language)
+            become(driver, cookies[role])
+            choose(driver, live_url, role, THEMES[0], language)
+            for url in pages_for(role, world):
+                # GATE_ONLY=/guidance checks only the pages whose address holds it
+                # (while working on them; CI checks every page).
+                if os.environ.get("GATE_ONLY") and os.environ["GATE_ONLY"] not in url:
+                    continue
+                path = open_page(driver, live_url, live_app, world, url)
+                where = f"{ROLES[role]}, {language}: {path}"
+                found = urlsplit(driver.current_url).path
+                if found != urlsplit(path).path:
+                    problems.append(f"{where}: went to {found} instead")
+                    continue
+                shown = driver.execute_script("return [document.documentElement.lang, document.documentElement.dir]")
+                if tuple(shown) != DIRECTION[language]:
+                    problems.append(f"{where}: lang and dir are {shown}")
+                # Each page is loaded once and checked in each theme: a theme is only the
+                # body's theme-* class (access.body_classes, base.html), so the page is put
+                # in the next theme where it stands rather than made again.
+                for theme in THEMES:
+                    if theme != THEMES[0]:
+                        driver.execute_script(f"document.body.classList.replace('theme-{THEMES[0]}', 'theme-{theme}')")
+                    body = driver.find_element(By.TAG_NAME, "body").get_attribute("class")
+                    # Print pages are made for paper: black on white whatever the theme.
+                    if "passport-print" not in body and f"theme-{theme}" not in body.split():
+                        problems.append(f"{where}, {theme}: not in the {theme} theme")
+                    tags = WCAG_TAGS + (["best-practice"] if theme == THEMES[0] else [])
+                    problems += [f"{where}, {theme}: {p}" for p in run_axe(driver, tags)]
+                    checked += 1
+                pages.add(path)
+                if url.startswith("@"):  # the form may have changed who is signed in
+                    become(driver, cookies[role])
+                    choose(driver, live_url, role, THEMES[0], language)
     finally:
         become(driver, cookies["L"])
     seconds = time.time() - started
     with capsys.disabled():
-        print(f"\nAccessibility gate, {language}: {checked} checks ({len(pages)} pages, for each role that may "
-              f"see them, x {len(THEMES)} themes) in {seconds:.0f} s")
+        print(f"\nAccessibility gate, {ROLES[role]}, {language}: {checked} checks ({len(pages)} pages x "
+              f"{len(THEMES)} themes) in {seconds:.0f} s")
+    assert checked or os.environ.get("GATE_ONLY"), f"no page checked for {ROLES[role]}"
     assert not problems, "\n".join(problems)
 
 
