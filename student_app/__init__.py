@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_compress import Compress
@@ -56,16 +56,15 @@ SETTINGS = {
 
 def create_app(test_config=None):
     """Build the app: defaults, then environment variables, then the test mapping."""
-    app = Flask(
+    from .web import COMPILED_TEMPLATES, App, IdConverter
+
+    app = App(
         __name__,
         instance_path=os.environ.get("STUDENT_APP_INSTANCE", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from .web import COMPILED_TEMPLATES, CachedRule, IdConverter
-
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    app.url_rule_class = CachedRule
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.config.from_mapping({name: default for name, (default, _) in SETTINGS.items()})
     app.config.update(
@@ -108,13 +107,14 @@ def create_app(test_config=None):
 
     from . import (
         access, auth, backup, classroom, content, db, demo, desk, errors, family, i18n, learner, library,
-        media, narration, passport, retention, review, school, staff, symbols, two_factor, voices, web,
+        media, narration, passport, retention, review, say, school, staff, symbols, two_factor, voices, web,
     )
 
     db.init_app(app)
     symbols.init_app(app)
     content.init_app(app)
     narration.init_app(app)
+    say.init_app(app)
     web.init_app(app)
     errors.init_app(app)
     demo.init_app(app)

@@ -90,3 +90,24 @@ def test_security_headers_and_hsts_only_over_https(client):
     assert "unsafe-inline" not in policy and "Strict-Transport-Security" not in page.headers
     secure = client.get("/about", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_kept_page_addresses_are_the_ones_flask_builds(app):
+    """web.App keeps each address it builds: the same as Flask's, for the path the app is served
+    under, and never for an endpoint whose blueprint fills in its arguments from the request."""
+    from flask import Flask, url_for
+    from werkzeug.routing import IntegerConverter
+
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    for root in ("", "/school"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}"):
+            for rule in rules:
+                args = {name: 7 if isinstance(rule._converters[name], IntegerConverter) else "abc"
+                        for name in rule.arguments}
+                args.update(rule.defaults or {})
+                built = Flask.url_for(app, rule.endpoint, **args)
+                assert url_for(rule.endpoint, **args) == url_for(rule.endpoint, **args) == built
+                assert built.startswith(root + "/")
+            assert url_for("about", page=2) == root + "/about?page=2"
+    assert not app._keeps("library.activity") and not app._keeps("staff_review.pack")
+    assert app._keeps("staff.portfolio") and app._keeps("about")
