@@ -112,6 +112,7 @@ def portfolio(learner_id):
     audit.log(learner, "viewed portfolio")
     plays, older, pages = _filtered(learner, catalogue, filters)
     surveys = [a for a in library.home_activities(catalogue) if a.kind == "survey"]
+    other_photos = media.photos_outside_passport(learner_id, filters["from"], filters["to"])
     db = get_db()
     return render(
         "staff/portfolio.html",
@@ -138,9 +139,10 @@ def portfolio(learner_id):
         reactions=responses.REACTIONS,
         profile=access.profile(learner),
         options=access.OPTIONS,
-        other_photos=media.photos_outside_passport(learner_id, filters["from"], filters["to"]),
+        other_photos=other_photos,
         recordings=media.recordings_of(learner_id, filters["from"], filters["to"]),
-        school_learners=media.taggable_learners(learner["school_id"]),
+        # Only asked for when there is a photo to say who is in (a school's every learner).
+        school_learners=media.taggable_learners(learner["school_id"]) if other_photos else [],
         private_notes=list(db.query(
             """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
                LEFT JOIN staff ON staff.id = staff_notes.staff_id
