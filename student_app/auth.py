@@ -13,8 +13,8 @@ from flask import (
     Blueprint, abort, current_app, flash, g, redirect, request, session, url_for,
 )
 from flask_babel import gettext as _
-from . import passwords
 
+from . import passwords
 from .db import get_db, now, transaction
 from .lookups import has_left
 from .web import render, symbol_label

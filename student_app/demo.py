@@ -5,9 +5,9 @@ programme with its Careers Leader."""
 import click
 from flask.cli import with_appcontext
 from flask import current_app
-from .passwords import hashed
 
 from .db import get_db, migrate, now, transaction
+from .passwords import hashed
 
 SCHOOL = "Oak Tree School (demo)"
 # Demo sign-ins are published in the README; they exist only in a demo database.

@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
-from .passwords import hashed
 
 from .auth import (
     family_required, new_password_problem, password_matches, release_try, reserve, reserve_try, security_event,
     start_session, token_hash,
 )
 from .db import get_db, now, transaction
+from .passwords import hashed
 from .web import render
 
 bp = Blueprint("family", __name__, url_prefix="/family")

@@ -10,7 +10,6 @@ from .narration import narration_url
 from .web import symbol_url
 
 
-
 def _(message):
     return _translations().ugettext(message)
 

@@ -10,12 +10,12 @@ from urllib.parse import quote
 from babel.dates import format_date as babel_format_date
 from flask import Flask, abort, current_app, has_request_context, render_template, request, url_for
 from flask.globals import _cv_request
-from werkzeug.utils import cached_property
 from flask_babel import format_date, get_locale, to_user_timezone
 from flask_babel import gettext as _
-from jinja2_fragments.flask import render_block
 from jinja2 import BytecodeCache
+from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter, Rule
+from werkzeug.utils import cached_property
 
 
 class IdConverter(IntegerConverter):

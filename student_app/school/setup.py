@@ -12,12 +12,12 @@ import click
 from flask import Blueprint, current_app, g, request, url_for
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from ..passwords import hashed
 
 from . import bp
 from ..auth import new_password_problem, security_event, token_hash
 from ..db import get_db, migrate, now, transaction
 from ..lookups import admin_required
+from ..passwords import hashed
 from ..web import render
 from .records import clean_text, name_problem
 
