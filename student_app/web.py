@@ -67,15 +67,17 @@ class App(Flask):
         request_now = context.request
         if endpoint[:1] == ".":
             endpoint = f"{request_now.blueprint}{endpoint}" if request_now.blueprint else endpoint[1:]
-        try:
-            key = (endpoint, request_now.script_root, _anchor, _method, frozenset(values.items()),
-                   static_stamp(self, values.get("filename")) if endpoint == "static" else None)
-            kept = self._urls.get(key) if self._keeps(endpoint) else None
-        except TypeError:  # an argument that cannot be a key (a list of values)
-            key, kept = None, None
+        key = kept = None
+        if self._keeps(endpoint):
+            try:
+                key = (endpoint, request_now.script_root, _anchor, _method, frozenset(values.items()),
+                       static_stamp(self, values.get("filename")) if endpoint == "static" else None)
+                kept = self._urls.get(key)
+            except TypeError:  # an argument that cannot be a key (a list of values)
+                key = None
         if kept is None:
             kept = super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
-            if key is not None and self._keeps(endpoint):
+            if key is not None:
                 if len(self._urls) >= self.URLS_KEPT:
                     self._urls.clear()
                 self._urls[key] = kept
@@ -182,20 +184,8 @@ def older_url(older):
 
 
 def symbol_url(symbol_id):
-    """A symbol's address. A page names thirty or so, and each is the same on every page (for
-    one script root: the path the app is served under), so each is worked out once; only
-    symbols of the manifest are kept. (The app and request behind Flask's proxies are taken
-    once: a look-up through a proxy costs more than the rest.)"""
-    if not has_request_context():
-        return url_for("symbols.image", symbol_id=symbol_id)
-    app = current_app._get_current_object()
-    key = (request._get_current_object().script_root, symbol_id)
-    found = app.extensions["symbol_urls"].get(key)
-    if found is None:
-        found = url_for("symbols.image", symbol_id=symbol_id)
-        if symbol_id in app.extensions["symbols"]:
-            app.extensions["symbol_urls"][key] = found
-    return found
+    """A symbol's address (kept once built, as every page address is: App.url_for)."""
+    return url_for("symbols.image", symbol_id=symbol_id)
 
 
 def capital_first(text):
@@ -308,7 +298,6 @@ def set_headers(response):
 
 
 def init_app(app):
-    app.extensions["symbol_urls"] = {}  # (script root, symbol id) -> its address
     app.jinja_env.globals.update(symbol_url=symbol_url, symbol_label=symbol_label)
     # Every "|capitalize" in a template keeps acronyms: only the first letter changes.
     app.jinja_env.filters["capitalize"] = capital_first
