@@ -24,7 +24,8 @@ LEARNERS, PLAYS_EACH, ANSWERS_EACH, BEN_PLAYS, YEARS = 10_000, 20, 10, 1_000, 5
 
 
 def fill(db):
-    """10,000 learners in 50 classes, 20 plays each with ten answers; Ben with 1,000 plays."""
+    """10,000 learners in 50 classes, 20 plays each with ten answers; Ben with 1,000 plays and two
+    photos to say who is in."""
     from datetime import date
 
     this_year = date.today().year if date.today().month >= 9 else date.today().year - 1
@@ -55,8 +56,18 @@ def fill(db):
         conn.executemany("""INSERT INTO responses (play_id, learner_id, step, answer, given_by, created_at)
                             VALUES (?, ?, ?, ?, ?, ?)""", rows)
         answers += len(rows)
+    # A photo Ben gave as an answer and one on a passport page: the forms that say who a photo
+    # shows list his class and whoever is ticked, not the school's 10,000 learners.
+    stamp = f"{date.today().isoformat()}T10:00:00+00:00"
+    answer_photo = conn.execute("""INSERT INTO media (learner_id, kind, file, mimetype, created_at)
+                                   VALUES (?, 'photo', 'bench-answer.jpg', 'image/jpeg', ?)""", [ben, stamp]).lastrowid
+    conn.execute("INSERT INTO photo_people (media_id, learner_id) VALUES (?, ?)", [answer_photo, learners[7]])
+    page = conn.execute("SELECT id FROM passport_pages WHERE learner_id = ? ORDER BY id LIMIT 1", [ben]).fetchone()[0]
+    page_photo = conn.execute("""INSERT INTO media (learner_id, kind, file, mimetype, created_at)
+                                 VALUES (?, 'photo', 'bench-page.jpg', 'image/jpeg', ?)""", [ben, stamp]).lastrowid
+    conn.execute("INSERT INTO passport_photos (page_id, media_id) VALUES (?, ?)", [page, page_photo])
     conn.execute("COMMIT")
-    return ben, len(plays), answers
+    return ben, page, len(plays), answers
 
 
 def p95(times):
@@ -78,7 +89,7 @@ def main():
         db = get_db()
         migrate(db)
         load_demo(db)
-        ben, plays, answers = fill(db)
+        ben, page, plays, answers = fill(db)
         db.conn.execute("ANALYZE")
         # A play half-way down Ben's school year: where "Older activities" goes on from.
         older = db.execute("""SELECT id FROM plays WHERE learner_id = ? ORDER BY started_at DESC, id DESC
@@ -93,7 +104,8 @@ def main():
         ("learner", "/a/all-about-me"),
         ("staff", "/staff/"), ("staff", "/staff/?q=learner 12"), ("staff", "/staff/classes/2"),
         ("staff", f"/staff/learners/{ben}"), ("staff", f"/staff/learners/{ben}?older={older}"),
-        ("staff", f"/staff/learners/{ben}/passport"),
+        ("staff", f"/staff/learners/{ben}/passport"), ("staff", f"/staff/learners/{ben}/passport/pages/{page}"),
+        ("staff", f"/staff/learners/{ben}?who=learner 99"),
         ("staff", "/staff/classes/1/benchmarks"), ("staff", f"/staff/learners/{ben}/review"),
         ("family", "/family/"), ("family", f"/family/children/{ben}/passport"),
     ]

@@ -436,17 +436,31 @@ def transcript_of(media_id):
     return (row[0], row[1]) if row else (None, None)
 
 
-def taggable_learners(school_id):
-    """The learners a member of staff may say a photo shows: their school's, by class. A
-    teaching assistant cannot change who a photo shows, and sees no other classes' names."""
-    from .lookups import is_assistant
+TAG_FOUND = 20  # learners a search on the photo form adds, at most
+
+
+def taggable_learners(learner, tagged, words=""):
+    """The learners a member of staff may tick as shown in a learner's photos: the learner's
+    class, whoever the photos already show (`tagged`: their rows), and (when `words` is given) up to TAG_FOUND others
+    of the school whose name holds them (lookups.find_learners). A school's every learner is
+    never listed: the form stays one class long however big the school. A teaching assistant
+    cannot change who a photo shows, and sees no other classes' names."""
+    from .lookups import find_learners, is_assistant, still_here_sql, this_month
 
     if is_assistant():
         return []
-    return list(get_db().query(
-        """SELECT learners.id, learners.name, classes.name AS class_name FROM learners
-           JOIN classes ON classes.id = learners.class_id WHERE learners.school_id = ?
-           ORDER BY classes.name, learners.name""", [school_id]))
+    tagged = sorted({person["id"] for person in tagged})
+    words = words.strip()[:100]
+    listed = list(get_db().query(
+        f"""SELECT learners.id, learners.name, classes.name AS class_name FROM learners
+            JOIN classes ON classes.id = learners.class_id WHERE learners.school_id = ?
+            AND ((learners.class_id = ? AND {still_here_sql()}) OR learners.id IN ({", ".join("?" * len(tagged)) or "NULL"}))
+            ORDER BY learners.name COLLATE NOCASE, learners.id""",
+        [learner["school_id"], learner["class_id"], this_month(), *tagged]))
+    shown = {row["id"] for row in listed}
+    found = [dict(row, found=True) for row in (find_learners(words, TAG_FOUND) if words else [])
+             if row["id"] not in shown]
+    return listed + [{key: row[key] for key in ("id", "name", "class_name", "found")} for row in found]
 
 
 def photos_outside_passport(learner_id, start="", end=""):

@@ -200,7 +200,9 @@ def book():
 def page(page_id):
     found = page_or_404(page_id)
     audit.log(g.owner, f"viewed passport page {page_id}")
-    school = media.taggable_learners(g.owner["school_id"]) if g.user["role"] == "staff" else []
+    school = media.taggable_learners(
+        g.owner, [person for people in found["photo_people"].values() for person in people],
+        request.args.get("who", "")) if g.user["role"] == "staff" and found["photos"] else []
     return render("passport/page.html", page=found, school_learners=school, **page_context())
 
 

@@ -141,8 +141,10 @@ def portfolio(learner_id):
         options=access.OPTIONS,
         other_photos=other_photos,
         recordings=media.recordings_of(learner_id, filters["from"], filters["to"]),
-        # Only asked for when there is a photo to say who is in (a school's every learner).
-        school_learners=media.taggable_learners(learner["school_id"]) if other_photos else [],
+        # Only asked for when there is a photo to say who is in.
+        school_learners=media.taggable_learners(
+            learner, [person for photo in other_photos for person in photo["people"]],
+            request.args.get("who", "")) if other_photos else [],
         private_notes=list(db.query(
             """SELECT staff_notes.*, staff.name AS staff_name FROM staff_notes
                LEFT JOIN staff ON staff.id = staff_notes.staff_id
@@ -194,13 +196,14 @@ def tag_photo(learner_id, media_id):
     if db.execute("SELECT 1 FROM media WHERE id = ? AND learner_id = ? AND kind = 'photo'",
                   [media_id, learner_id]).fetchone() is None:
         abort(404)
-    school = {row["id"] for row in db.query("SELECT id FROM learners WHERE school_id = ?", [g.user["school_id"]])}
-    chosen = [form_id(value) for value in request.form.getlist("learner")]
-    if not all(value in school for value in chosen):
+    chosen = {form_id(value) for value in request.form.getlist("learner")}
+    if None in chosen or len(chosen) > 500 or db.execute(
+            f"SELECT count(*) FROM learners WHERE school_id = ? AND id IN ({', '.join('?' * len(chosen)) or 'NULL'})",
+            [g.user["school_id"], *chosen]).fetchone()[0] != len(chosen):
         abort(400, _("Please choose learners from the list."))
     with transaction(db):
         db.execute("DELETE FROM photo_people WHERE media_id = ?", [media_id])
-        for person in set(chosen):
+        for person in chosen:
             db["photo_people"].insert({"media_id": media_id, "learner_id": person})
     flash(_("Saved who is in the photo."))
     return redirect(back_to_learner_page(learner_id))

@@ -603,3 +603,61 @@ def test_a_photo_given_as_an_answer_can_be_tagged_and_is_then_held_back(app, cli
     assert response.headers["Location"] == f"/staff/learners/{amira}"
     with client.get(f"/media/{media_id}") as shown:
         assert shown.status_code == 200
+
+
+def test_the_photo_form_lists_the_class_and_finds_anyone_else_by_name(app, client, staff):
+    """However big the school, the form that says who a photo shows lists the learner's class
+    and whoever is ticked already; anyone else is found by a part of their name, in any
+    alphabet, and ticked from there."""
+    with app.app_context():
+        db = get_db()
+        other = db["classes"].insert({"school_id": 1, "name": "Class 9 (Oak)"}).last_pk
+        for n in range(300):
+            db["learners"].insert({"school_id": 1, "class_id": other, "name": f"Learner {n}", "avatar": "avatar-fox",
+                                   "code": "", "code_hash": "", "created_at": "2026-09-01"})
+        zofia = db["learners"].insert({"school_id": 1, "class_id": other, "name": "Zofia Łukaszewicz",
+                                       "avatar": "avatar-fox", "code": "", "code_hash": "",
+                                       "created_at": "2026-09-01"}).last_pk
+    sign_in_as(client, app, "learner", "Amira")
+    client.post("/a/all-about-me/mine/start")
+    client.post("/a/all-about-me/mine/1", data={"photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
+                content_type="multipart/form-data")
+    media_id = rows(app, "SELECT id FROM media WHERE kind = 'photo'")[0]["id"]
+    amira = learner_id(app, "Amira")
+    boxes = lambda page: page.count('name="learner"')
+    portfolio = staff.get(f"/staff/learners/{amira}?activity=all-about-me").text
+    assert boxes(portfolio) == 8 and "Learner 1" not in portfolio and "Zofia" not in portfolio
+    found = staff.get(f"/staff/learners/{amira}?activity=all-about-me&who=ŁUKASZ").text
+    assert boxes(found) == 9 and "Zofia Łukaszewicz" in found
+    assert 'name="activity" value="all-about-me"' in found  # the search keeps the page's filters
+    nobody = staff.get(f"/staff/learners/{amira}?who=Nobody+Here")
+    assert nobody.status_code == 200 and "No one else of the school has a name with “Nobody Here” in it." in nobody.text
+    assert boxes(staff.get(f"/staff/learners/{amira}?who=Learner").text) == 8 + 20  # at most 20 found
+    staff.post(f"/staff/learners/{amira}/photos/{media_id}/people", data={"learner": [str(amira), str(zofia)]})
+    assert rows(app, "SELECT learner_id FROM photo_people ORDER BY learner_id") == [
+        {"learner_id": amira}, {"learner_id": zofia}]
+    kept = staff.get(f"/staff/learners/{amira}").text  # ticked, so listed without a search
+    assert boxes(kept) == 9 and f'value="{zofia}" checked' in kept
+    # Another school's learner can be neither found nor ticked.
+    with app.app_context():
+        school = get_db()["schools"].insert({"name": "Elm School"}).last_pk
+        elm_class = get_db()["classes"].insert({"school_id": school, "name": "Elm Class"}).last_pk
+        elm = get_db()["learners"].insert({"school_id": school, "class_id": elm_class, "name": "Zofia Elm",
+                                           "avatar": "avatar-fox", "code": "", "code_hash": "",
+                                           "created_at": "2026-09-01"}).last_pk
+    assert "Zofia Elm" not in staff.get(f"/staff/learners/{amira}?who=zofia").text
+    assert staff.post(f"/staff/learners/{amira}/photos/{media_id}/people",
+                      data={"learner": [str(elm)]}).status_code == 400
+
+
+def test_the_passport_page_photo_form_finds_another_class_by_name(app, staff, photo_page):
+    page_id, media_id = photo_page
+    with app.app_context():
+        other = get_db()["classes"].insert({"school_id": 1, "name": "Class 9 (Oak)"}).last_pk
+        get_db()["learners"].insert({"school_id": 1, "class_id": other, "name": "Ωmega Pupil", "avatar": "avatar-fox",
+                                     "code": "", "code_hash": "", "created_at": "2026-09-01"})
+    path = f"/staff/learners/{learner_id(app, 'Amira')}/passport/pages/{page_id}"
+    page = staff.get(path).text
+    assert page.count('name="learner"') == 8 and "Ωmega" not in page and 'name="who"' in page
+    found = staff.get(path + "?who=ωMEGA").text
+    assert found.count('name="learner"') == 9 and "Ωmega Pupil" in found

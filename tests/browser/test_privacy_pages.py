@@ -32,6 +32,10 @@ def test_staff_say_who_is_in_a_passport_photo(driver, live_url, live_app):
     tap(driver, f'form[action$="/photos/{photo}/people"] button')
     assert "Saved who is in the photo." in driver.find_element(By.TAG_NAME, "body").text
     assert driver.find_element(By.CSS_SELECTOR, f'form[action$="/photos/{photo}/people"] input[type=checkbox]').is_selected()
+    # Someone from another class is found by name (here nobody is: the demo has one class).
+    driver.find_element(By.ID, "people-heading-who").send_keys("Nobody Here")
+    tap(driver, "form.photo-search button")
+    assert "No one else of the school has a name with “Nobody Here” in it." in driver.find_element(By.ID, "main").text
     assert_accessible(driver)
 
 
