@@ -24,7 +24,9 @@ browser_packages() {
   if grep -qi '^ID=ubuntu' /etc/os-release 2>/dev/null; then
     echo "chromium-browser chromium-chromedriver"
   else
-    echo "chromium chromium-driver"
+    # The headless shell is Chromium's own browser for automated tests: the tests use it
+    # where it is packaged (about a fifth less CPU a page than the full browser).
+    echo "chromium chromium-driver chromium-headless-shell"
   fi
 }
 

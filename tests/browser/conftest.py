@@ -64,10 +64,19 @@ def live_url(live_app):
     server.shutdown()
 
 
+# Chromium's headless shell (Debian's chromium-headless-shell), where it is installed: made for
+# automated tests, it takes about a fifth less CPU a page than the full browser, which matters
+# on two cores. The program itself, not /usr/bin's wrapper script, which does not exec it: the
+# driver could not then stop the browser it started.
+HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
+
+
 def make_driver(javascript=True, flags=()):
     options = webdriver.ChromeOptions()
-    options.binary_location = find_program("chromium", "chromium-browser")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    shell = HEADLESS_SHELL.is_file() and os.access(HEADLESS_SHELL, os.X_OK)
+    options.binary_location = str(HEADLESS_SHELL) if shell else find_program("chromium", "chromium-browser")
+    for flag in (() if shell else ("--headless=new",)) + (
+                 "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
                  f"--window-size={TABLET[0]},{TABLET[1]}", *flags):

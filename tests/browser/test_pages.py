@@ -6,7 +6,7 @@ from selenium.webdriver.support import expected_conditions as ec
 
 from student_app.demo import STAFF
 from tests.browser.conftest import (
-    assert_accessible, code_of, expect_heading, focus_and_press, heading, make_driver,
+    assert_accessible, code_of, expect_heading, focus_and_press, gone, heading, make_driver,
     sign_in_learner, staff_sign_in, tap, wait_for,
 )
 
@@ -151,7 +151,9 @@ def test_everything_works_with_javascript_off(live_url):
     try:
         sign_in_learner(driver, live_url, "Harry")
         name = play_job(driver, live_url)
-        driver.find_element(By.LINK_TEXT, "My passport").click()
+        link = driver.find_element(By.LINK_TEXT, "My passport")
+        link.click()
+        wait_for(driver, lambda d: gone(link))  # a whole new page, with JavaScript off
         assert name.lower() in driver.find_element(By.ID, "main").text.lower()
     finally:
         driver.quit()
