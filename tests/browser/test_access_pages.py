@@ -1,6 +1,7 @@
-"""Access by script on the pages of the site map (tests/browser/site.py): target sizes, reflow
-at 320 px and text spacing, keyboard (skip link, visible focus, no trap), switch scanning with
-one and two switches, and what an htmx swap announces. axe-core itself runs in test_gate.py."""
+"""Access by script on the pages of the site map (tests/browser/site.py): target sizes, the dark
+theme with symbols only, switch scanning with one and two switches, keyboard journeys, and what
+an htmx swap announces. axe-core, and the walk of every page by keyboard and at 320 px, run in
+test_gate.py (tests/browser/page_checks.py), which loads each page once for all of them."""
 
 import json
 import time
@@ -28,16 +29,6 @@ def set_access(live_app, name, **options):
 
 def learner_pages(world):
     return pages_for("L", world) + [url.format(**world) for url in LEARNER_SIGN_IN]
-
-
-def each_page(driver, live_url, signed_in, world, role):
-    """Visit every page of the site map that the role may see (not the two-step pages, which
-    only a half sign-in reaches; test_gate.py checks those)."""
-    become(driver, signed_in[role])
-    for url in pages_for(role, world):
-        if not url.startswith("@"):
-            driver.get(live_url + url)
-            yield url
 
 
 @pytest.fixture
@@ -74,110 +65,6 @@ def test_every_target_on_learner_pages_is_at_least_44_px(browser, live_url, sign
         browser.get(live_url + url)
         small[url] = browser.execute_script(TARGETS)
     assert not any(small.values()), {p: s for p, s in small.items() if s}
-
-
-# WCAG 1.4.12: the spacing a reader may set, as the usual bookmarklet sets it.
-TEXT_SPACING = """
-const style = document.createElement('style');
-style.textContent = `* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
-  word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }`;
-document.head.appendChild(style);
-"""
-# Text cut off: a box that hides its overflow and holds more than it shows (not the visually
-# hidden texts, which are meant to be one pixel).
-CLIPPED = """
-return Array.from(document.querySelectorAll('body *')).filter(el => {
-  if (el.offsetParent === null || el.closest('.visually-hidden, .skip-link')) return false;
-  const s = getComputedStyle(el);
-  if (s.position === 'absolute' && s.clip !== 'auto') return false;
-  const hides = v => v === 'hidden' || v === 'clip';
-  return (hides(s.overflowY) && el.scrollHeight > el.clientHeight + 1)
-      || (hides(s.overflowX) && el.scrollWidth > el.clientWidth + 1);
-}).map(el => el.outerHTML.slice(0, 100));
-"""
-
-
-# One test a role for the walks of every page below, so that pytest-xdist can share them out.
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_reflows_at_320_px_and_survives_text_spacing(browser, live_url, signed_in, world, role):
-    """320 CSS px is 1280 px at 400% zoom (WCAG 1.4.10); then the 1.4.12 spacing on top."""
-    browser.set_window_size(320, 800)
-    assert browser.execute_script("return window.innerWidth") == 320
-    wide, clipped = {}, {}
-    try:
-        for url in each_page(browser, live_url, signed_in, world, role):
-            where = f"{ROLES[role]} {url}"
-            width = browser.execute_script("return document.documentElement.scrollWidth")
-            if width > 320:
-                wide[where] = width
-            browser.execute_script(TEXT_SPACING)
-            width = browser.execute_script("return document.documentElement.scrollWidth")
-            if width > 320:
-                wide[where + " (text spacing)"] = width
-            cut = browser.execute_script(CLIPPED)
-            if cut:
-                clipped[where] = cut
-    finally:
-        browser.set_window_size(1024, 768)
-    assert not wide, wide
-    assert not clipped, clipped
-
-
-# The focused element, and whether its focus can be seen (an outline or a ring of shadow, on
-# it or on the picture card around it).
-FOCUSED = """
-const el = document.activeElement;
-if (!el || el === document.body) return null;
-const seen = e => { const s = getComputedStyle(e);
-  return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none'; };
-const card = el.closest('.check-card');
-// In a date field, Chrome's own calendar button (inside the field) can hold the focus: the
-// field then is not :focus, and the button's ring (styled in app.css) is out of reach here.
-const picker = /^(date|month)$/.test(el.type) && !el.matches(':focus');
-return [el.outerHTML.slice(0, 90), picker || seen(el) || (card !== null && seen(card)),
-        el.classList.contains('skip-link'), el.getBoundingClientRect().top >= 0];
-"""
-# Where the focus goes, Tab after Tab: each focus is written down (as FOCUSED says it) when it
-# happens, so that a page's Tabs go in one keyboard action and are read back once.
-RECORD_FOCUS = ("window.focusSeen = [];"
-                "document.addEventListener('focusin', () => window.focusSeen.push((function () {"
-                + FOCUSED + "})()), true);")
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_works_by_keyboard_with_a_skip_link_a_visible_focus_and_no_trap(
-        browser, live_url, signed_in, world, role):
-    problems = []
-    for url in each_page(browser, live_url, signed_in, world, role):
-        where = f"{ROLES[role]} {url}"
-        if url.endswith("/projector"):
-            # The wall of the classroom: nothing on it to press or focus, so nothing to Tab to
-            # (tests/test_classroom.py checks that it has no focusable element at all).
-            continue
-        # Date fields take four Tabs (day, month, year, calendar button); a player several.
-        stops = browser.execute_script(
-            RECORD_FOCUS + "return document.querySelectorAll('a[href], button:not([disabled]), input:not([type=hidden]),"
-            " select, textarea, summary, [tabindex]:not([tabindex=\"-1\"])').length"
-            " + 4 * document.querySelectorAll('input[type=date], input[type=month], audio[controls]').length")
-        ActionChains(browser).send_keys(Keys.TAB * (stops + 4)).perform()
-        seen = browser.execute_script("return window.focusSeen")
-        first = seen[0] if seen else None
-        if not first or not first[2] or not first[3]:
-            problems.append(f"{where}: the first Tab does not show the skip link ({first})")
-            continue
-        for focused in seen[1:]:
-            if focused is None or focused[2]:
-                break  # back at the start: Tab went all the way round
-            if not focused[1]:
-                problems.append(f"{where}: no visible focus on {focused[0]}")
-        else:
-            problems.append(f"{where}: Tab never came back round (a keyboard trap?)")
-        # The skip link (the first Tab's stop, as checked above) leads to the main content.
-        browser.execute_script("document.querySelector('.skip-link').focus()")
-        ActionChains(browser).send_keys(Keys.ENTER).perform()
-        if browser.execute_script("return document.activeElement.id") != "main":
-            problems.append(f"{where}: the skip link does not move the focus to the main content")
-    assert not problems, "\n".join(problems)
 
 
 def test_a_learner_adds_a_passport_page_and_changes_settings_by_keyboard_alone(browser, live_url, signed_in):

@@ -1,6 +1,7 @@
 """The accessibility gate: every page of the app (tests/browser/site.py), for every role that
 may see it, in each theme and language, passes axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules,
-and its best-practice rules once per page and language: zero violations.
+and its best-practice rules once per page and language: zero violations. In English, the same
+load of each page is then walked by keyboard and laid out at 320 px (page_checks.py).
 
 One browser for the whole gate; each role signs in once and its cookies are put back when its
 turn comes."""
@@ -17,6 +18,7 @@ from student_app.auth import token_hash
 from student_app.db import get_db
 from student_app.demo import STAFF
 from tests.browser.conftest import WCAG_TAGS, become, password_step, post, run_axe, tap
+from tests.browser.page_checks import keyboard_problems, reflow_problems
 from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
 
 pytestmark = pytest.mark.browser
@@ -151,7 +153,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
     missing, _stale = unlisted_pages(live_app)
     assert not missing, f"pages missing from tests/browser/site.py: {missing}"
     driver, started, cookies = browser, time.time(), signed_in
-    problems, checked, pages = [], 0, set()
+    problems, checked, walked, pages = [], 0, 0, set()
     try:
         with choices_kept(live_app), two_classes(live_app):
             become(driver, cookies[role])
@@ -183,6 +185,18 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                     tags = WCAG_TAGS + (["best-practice"] if theme == THEMES[0] else [])
                     problems += [f"{where}, {theme}: {p}" for p in run_axe(driver, tags)]
                     checked += 1
+                if language == LANGUAGES[0]:
+                    # Then, on the same load, back in the first theme: by keyboard, and at
+                    # 320 px (last: it leaves the text spacing on the page). The keyboard walk
+                    # starts at the top of a page opened by its address, not of an "@" page,
+                    # where the focus is where the form that brought it left it. The projector
+                    # is the classroom's wall, with nothing on it to press or focus
+                    # (tests/test_classroom.py checks it has no focusable element at all).
+                    driver.execute_script(f"document.body.classList.replace('theme-{THEMES[-1]}', 'theme-{THEMES[0]}')")
+                    if not url.startswith("@") and not path.endswith("/projector"):
+                        problems += keyboard_problems(driver, where)
+                    problems += reflow_problems(driver, where)
+                    walked += 1
                 pages.add(path)
                 if url.startswith("@"):  # the form may have changed who is signed in
                     become(driver, cookies[role])
@@ -192,7 +206,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
     seconds = time.time() - started
     with capsys.disabled():
         print(f"\nAccessibility gate, {ROLES[role]}, {language}: {checked} checks ({len(pages)} pages x "
-              f"{len(THEMES)} themes) in {seconds:.0f} s")
+              f"{len(THEMES)} themes), {walked} pages by keyboard and at 320 px, in {seconds:.0f} s")
     assert checked or os.environ.get("GATE_ONLY"), f"no page checked for {ROLES[role]}"
     assert not problems, "\n".join(problems)
 
@@ -205,3 +219,15 @@ def test_the_gate_finds_a_violation(browser):
                 "<button style='width:10px;height:10px;padding:0;border:0'>b</button></main></html>")
     found = " ".join(run_axe(browser))
     assert "image-alt" in found and "target-size" in found
+
+
+def test_the_walks_find_a_page_without_a_skip_link_and_one_too_wide(browser):
+    """The keyboard and 320 px checks that follow axe in English report what they should."""
+    browser.get("data:text/html,<!doctype html><html lang='en'><title>x</title><main id='main'>"
+                "<a href='/a' style='outline:none'>a</a><div style='width:600px'>wide</div>"
+                "<p style='overflow:hidden;height:1em;width:4em;white-space:nowrap'>words that do not fit</p></main></html>")
+    keyboard = " ".join(keyboard_problems(browser, "here"))
+    assert "the first Tab does not show the skip link" in keyboard
+    reflow = " ".join(reflow_problems(browser, "here"))
+    assert "scrolls sideways at 320 px (" in reflow and "text cut off" in reflow
+    assert browser.execute_script("return window.innerWidth") == 1024  # back at tablet size
