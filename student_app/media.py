@@ -441,10 +441,10 @@ TAG_FOUND = 20  # learners a search on the photo form adds, at most
 
 def taggable_learners(learner, tagged, words=""):
     """The learners a member of staff may tick as shown in a learner's photos: the learner's
-    class, whoever the photos already show (`tagged`: their rows), and (when `words` is given) up to TAG_FOUND others
-    of the school whose name holds them (lookups.find_learners). A school's every learner is
-    never listed: the form stays one class long however big the school. A teaching assistant
-    cannot change who a photo shows, and sees no other classes' names."""
+    class, whoever the photos already show (`tagged`: their rows), and, when `words` are
+    given, up to TAG_FOUND others of the school whose name holds them (lookups.find_learners).
+    A school's every learner is never listed: the form stays one class long however big the
+    school. A teaching assistant cannot change who a photo shows, nor see other classes' names."""
     from .lookups import find_learners, is_assistant, still_here_sql, this_month
 
     if is_assistant():

@@ -197,6 +197,8 @@ def tag_photo(learner_id, media_id):
                   [media_id, learner_id]).fetchone() is None:
         abort(404)
     chosen = {form_id(value) for value in request.form.getlist("learner")}
+    # Each ticked learner must be of this school (one count, however big the school); a photo
+    # shows a class or two at most, so hundreds of ticks are not a real form.
     if None in chosen or len(chosen) > 500 or db.execute(
             f"SELECT count(*) FROM learners WHERE school_id = ? AND id IN ({', '.join('?' * len(chosen)) or 'NULL'})",
             [g.user["school_id"], *chosen]).fetchone()[0] != len(chosen):
