@@ -575,14 +575,19 @@ def test_an_activity_step_says_who_can_see_the_answer(app, client):
     assert "Only me and my school can see my work." in text_of(client.get("/a/all-about-me/mine/1"))
 
 
-def test_a_photo_given_as_an_answer_can_be_tagged_and_is_then_held_back(app, client, staff):
-    """Amira answers with a photo that shows Dylan, who is protected: once staff say so, she
-    and her family see words in its place, and staff still see it."""
+def answer_with_photo(app, client):
+    """Amira answers All about me's first step with a photo; returns its media id."""
     sign_in_as(client, app, "learner", "Amira")
     client.post("/a/all-about-me/mine/start")
     client.post("/a/all-about-me/mine/1", data={"photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
                 content_type="multipart/form-data")
-    media_id = rows(app, "SELECT id FROM media WHERE kind = 'photo'")[0]["id"]
+    return rows(app, "SELECT id FROM media WHERE kind = 'photo'")[0]["id"]
+
+
+def test_a_photo_given_as_an_answer_can_be_tagged_and_is_then_held_back(app, client, staff):
+    """Amira answers with a photo that shows Dylan, who is protected: once staff say so, she
+    and her family see words in its place, and staff still see it."""
+    media_id = answer_with_photo(app, client)
     amira = learner_id(app, "Amira")
     portfolio = staff.get(f"/staff/learners/{amira}").text
     assert "Who is in the photos in answers and notes" in portfolio
@@ -618,11 +623,7 @@ def test_the_photo_form_lists_the_class_and_finds_anyone_else_by_name(app, clien
         zofia = db["learners"].insert({"school_id": 1, "class_id": other, "name": "Zofia Łukaszewicz",
                                        "avatar": "avatar-fox", "code": "", "code_hash": "",
                                        "created_at": "2026-09-01"}).last_pk
-    sign_in_as(client, app, "learner", "Amira")
-    client.post("/a/all-about-me/mine/start")
-    client.post("/a/all-about-me/mine/1", data={"photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
-                content_type="multipart/form-data")
-    media_id = rows(app, "SELECT id FROM media WHERE kind = 'photo'")[0]["id"]
+    media_id = answer_with_photo(app, client)
     amira = learner_id(app, "Amira")
     boxes = lambda page: page.count('name="learner"')
     portfolio = staff.get(f"/staff/learners/{amira}?activity=all-about-me").text
