@@ -458,9 +458,8 @@ def taggable_learners(learner, tagged, words=""):
             ORDER BY learners.name COLLATE NOCASE, learners.id""",
         [learner["school_id"], learner["class_id"], this_month(), *tagged]))
     shown = {row["id"] for row in listed}
-    found = [dict(row, found=True) for row in (find_learners(words, TAG_FOUND) if words else [])
-             if row["id"] not in shown]
-    return listed + [{key: row[key] for key in ("id", "name", "class_name", "found")} for row in found]
+    return listed + [{"id": row["id"], "name": row["name"], "class_name": row["class_name"], "found": True}
+                     for row in (find_learners(words, TAG_FOUND) if words else []) if row["id"] not in shown]
 
 
 def photos_outside_passport(learner_id, start="", end=""):
