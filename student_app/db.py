@@ -814,6 +814,18 @@ def _m027_history_by_year(db):
     db.conn.execute("CREATE INDEX plays_learner_started ON plays(learner_id, started_at)")
 
 
+def _m028_folded_names(db):
+    """Each learner's name as the name search compares it, casefolded (issue 17): the search
+    reads a stored column instead of calling Python once for every learner of the school. The
+    database keeps it, so every way a name is written (import, edit, demo, tests) is covered;
+    a connection that writes names must therefore have casefold() (db.connect gives it)."""
+    db.conn.execute("ALTER TABLE learners ADD COLUMN name_folded TEXT")
+    db.conn.execute("UPDATE learners SET name_folded = casefold(name)")
+    for when in ("INSERT", "UPDATE OF name"):
+        db.conn.execute(f"""CREATE TRIGGER learners_fold_{when.split()[0].lower()} AFTER {when} ON learners
+                            BEGIN UPDATE learners SET name_folded = casefold(NEW.name) WHERE id = NEW.id; END""")
+
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -826,7 +838,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
               _m022_passport_drafts, _m023_guidance_and_reviews,
               _m024_destinations, _m025_careers_programme, _m026_encounters_and_termly_review,
-              _m027_history_by_year]
+              _m027_history_by_year, _m028_folded_names]
 
 
 def migrate(db):

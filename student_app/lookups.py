@@ -110,12 +110,12 @@ LEARNERS_FOUND = 50
 
 def find_learners(words, limit=LEARNERS_FOUND):
     """Learners who have not left, of the current classes the member of staff may reach, whose
-    name holds `words` in any case and any alphabet (Python's casefold, so "łucja" finds
-    Łucja): at most `limit` of them, by name, each with their class's name."""
+    name holds `words` in any case and any alphabet (Python's casefold, kept by the database in
+    name_folded, so "łucja" finds Łucja): at most `limit` of them, by name, each with their class's name."""
     assigned = assigned_class_ids()
     query = f"""SELECT learners.*, classes.name AS class_name FROM learners JOIN classes ON classes.id = learners.class_id
                 WHERE learners.school_id = ? AND classes.archived_at IS NULL AND {still_here_sql()}
-                AND instr(casefold(learners.name), ?) > 0"""
+                AND instr(learners.name_folded, ?) > 0"""
     args = [g.user["school_id"], this_month(), unicodedata.normalize("NFC", words).casefold()]
     if assigned is not None:
         query += f" AND learners.class_id IN ({', '.join('?' * len(assigned)) or 'NULL'})"
