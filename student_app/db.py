@@ -26,11 +26,12 @@ def connect(path):
     # FULL: an answer acknowledged to a learner survives a power cut as well as a crash.
     conn.execute("PRAGMA synchronous = FULL")
     # SQLite's own lower() and NOCASE fold only A to Z: casefold() finds "łucja" in Łucja.
-    conn.create_function("casefold", 1, _casefold, deterministic=True)
+    conn.create_function("casefold", 1, fold, deterministic=True)
     return sqlite_utils.Database(conn)
 
 
-def _casefold(text):
+def fold(text):
+    """A name as the name search compares it (learners.name_folded, and what is typed)."""
     return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
 
 

@@ -3,13 +3,12 @@ staff's school, and what their role lets them do. A teaching assistant reaches o
 learners of the classes they are assigned to; anyone else is told 404, as for another
 school's learner, so a changed URL never shows whether a learner exists."""
 
-import unicodedata
 from datetime import date
 
 from flask import abort, g
 from flask_babel import gettext as _
 
-from .db import get_db
+from .db import fold, get_db
 
 STAFF_ROLES = ("admin", "teacher", "assistant")
 
@@ -116,7 +115,7 @@ def find_learners(words, limit=LEARNERS_FOUND):
     query = f"""SELECT learners.*, classes.name AS class_name FROM learners JOIN classes ON classes.id = learners.class_id
                 WHERE learners.school_id = ? AND classes.archived_at IS NULL AND {still_here_sql()}
                 AND instr(learners.name_folded, ?) > 0"""
-    args = [g.user["school_id"], this_month(), unicodedata.normalize("NFC", words).casefold()]
+    args = [g.user["school_id"], this_month(), fold(words)]
     if assigned is not None:
         query += f" AND learners.class_id IN ({', '.join('?' * len(assigned)) or 'NULL'})"
         args += sorted(assigned)
