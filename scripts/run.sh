@@ -15,6 +15,6 @@ export FLASK_APP=student_app
 # Files a crash left without their record (see media.py); no server is running yet.
 .venv/bin/flask sweep-media --grace-minutes 0
 echo
-echo "Open http://127.0.0.1:5000 (press Ctrl+C to stop)."
+echo "Open http://${HOST:-127.0.0.1}:${PORT:-5000} (press Ctrl+C to stop)."
 exec .venv/bin/waitress-serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}" --threads 8 \
   --call student_app:create_app
