@@ -107,7 +107,14 @@ def plain_browser():
 
 
 def signed_out(browser, live_url):
-    """A shared browser, signed out and at tablet size, for the next test."""
+    """A shared browser, signed out and at tablet size, for the next test. Windows an earlier
+    test left open are closed: a projector still polling would set the session cookie of this
+    test's sign-in (both windows share it) and so void the sign-in form's token."""
+    first, *others = browser.window_handles
+    for handle in others:
+        browser.switch_to.window(handle)
+        browser.close()
+    browser.switch_to.window(first)
     browser.set_window_size(*TABLET)
     browser.get(live_url + "/about")
     browser.delete_all_cookies()

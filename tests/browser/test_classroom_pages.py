@@ -161,7 +161,7 @@ def test_the_projector_fills_the_screen_with_no_controls(driver, live_url, live_
         driver.set_window_size(width, height)
         assert_accessible(driver)
         driver.save_screenshot(str(SHOTS / f"control-{width}x{height}.png"))
-    before = set(driver.window_handles)  # an earlier test may have left windows open
+    before = set(driver.window_handles)
     link.click()
     projector = wait_for(driver, lambda d: next(iter(set(d.window_handles) - before), None))
     try:
