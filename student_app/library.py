@@ -16,7 +16,7 @@ from . import access, media, responses
 from .content import get_catalogue
 from .lookups import learner_for_change, learner_of_school
 from .db import get_db, transaction
-from .web import render
+from .web import fills_in, render
 
 bp = Blueprint("library", __name__)
 
@@ -66,6 +66,7 @@ def pull_prefix(endpoint, values):
 
 
 @bp.url_defaults
+@fills_in(BEHALF, PREVIEW)
 def push_prefix(endpoint, values):
     actor = g.get("actor")
     if actor is None:

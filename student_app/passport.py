@@ -19,7 +19,7 @@ from . import access, audit, media, responses
 from .content import get_catalogue
 from .lookups import learner_of_school, record_owner
 from .db import get_db, now, transaction
-from .web import attachment, history_range, older_than, older_url, render, symbol_label
+from .web import attachment, fills_in, history_range, older_than, older_url, render, symbol_label
 
 bp = Blueprint("passport", __name__)
 LEARNER, STAFF, FAMILY = "passport", "staff_passport", "family_passport"
@@ -59,6 +59,7 @@ def pull_learner(endpoint, values):
 
 
 @bp.url_defaults
+@fills_in(STAFF, FAMILY)
 def push_learner(endpoint, values):
     owner = g.get("owner")
     if owner is not None and endpoint.rsplit(".", 1)[0] in (STAFF, FAMILY):

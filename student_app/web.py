@@ -2,6 +2,7 @@
 
 import os
 import re
+import time
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
@@ -52,9 +53,9 @@ class App(Flask):
 
     An address is kept only when nothing but its arguments decides it: built within a request
     (relative to the app's own path), for an endpoint whose blueprints put no defaults of
-    their own into its arguments (library and review fill in whose record from the request),
-    with arguments that can be a key. A static file's address holds its time of change
-    (static_version), which is looked up each time."""
+    their own into its arguments (a member of staff's pages of one learner's library, passport
+    and review fill in whose record from the request: fills_in), with arguments that can be a
+    key. A static file's address holds its time of change (static_version, static_stamp)."""
 
     url_rule_class = CachedRule
     URLS_KEPT = 4096
@@ -89,9 +90,31 @@ class App(Flask):
 
     def _keeps(self, endpoint):
         """No blueprint the endpoint is in ("a" and "a.b" for "a.b.page") puts defaults into
-        its arguments."""
-        parts = endpoint.split(".")[:-1]
-        return not any(".".join(parts[:n]) in self.url_default_functions for n in range(1, len(parts) + 1))
+        its arguments (a function marked with fills_in puts them only into those it names).
+        Asked for every address a page names: the answer for each endpoint is kept."""
+        kept = self._endpoints_kept.get(endpoint)
+        if kept is None:
+            parts = endpoint.split(".")[:-1]
+            blueprints = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+            kept = self._endpoints_kept[endpoint] = not any(
+                getattr(function, "fills_in", None) is None or blueprint in function.fills_in
+                for blueprint in blueprints for function in self.url_default_functions.get(blueprint, ()))
+        return kept
+
+    @cached_property
+    def _endpoints_kept(self):
+        return {}
+
+
+def fills_in(*names):
+    """Marks a blueprint's url_defaults function as filling in arguments only for these of the
+    names the blueprint is registered under: the others' addresses can be kept (App.url_for)."""
+
+    def mark(function):
+        function.fills_in = frozenset(names)
+        return function
+
+    return mark
 
 
 class CompiledTemplates(BytecodeCache):
@@ -246,12 +269,32 @@ def about():
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
+# A page names seven static files; looking each one's time up on every page is seven calls to
+# the file system, each of which lets go of the GIL and waits to get it back under waitress's
+# threads. So a time found is trusted for a couple of seconds: a changed file still gets its
+# new address at once for all practical purposes.
+STAMP_SECONDS = 2.0
+_stamps = {}
+
+
 def static_stamp(app, filename):
     """A static file's time of change, or None for a missing file."""
     try:
-        return format(os.stat(os.path.join(app.static_folder, filename)).st_mtime_ns, "x")
-    except (OSError, TypeError, ValueError):
+        path = os.path.join(app.static_folder, filename)
+    except TypeError:
         return None
+    clock = time.monotonic()
+    kept = _stamps.get(path)
+    if kept is not None and clock - kept[0] < STAMP_SECONDS:
+        return kept[1]
+    try:
+        stamp = format(os.stat(path).st_mtime_ns, "x")
+    except (OSError, ValueError):
+        stamp = None
+    if len(_stamps) > 1024:  # only the app's own files are named; a bound all the same
+        _stamps.clear()
+    _stamps[path] = (clock, stamp)
+    return stamp
 
 
 def static_version(endpoint, values):

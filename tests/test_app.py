@@ -109,5 +109,9 @@ def test_kept_page_addresses_are_the_ones_flask_builds(app):
                 assert url_for(rule.endpoint, **args) == url_for(rule.endpoint, **args) == built
                 assert built.startswith(root + "/")
             assert url_for("about", page=2) == root + "/about?page=2"
-    assert not app._keeps("library.activity") and not app._keeps("staff_review.pack")
+    # A staff member's pages of one learner take whose record it is from the request; the
+    # learner's own library, passport and review pages do not (fills_in).
+    assert not app._keeps("behalf.activity") and not app._keeps("staff_review.pack")
+    assert not app._keeps("preview.activity") and not app._keeps("family_passport.book")
+    assert app._keeps("library.activity") and app._keeps("passport.book") and app._keeps("review.meetings")
     assert app._keeps("staff.portfolio") and app._keeps("about")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from student_app import create_app
+from student_app import create_app, web
 from tests.conftest import sign_in_as
 from tests.test_permissions import MATRIX, OPEN, ROLES
 from tests.test_permissions import world  # noqa: F401  (the demo data of every kind, signed-in clients)
@@ -136,7 +136,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_asked(client, app):
     assert "Secure" in secure
 
 
-def test_static_files_are_kept_until_they_change(client, app, tmp_path):
+def test_static_files_are_kept_until_they_change(client, app, tmp_path, monkeypatch):
     """The style sheet and scripts of a page are at versioned addresses that browsers keep for
     a year; a changed file gets a new address, and an unversioned one is checked each time."""
     page = client.get("/about").text
@@ -157,4 +157,6 @@ def test_static_files_are_kept_until_they_change(client, app, tmp_path):
 
         before = url_for("static", filename="app.css")
         os.utime(static / "app.css", ns=(1, 1))
+        assert url_for("static", filename="app.css") == before  # the time looked up is kept a while
+        monkeypatch.setattr(web, "STAMP_SECONDS", 0)  # ...and then looked up again
         assert url_for("static", filename="app.css") != before

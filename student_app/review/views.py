@@ -16,7 +16,7 @@ from .. import access, audit, media, passport, responses
 from ..auth import staff_required
 from ..content import get_catalogue
 from ..lookups import class_of_school, record_owner
-from ..web import render
+from ..web import fills_in, render
 from . import records
 
 bp = Blueprint("review", __name__)
@@ -30,6 +30,7 @@ def pull_learner(endpoint, values):
 
 
 @bp.url_defaults
+@fills_in(STAFF, FAMILY)
 def push_learner(endpoint, values):
     owner = g.get("owner")
     if owner is not None and endpoint.rsplit(".", 1)[0] in (STAFF, FAMILY):
