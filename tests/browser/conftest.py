@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,18 @@ def run_axe(driver, tags=WCAG_TAGS):
         + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
         for v in results["violations"]
     ]
+
+
+@contextmanager
+def axe_in_every_page(driver):
+    """axe-core put into each page as Chrome loads it (Page.addScriptToEvaluateOnNewDocument),
+    for a walk that checks page after page: run_axe finds it there rather than sending half a
+    megabyte of script over WebDriver after each load (a tenth of a second a page)."""
+    added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE_SCRIPT.read_text()})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]})
 
 
 def assert_accessible(driver, tags=WCAG_TAGS):

@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from student_app.db import get_db
 from tests.browser.conftest import (
-    assert_accessible, become, expect_heading, focus_and_press, post, sign_in_learner, tab_to, tap, wait_for,
+    assert_accessible, axe_in_every_page, become, expect_heading, focus_and_press, post, sign_in_learner, tab_to, tap, wait_for,
 )
 from tests.browser.site import LEARNER, ROLES, pages_for
 
@@ -42,11 +42,12 @@ def test_learner_pages_pass_axe_in_the_dark_theme_with_symbols_only(browser, liv
                                                                      learner_access):
     learner_access(theme="dark", display="symbols")
     become(browser, signed_in["L"])
-    for url in learner_pages(world):
-        browser.get(live_url + url)
-        body = browser.find_element(By.TAG_NAME, "body").get_attribute("class")
-        assert "theme-dark" in body or "passport-print" in body  # print pages are for paper
-        assert_accessible(browser)
+    with axe_in_every_page(browser):
+        for url in learner_pages(world):
+            browser.get(live_url + url)
+            body = browser.find_element(By.TAG_NAME, "body").get_attribute("class")
+            assert "theme-dark" in body or "passport-print" in body  # print pages are for paper
+            assert_accessible(browser)
 
 
 TARGETS = """

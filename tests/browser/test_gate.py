@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from student_app.auth import token_hash
 from student_app.db import get_db
 from student_app.demo import STAFF
-from tests.browser.conftest import WCAG_TAGS, become, password_step, post, run_axe, tap
+from tests.browser.conftest import WCAG_TAGS, axe_in_every_page, become, password_step, post, run_axe, tap
 from tests.browser.page_checks import keyboard_problems, reflow_problems
 from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
 
@@ -155,7 +155,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
     driver, started, cookies = browser, time.time(), signed_in
     problems, checked, walked, pages = [], 0, 0, set()
     try:
-        with choices_kept(live_app), two_classes(live_app):
+        with choices_kept(live_app), two_classes(live_app), axe_in_every_page(driver):
             become(driver, cookies[role])
             choose(driver, live_url, role, THEMES[0], language)
             for url in pages_for(role, world):
