@@ -331,19 +331,31 @@ def narration_url(text, lang=None, voice=None):
     human = recorded(lang).get(text) if voice is None else None  # a voice to try is that voice
     if human is not None:
         return url_for("voices.play", recording_id=human)
-    app = current_app._get_current_object()
+    app, school_rate, rate, variant, script_root = _voice_of_request()
     if app.extensions["narration_problem"]:
         return None
-    school_rate = app.config["NARRATION_RATE"]
-    rate, variant = narration_voice()
-    rate = rate or school_rate
     if voice in VOICES:
         variant = VOICES[voice]
     payload = (lang, text) if rate == school_rate and not variant else (lang, text, rate, variant)
-    script_root = request._get_current_object().script_root if has_request_context() else None
     if isinstance(text, str) and len(text) <= LONGEST_KEPT:
         return app.extensions["narration_links"](script_root, payload)
     return _link(script_root, payload)
+
+
+def _voice_of_request():
+    """What every narration link of a request shares (the app, the school's speed, the
+    listener's own speed and voice, the path the app is served under), worked out at its first
+    link and kept in g: a page has a dozen links."""
+    kept = g.get("narration_voice") if has_request_context() else None
+    if kept is None:
+        app = current_app._get_current_object()
+        school_rate = app.config["NARRATION_RATE"]
+        rate, variant = narration_voice()
+        script_root = request.script_root if has_request_context() else None
+        kept = (app, school_rate, rate or school_rate, variant, script_root)
+        if has_request_context():
+            g.narration_voice = kept
+    return kept
 
 
 # A page has ten or so narration links, the same phrases on every visit, and sealing a phrase
