@@ -143,7 +143,7 @@ def main():
     Tablet.learner_ids = prepare(folder)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "waitress", "--host", "127.0.0.1", f"--port={port}", "--threads", "8",
+        [sys.executable, "-m", "waitress", "--host", "127.0.0.1", f"--port={port}", "--threads", "4",
          "--call", "student_app:create_app"],
         env=dict(os.environ, STUDENT_APP_INSTANCE=folder,
                  STUDENT_APP_DATABASE=f"{folder}/load.sqlite3", STUDENT_APP_AUDIO_DIR=f"{folder}/audio"),

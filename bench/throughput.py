@@ -35,8 +35,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DURATION = os.environ.get("DURATION", "10s")
 CONNECTIONS = int(os.environ.get("CONNECTIONS", 8))
 TARGET = 0.15
-# Both servers are started with these settings (scripts/run.sh serves the app with 8 threads).
-WAITRESS = ["-m", "waitress", "--host", "127.0.0.1", "--threads", "8"]
+# Both servers are started with these settings (scripts/run.sh serves the app with 4 threads).
+WAITRESS = ["-m", "waitress", "--host", "127.0.0.1", "--threads", "4"]
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 # Counts the answers that are not 200 (wrk itself counts only 4xx and 5xx) and prints what the
 # run found on one line.

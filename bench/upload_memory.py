@@ -74,7 +74,7 @@ def main():
     python = sys.executable
     subprocess.run([python, "-m", "flask", "demo"], env=env, check=True, capture_output=True, cwd=ROOT)
     port = "5391"
-    server = subprocess.Popen([python, "-m", "waitress", "--host", "127.0.0.1", "--port", port, "--threads", "8",
+    server = subprocess.Popen([python, "-m", "waitress", "--host", "127.0.0.1", "--port", port, "--threads", "4",
                                "--call", "student_app:create_app"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -16,5 +16,5 @@ export FLASK_APP=student_app
 .venv/bin/flask sweep-media --grace-minutes 0
 echo
 echo "Open http://${HOST:-127.0.0.1}:${PORT:-5000} (press Ctrl+C to stop)."
-exec .venv/bin/waitress-serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}" --threads 8 \
+exec .venv/bin/waitress-serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}" --threads 4 \
   --call student_app:create_app

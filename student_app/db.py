@@ -55,7 +55,7 @@ def fold(text):
 # A new connection costs about a millisecond, more than most pages' own queries: SQLite reads
 # and parses the whole schema (some 90 tables and indexes) at its first statement. So a request
 # hands its connection back when it ends, and the next one takes it; an app keeps as many as
-# waitress has threads (scripts/run.sh).
+# waitress has threads (scripts/run.sh), and a few more for the development server's.
 KEEP_IDLE = 8
 
 
