@@ -1,5 +1,6 @@
 """Activity content: TOML files in the content folder, checked and loaded once."""
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -8,6 +9,7 @@ import click
 from flask.cli import AppGroup
 from flask import current_app
 
+from .access import CHOICE_COUNTS
 from .read_once import read_once
 
 ROUTE_KINDS = (
@@ -169,6 +171,8 @@ class Catalogue:
     who_can: dict = field(default_factory=dict)  # job id -> WhoCan
     local: dict = field(default_factory=dict)  # job id -> Local
     adulthood: Adulthood = Adulthood()
+    # job id -> the Guess my job jobs too like it to be offered beside it (near_twins)
+    twins: dict = field(default_factory=dict)
 
     def texts(self):
         """Every text a learner can see in the content, for narration."""
@@ -419,7 +423,7 @@ def load(root, symbols):
 
     adulthood = _adulthood(root, symbols)
     outcome_ids = [o.id for o in adulthood.outcomes]
-    activities, clues, who_can, local = {}, {}, {}, {}
+    activities, clues, who_can, local, clue_files = {}, {}, {}, {}, {}
     for folder in sorted(p.parent for p in root.glob("*/activity.toml")):
         activity = _activity(_Reader(root, folder / "activity.toml", symbols), folder.name, outcome_ids)
         activities[activity.id] = activity
@@ -432,6 +436,7 @@ def load(root, symbols):
                     Clue(r.text(f"clue.{n}.text", e), r.symbol(f"clue.{n}.symbol", e))
                     for n, e in enumerate(entries, start=1)
                 )
+                clue_files[job_id] = r
             elif activity.kind == "who-can":
                 who_can[job_id] = WhoCan(
                     job_id, r.text("question"), r.text("example"), r.symbol("example_symbol"),
@@ -444,8 +449,60 @@ def load(root, symbols):
         local[job_id] = Local(job_id, tuple(e.strip() for e in employers), r.optional_text("demand"))
     if "guess-my-job" not in activities or len(clues) < 2:
         raise ContentError(f"{root / 'guess-my-job'}: Guess my job needs clues for at least two jobs")
+    twins = near_twins(jobs, clues, symbols)
+    for job_id, r in clue_files.items():
+        _check_fair_clues(r, jobs[job_id], clues[job_id], twins[job_id], jobs, clues, symbols)
     return Catalogue(jobs=jobs, activities=activities, clues=clues, who_can=who_can, local=local,
-                     adulthood=adulthood)
+                     adulthood=adulthood, twins=twins)
+
+
+# Words of a job's name that many jobs share, or that say nothing: "I drive a van" does not give
+# "delivery driver" away among jobs that are not driving ones (near_twins keeps those apart).
+SHARED_NAME_WORDS = {"and", "worker", "assistant", "officer", "driver", "hand", "support"}
+MOST_CHOICES = CHOICE_COUNTS[-1]  # the most picture cards one screen shows
+
+
+def _pictures(job, clues, symbols):
+    return {symbols[job.symbol].picture} | {symbols[clue.symbol].picture for clue in clues}
+
+
+def near_twins(jobs, clues, symbols):
+    """For each Guess my job job, the others too like it to be offered beside it as choices:
+    the same sector (mechanic and plumber), or a picture in common, on a clue or the job's card
+    (builder and firefighter both wear a helmet)."""
+    pictures = {job_id: _pictures(jobs[job_id], clues[job_id], symbols) for job_id in clues}
+    return {
+        job_id: frozenset(other for other in clues if other != job_id and (
+            jobs[other].sector == jobs[job_id].sector or pictures[other] & pictures[job_id]))
+        for job_id in clues
+    }
+
+
+def _name_words(text):
+    return re.findall(r"\w+", text.lower())
+
+
+def _check_fair_clues(r, job, clues, twins, jobs, all_clues, symbols):
+    """Guess my job is won by listening to the clues: no clue shows the picture of a job card
+    (the answer's, or another job's that may be offered), or says a word of the job's name
+    ("games" for a game tester, "dentist" for a dental nurse); and enough other jobs are
+    different enough to be offered beside it."""
+    cards = {symbols[jobs[other].symbol].picture: other for other in all_clues}
+    own = [word for word in _name_words(job.name) if len(word) >= 3 and word not in SHARED_NAME_WORDS]
+    for n, clue in enumerate(clues, start=1):
+        shown = cards.get(symbols[clue.symbol].picture)
+        if shown is not None:
+            whose = "the answer's" if shown == job.id else f"the card of another job ({shown})"
+            r.fail(f"clue.{n}.symbol", f"shows the same picture as {whose}: a learner could match "
+                                       "the pictures without the clue")
+        # "fire" and "firefighter", "dentist" and "dental"; a short word itself ("bus stops")
+        said = [word for word in _name_words(clue.text) for name in own
+                if (word[:4] == name[:4] if len(name) >= 4 else word in (name, name + "s", name + "es"))]
+        if said:
+            r.fail(f"clue.{n}.text", f"says '{said[0]}', which gives away the job's name ({job.name})")
+    if len(all_clues) - 1 - len(twins) < MOST_CHOICES - 1:
+        r.fail("job", f"has only {len(all_clues) - 1 - len(twins)} other jobs different enough to offer "
+                      f"beside it (too like it: {', '.join(sorted(twins))}); a screen may show {MOST_CHOICES}")
 
 
 def content_ids(catalogue):

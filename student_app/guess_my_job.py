@@ -8,10 +8,23 @@ ACTIVITY = "guess-my-job"
 
 
 def choices_for(play, count, catalogue):
-    """The job and `count - 1` others, in an order that stays the same for this play."""
-    rng = random.Random(f"{play['id']}:{play['item']}")
-    others = sorted(job_id for job_id in catalogue.clues if job_id != play["item"])
-    picked = rng.sample(others, min(count - 1, len(others))) + [play["item"]]
+    """The job and `count - 1` others, in an order that stays the same for this play. The
+    others are fair: none is a near twin of the job (content.near_twins: the same sector, or a
+    picture in common), and as far as there are enough, none of each other either, so that
+    the clues tell the cards apart."""
+    answer = play["item"]
+    rng = random.Random(f"{play['id']}:{answer}")
+    others = sorted(job_id for job_id in catalogue.clues if job_id != answer)
+    rng.shuffle(others)
+    twins = catalogue.twins
+    fair = [job_id for job_id in others if job_id not in twins.get(answer, ())]
+    picked = [answer]
+    for job_id in fair:  # first those unlike every card picked so far
+        if len(picked) < count and not any(job_id in twins.get(each, ()) for each in picked):
+            picked.append(job_id)
+    for job_id in fair + others:  # then, in a catalogue too small for that, the next best
+        if len(picked) < count and job_id not in picked:
+            picked.append(job_id)
     rng.shuffle(picked)
     return [catalogue.jobs[job_id] for job_id in picked]
 

@@ -1,5 +1,6 @@
 """Symbols: image files plus one manifest (id, file, label per language, source, licence)."""
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ class Symbol:
     labels: dict
     source: str
     licence: str
+    picture: str = ""  # what it shows: a digest of the image, the same for a copy under another id
 
     def label(self, lang="en"):
         return self.labels.get(lang) or self.labels["en"]
@@ -71,7 +73,8 @@ def load(folder):
         raise ManifestError("\n".join(found))
     entries = tomllib.loads((Path(folder) / "manifest.toml").read_text(encoding="utf-8"))["symbol"]
     return {
-        e["id"]: Symbol(e["id"], e["file"], dict(e["label"]), e["source"], e["licence"])
+        e["id"]: Symbol(e["id"], e["file"], dict(e["label"]), e["source"], e["licence"],
+                        hashlib.sha256((Path(folder) / e["file"]).read_bytes()).hexdigest())
         for e in entries
     }
 

@@ -1,3 +1,4 @@
+import re
 import shutil
 
 import pytest
@@ -76,6 +77,62 @@ def test_clue_with_unknown_symbol_names_the_clue(content, symbols):
     path.write_text(text.replace(first_symbol, 'symbol = "made-up"', 1))
     with pytest.raises(ContentError, match=r"field 'clue.1.symbol' names symbol 'made-up'"):
         load(content, symbols)
+
+
+def set_clue(path, number, field, value):
+    """Give clue `number` of a Guess my job file a new text or symbol."""
+    lines = path.read_text().splitlines()
+    starts = [n for n, line in enumerate(lines) if line == "[[clue]]"]
+    at = next(n for n in range(starts[number - 1], len(lines)) if lines[n].startswith(f"{field} ="))
+    lines[at] = f'{field} = "{value}"'
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("symbol, message", [
+    ("job-nurse", "shows the same picture as the answer's"),
+    # the plunger is the plumber's card under another id: a copy of the same picture
+    ("tool-plunger", "shows the same picture as the card of another job (plumber)"),
+])
+def test_a_clue_may_not_show_a_job_card_picture(content, symbols, symbol, message):
+    set_clue(content / "guess-my-job" / "nurse.toml", 2, "symbol", symbol)
+    with pytest.raises(ContentError, match=rf"nurse.toml: field 'clue.2.symbol' {re.escape(message)}"):
+        load(content, symbols)
+
+
+@pytest.mark.parametrize("job, text, word", [
+    ("game-tester", "I play games all day.", "games"),
+    ("dental-nurse", "I help the dentist.", "dentist"),
+    ("bus-driver", "I stop at bus stops.", "bus"),
+    ("firefighter", "I drive a red fire engine.", "fire"),
+])
+def test_a_clue_may_not_say_the_jobs_name(content, symbols, job, text, word):
+    set_clue(content / "guess-my-job" / f"{job}.toml", 1, "text", text)
+    with pytest.raises(ContentError, match=rf"{job}.toml: field 'clue.1.text' says '{word}', which gives away"):
+        load(content, symbols)
+
+
+def test_a_clue_may_use_a_word_many_jobs_share(content, symbols):
+    """"I drive a van" is fair for a delivery driver: other drivers are never offered beside it."""
+    catalogue = load(ROOT / "activities", symbols)
+    assert any(c.text == "I drive a van." for c in catalogue.clues["delivery-driver"])
+    assert {"bus-driver"} <= catalogue.twins["delivery-driver"]
+
+
+def test_a_job_needs_enough_others_unlike_it(content, symbols):
+    for path in (content / "jobs").glob("*.toml"):
+        path.write_text(re.sub(r'^sector = ".*"$', 'sector = "care"', path.read_text(), flags=re.M))
+    with pytest.raises(ContentError, match=r"field 'job' has only 0 other jobs different enough to offer beside it"):
+        load(content, symbols)
+
+
+def test_real_clues_never_show_a_card_nor_name_the_job(symbols):
+    catalogue = load(ROOT / "activities", symbols)
+    cards = {symbols[catalogue.jobs[job_id].symbol].picture for job_id in catalogue.clues}
+    for job_id, clues in catalogue.clues.items():
+        assert not cards & {symbols[clue.symbol].picture for clue in clues}, job_id
+        # near twins go both ways, and each job has at least three others to offer beside it
+        assert all(job_id in catalogue.twins[other] for other in catalogue.twins[job_id])
+        assert len(catalogue.clues) - 1 - len(catalogue.twins[job_id]) >= 3, job_id
 
 
 def test_every_clue_text_is_first_person_and_short(symbols):

@@ -231,3 +231,17 @@ def test_job_names_keep_their_capitals_and_the_heading_names_the_job(learner, ap
         from student_app.web import capital_first, symbol_label
         assert capital_first("IT support worker") == "IT support worker"
         assert capital_first("nurse") == "Nurse" and symbol_label("route-t-level", capital=True) == "T level"
+
+
+def test_the_other_choices_are_fair(app):
+    """No other card is a near twin of the job or of each other (the same sector, or a picture in
+    common: a mechanic and a plumber both use a spanner), so only the clues tell them apart."""
+    from student_app import guess_my_job as gmj
+
+    catalogue = app.extensions["catalogue"]
+    assert "plumber" in catalogue.twins["mechanic"]
+    for job_id in catalogue.clues:
+        for play_id in range(1, 40):
+            picked = [job.id for job in gmj.choices_for({"id": play_id, "item": job_id}, 4, catalogue)]
+            assert job_id in picked and len(set(picked)) == 4
+            assert not [(a, b) for a in picked for b in picked if b in catalogue.twins[a]], (job_id, picked)
