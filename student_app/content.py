@@ -123,6 +123,11 @@ class WhoCan:
     example_symbol: str
     help: str
     help_symbol: str
+    # What the job asks of everyone who does it, where that is more than wanting to (an age,
+    # fitness, eyesight, a licence): said beside the example, so no learner is told untruly
+    # that anyone can.
+    needs: str = ""
+    needs_symbol: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ class Catalogue:
                 yield from (t for t in (step.prompt, step.explain, step.explain_simple) if t)
                 yield from (choice.text for choice in step.choices)
         for item in self.who_can.values():
-            yield from (item.question, item.example, item.help)
+            yield from (t for t in (item.question, item.example, item.help, item.needs) if t)
         for local in self.local.values():
             yield from local.employers
             if local.demand:
@@ -235,6 +240,16 @@ class _Reader:
             self.fail(field, f"names symbol '{value}', which is not in the symbol manifest")
         return value
 
+    def true_of_routes(self, field, text):
+        """`text`, if what it says of a route is still true: a supported internship is unpaid,
+        and says so; traineeships closed in England in 2023-24."""
+        said = text.lower()
+        if "traineeship" in said:
+            self.fail(field, "offers a traineeship: traineeships closed in England in 2023-24")
+        if "supported internship" in said and "unpaid" not in said and "not paid" not in said:
+            self.fail(field, "names a supported internship without saying it is unpaid")
+        return text
+
     def optional_text(self, field, table=None):
         value = (self.data if table is None else table).get(field.rsplit(".", 1)[-1], "")
         if not isinstance(value, str):
@@ -270,7 +285,7 @@ def _job(r, job_id):
         where=r.text("where"),
         where_symbol=r.symbol("where_symbol"),
         route_kind=r.choice("route.kind", ROUTE_KINDS, route),
-        route_text=r.text("route.text", route),
+        route_text=r.true_of_routes("route.text", r.text("route.text", route)),
         wear=r.text("wear"),
         wear_symbol=r.symbol("wear_symbol"),
         skills=r.id_list("skills", SKILLS, 1, 5),
@@ -327,11 +342,11 @@ def _steps(r, defaults):
         choices = _choices(r, f"{where}.choice", e["choice"]) if "choice" in e else defaults
         if pick != "none" and "tap" in ways and not choices:
             r.fail(f"{where}.choice", "is missing: a step answered by tapping needs choices")
-        explain = r.optional_text(f"{where}.explain", e)
+        explain = r.true_of_routes(f"{where}.explain", r.optional_text(f"{where}.explain", e))
         steps.append(Step(
             id=step_id, prompt=r.text(f"{where}.prompt", e), symbol=r.symbol(f"{where}.symbol", e),
             explain=explain,
-            explain_simple=r.optional_text(f"{where}.explain_simple", e),
+            explain_simple=r.true_of_routes(f"{where}.explain_simple", r.optional_text(f"{where}.explain_simple", e)),
             explain_symbol=r.symbol(f"{where}.explain_symbol", e) if e.get("explain_symbol") else "",
             pick=pick, ways=ways, choices=choices if pick != "none" else (),
         ))
@@ -438,9 +453,11 @@ def load(root, symbols):
                 )
                 clue_files[job_id] = r
             elif activity.kind == "who-can":
+                needs = r.optional_text("needs")
                 who_can[job_id] = WhoCan(
                     job_id, r.text("question"), r.text("example"), r.symbol("example_symbol"),
                     r.text("help"), r.symbol("help_symbol"),
+                    needs, r.symbol("needs_symbol") if needs else "",
                 )
     for job_id, r in _items(root, root / "local", symbols, jobs):
         employers = r.data.get("employers", [])
@@ -531,8 +548,9 @@ def content_ids(catalogue):
         for number, clue in enumerate(clues, start=1):
             yield f"clue.{job_id}.{number}", clue.text
     for job_id, item in catalogue.who_can.items():
-        for name in ("question", "example", "help"):
-            yield f"who-can.{job_id}.{name}", getattr(item, name)
+        for name in ("question", "example", "help", "needs"):
+            if getattr(item, name):
+                yield f"who-can.{job_id}.{name}", getattr(item, name)
     for job_id, local in catalogue.local.items():
         if local.demand:
             yield f"local.{job_id}.demand", local.demand
@@ -607,7 +625,8 @@ def translate(catalogue, lang, table):
                for job_id, clues in catalogue.clues.items()},
         who_can={job_id: replace(w, question=t(f"who-can.{job_id}.question", w.question),
                                  example=t(f"who-can.{job_id}.example", w.example),
-                                 help=t(f"who-can.{job_id}.help", w.help))
+                                 help=t(f"who-can.{job_id}.help", w.help),
+                                 needs=t(f"who-can.{job_id}.needs", w.needs))
                  for job_id, w in catalogue.who_can.items()},
         local={job_id: replace(item, demand=t(f"local.{job_id}.demand", item.demand))
                for job_id, item in catalogue.local.items()},

@@ -211,7 +211,9 @@ def _step_page(activity, item, number, message=None, status=200, page=1):
             g.actor.learner_id, activity.id, item, step.id)
     notes = []
     if who_can is not None and step.pick == "none":
-        notes = [(who_can.example, who_can.example_symbol), (who_can.help, who_can.help_symbol)]
+        notes = [(who_can.example, who_can.example_symbol), (who_can.needs, who_can.needs_symbol),
+                 (who_can.help, who_can.help_symbol)]
+        notes = [(text, symbol) for text, symbol in notes if text]
     job = get_catalogue().jobs[who_can.job] if who_can else None
     # The learner's own number of cards, then More for the next ones on the same step.
     screen = access.screenful(step.choices, per_screen(activity), page)

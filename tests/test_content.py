@@ -125,6 +125,24 @@ def test_a_job_needs_enough_others_unlike_it(content, symbols):
         load(content, symbols)
 
 
+@pytest.mark.parametrize("route, message", [
+    ("A supported internship in a café is a good start.", "names a supported internship without saying it is unpaid"),
+    ("Start with a traineeship at 16.", "offers a traineeship: traineeships closed"),
+])
+def test_a_route_must_be_true_today(content, symbols, route, message):
+    path = content / "jobs" / "barista.toml"
+    path.write_text(re.sub(r'^text = ".*"$', f'text = "{route}"', path.read_text(), count=1, flags=re.M))
+    with pytest.raises(ContentError, match=rf"barista.toml: field 'route.text' {message}"):
+        load(content, symbols)
+
+
+def test_who_can_says_what_a_job_needs_where_not_anyone_can(symbols):
+    catalogue = load(ROOT / "activities", symbols)
+    assert "Anyone" not in " ".join(s.prompt for s in catalogue.activities["who-can"].steps)
+    for job_id in ("firefighter", "police-officer"):
+        assert "18 or over" in catalogue.who_can[job_id].needs and catalogue.who_can[job_id].needs_symbol
+
+
 def test_real_clues_never_show_a_card_nor_name_the_job(symbols):
     catalogue = load(ROOT / "activities", symbols)
     cards = {symbols[catalogue.jobs[job_id].symbol].picture for job_id in catalogue.clues}

@@ -205,7 +205,10 @@ def test_who_can_do_this_job_flow(amira, app):
     assert first.count("A woman") == 1 and "A deaf person" not in first  # Group 1: 3 cards
     amira.post(f"{base}/1", data={"choice": ["man"]})
     reveal = text_of(amira.get(f"{base}/2"))
-    assert "Anyone can!" in reveal and item.example in reveal and item.help in reveal
+    assert "Many kinds of people do this job." in reveal and "Anyone can" not in reveal
+    assert item.example in reveal and item.help in reveal
+    # What every firefighter needs is said too: not everyone can.
+    assert item.needs and item.needs in reveal and "18 or over" in reveal
     amira.post(f"{base}/2", data={"go": "next"})
     think = amira.get(f"{base}/3").text
     assert "What do you think now?" in think

@@ -59,7 +59,7 @@ def test_a_learner_goes_through_every_library_activity(driver, live_url):
     driver.find_element(By.CSS_SELECTOR, 'label.check-card:has(input[value="woman"])').click()
     assert_accessible(driver)
     tap(driver, 'button[value="next"]')
-    expect_heading(driver, "Anyone can!")
+    expect_heading(driver, "Many kinds of people do this job.")
     assert_accessible(driver)
     tap(driver, 'button[value="next"]')
     expect_heading(driver, "What do you think now?")
