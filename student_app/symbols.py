@@ -1,5 +1,6 @@
 """Symbols: image files plus one manifest (id, file, label per language, source, licence)."""
 
+import base64
 import hashlib
 import tomllib
 from dataclasses import dataclass
@@ -104,6 +105,42 @@ def check_command():
     if found:
         raise SystemExit(1)
     click.echo(f"{len(load(folder))} symbols, all present and labelled.")
+
+
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".webp": "image/webp"}
+
+
+def sheet(folder, symbols):
+    """A contact sheet of every symbol (templates/symbols/sheet.html), and how many pictures
+    stand for more than one id."""
+    same_picture = {}
+    for symbol in symbols.values():
+        same_picture.setdefault(symbol.picture, []).append(symbol.id)
+    images = {
+        symbol.id: f"data:{IMAGE_TYPES[Path(symbol.file).suffix.lower()]};base64,"
+                   + base64.b64encode((Path(folder) / symbol.file).read_bytes()).decode()
+        for symbol in symbols.values()}
+    groups = {}
+    for symbol in sorted(symbols.values(), key=lambda s: s.id):
+        groups.setdefault(symbol.id.split("-", 1)[0], []).append(symbol)
+    shared = sum(1 for ids in same_picture.values() if len(ids) > 1)
+    page = current_app.jinja_env.get_template("symbols/sheet.html").render(
+        symbols=symbols, groups=sorted(groups.items()), images=images, same_picture=same_picture,
+        shared_count=shared)
+    return page, shared
+
+
+@symbols_cli.command("sheet")
+@click.option("--output", default="symbols-sheet.html", show_default=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write.")
+def sheet_command(output):
+    """Write a contact sheet: every symbol with its labels, to check each picture by eye."""
+    folder = current_app.config["SYMBOLS_DIR"]
+    symbols = get_symbols()
+    page, shared = sheet(folder, symbols)
+    Path(output).write_text(page, encoding="utf-8")
+    click.echo(f"Wrote {output}: {len(symbols)} symbols; {shared} pictures stand for more than one id.")
 
 
 def init_app(app):

@@ -69,3 +69,23 @@ def test_symbol_route_serves_images_and_404s_unknown(client):
     with client.get("/symbols/nav-home") as response:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert client.get("/symbols/no-such-thing").status_code == 404
+
+
+def test_the_contact_sheet_shows_every_symbol_and_each_shared_picture(runner, app, tmp_path):
+    """`flask symbols sheet`: every symbol's picture (inside the page), id and label, and where
+    one picture stands for several ids (the plumber's card is the plunger tool's picture)."""
+    output = tmp_path / "sheet.html"
+    result = runner.invoke(args=["symbols", "sheet", "--output", str(output)])
+    symbols = app.extensions["symbols"]
+    assert result.exit_code == 0 and f"{len(symbols)} symbols" in result.output
+    page = output.read_text(encoding="utf-8")
+    assert all(f"<code>{symbol_id}</code>" in page for symbol_id in symbols)
+    assert page.count('src="data:image/') == len(symbols) and "http" not in page.replace("http-equiv", "")
+    card = page[page.index("<code>job-plumber</code>"):]
+    assert "Same picture as: tool-plunger" in card[:card.index("</li>")]
+    shared = int(re.search(r"; (\d+) pictures stand for more than one id", result.output)[1])
+    pictures = {}
+    for symbol in symbols.values():
+        pictures.setdefault(symbol.picture, set()).add(symbol.id)
+    assert shared == sum(1 for ids in pictures.values() if len(ids) > 1) > 0
+    assert page.count('<li class="shared">') == sum(len(ids) for ids in pictures.values() if len(ids) > 1)
