@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask import Blueprint, abort, current_app, send_from_directory
+from markupsafe import Markup
 
 from .read_once import read_once
 
@@ -111,24 +112,52 @@ IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
                ".webp": "image/webp"}
 
 
+SHEET_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; background: #fff; }
+h2 { margin-top: 2rem; border-bottom: 2px solid #333; }
+ul { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
+     gap: 0.75rem; }
+li { border: 1px solid #666; border-radius: 0.5rem; padding: 0.5rem; break-inside: avoid; }
+li.shared { border: 3px solid #8a1c1c; }
+img { display: block; width: 96px; height: 96px; margin: 0 auto 0.25rem; }
+.label { font-weight: bold; font-size: 1.1rem; }
+.id, .others { font-size: 0.85rem; }
+.shared-note { color: #8a1c1c; font-size: 0.85rem; font-weight: bold; }
+"""
+
+
 def sheet(folder, symbols):
-    """A contact sheet of every symbol (templates/symbols/sheet.html), and how many pictures
-    stand for more than one id."""
+    """A contact sheet of every symbol, grouped by kind (the id's first word), with its id and
+    labels, and each picture that stands for more than one id marked: one HTML file with the
+    pictures inside it, for the people who write content to check by eye (in English, as the
+    manifest is). Returns the page and how many pictures stand for more than one id."""
     same_picture = {}
     for symbol in symbols.values():
         same_picture.setdefault(symbol.picture, []).append(symbol.id)
-    images = {
-        symbol.id: f"data:{IMAGE_TYPES[Path(symbol.file).suffix.lower()]};base64,"
-                   + base64.b64encode((Path(folder) / symbol.file).read_bytes()).decode()
-        for symbol in symbols.values()}
     groups = {}
     for symbol in sorted(symbols.values(), key=lambda s: s.id):
         groups.setdefault(symbol.id.split("-", 1)[0], []).append(symbol)
     shared = sum(1 for ids in same_picture.values() if len(ids) > 1)
-    page = current_app.jinja_env.get_template("symbols/sheet.html").render(
-        symbols=symbols, groups=sorted(groups.items()), images=images, same_picture=same_picture,
-        shared_count=shared)
-    return page, shared
+    parts = [Markup('<!doctype html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n<title>{} symbols - '
+                    'My Career Steps</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{} symbols</h1>\n'
+                    '<p>Check that each picture shows what its label says. A picture with a red border stands '
+                    'for more than one id: {} pictures do.</p>\n').format(
+        len(symbols), Markup(SHEET_STYLE), len(symbols), shared)]
+    for group, members in sorted(groups.items()):
+        parts.append(Markup("<h2>{} ({})</h2>\n<ul>\n").format(group, len(members)))
+        for symbol in members:
+            also = [other for other in same_picture[symbol.picture] if other != symbol.id]
+            image = (f"data:{IMAGE_TYPES[Path(symbol.file).suffix.lower()]};base64,"
+                     + base64.b64encode((Path(folder) / symbol.file).read_bytes()).decode())
+            others = "; ".join(f"{code}: {words}" for code, words in sorted(symbol.labels.items()) if code != "en")
+            parts.append(Markup('<li{}><img src="{}" alt=""><div class="label">{}</div><div class="id"><code>{}</code>'
+                                '</div>{}{}</li>\n').format(
+                Markup(' class="shared"') if also else "", image, symbol.label("en"), symbol.id,
+                Markup('<div class="others">{}</div>').format(others) if others else "",
+                Markup('<div class="shared-note">Same picture as: {}</div>').format(", ".join(also)) if also else ""))
+        parts.append(Markup("</ul>\n"))
+    parts.append(Markup("</main>\n</body>\n</html>\n"))
+    return "".join(parts), shared
 
 
 @symbols_cli.command("sheet")
