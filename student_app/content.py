@@ -51,6 +51,11 @@ class Job:
     wear_symbol: str = ""
     skills: tuple = ()
     subjects: tuple = ()
+    what_simple: str = ""  # what the job is in Career SEND Group 1's words (GROUP_ONE_WORDS)
+
+    def what_for(self, group):
+        """What the job is, for a learner of this Career SEND Group."""
+        return (self.what_simple if group == 1 else "") or self.what
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ class Catalogue:
             yield activity.title
             yield activity.intro
         for job in self.jobs.values():
-            yield from (job.name, job.what, job.where, job.route_text)
+            yield from (job.name, job.what, job.what_simple, job.where, job.route_text)
             if job.wear:
                 yield job.wear
         for clues in self.clues.values():
@@ -240,6 +245,14 @@ class _Reader:
             self.fail(field, f"names symbol '{value}', which is not in the symbol manifest")
         return value
 
+    def simple(self, field, text):
+        """`text`, if it is in Group 1's words: no sentence longer than GROUP_ONE_WORDS."""
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            if len(sentence.split()) > GROUP_ONE_WORDS:
+                self.fail(field, f"has a sentence of {len(sentence.split())} words (Group 1's texts keep to "
+                                 f"{GROUP_ONE_WORDS}): '{sentence}'")
+        return text
+
     def true_of_routes(self, field, text):
         """`text`, if what it says of a route is still true: a supported internship is unpaid,
         and says so; traineeships closed in England in 2023-24."""
@@ -282,6 +295,7 @@ def _job(r, job_id):
         symbol=r.symbol("symbol"),
         sector=r.text("sector"),
         what=r.text("what"),
+        what_simple=r.simple("what_simple", r.text("what_simple")),
         where=r.text("where"),
         where_symbol=r.symbol("where_symbol"),
         route_kind=r.choice("route.kind", ROUTE_KINDS, route),
@@ -346,7 +360,8 @@ def _steps(r, defaults):
         steps.append(Step(
             id=step_id, prompt=r.text(f"{where}.prompt", e), symbol=r.symbol(f"{where}.symbol", e),
             explain=explain,
-            explain_simple=r.true_of_routes(f"{where}.explain_simple", r.optional_text(f"{where}.explain_simple", e)),
+            explain_simple=r.simple(f"{where}.explain_simple", r.true_of_routes(
+                f"{where}.explain_simple", r.optional_text(f"{where}.explain_simple", e))),
             explain_symbol=r.symbol(f"{where}.explain_symbol", e) if e.get("explain_symbol") else "",
             pick=pick, ways=ways, choices=choices if pick != "none" else (),
         ))
@@ -473,6 +488,8 @@ def load(root, symbols):
                      adulthood=adulthood, twins=twins)
 
 
+GROUP_ONE_WORDS = 12  # the most words in one sentence of a text for Career SEND Group 1
+
 # Words of a job's name that many jobs share, or that say nothing: "I drive a van" does not give
 # "delivery driver" away among jobs that are not driving ones (near_twins keeps those apart).
 SHARED_NAME_WORDS = {"and", "worker", "assistant", "officer", "driver", "hand", "support"}
@@ -540,7 +557,7 @@ def content_ids(catalogue):
         for choice_id, text in sorted(shared):
             yield f"choice.{a.id}.{choice_id}", text
     for job in catalogue.jobs.values():
-        for name, text in (("name", job.name), ("what", job.what), ("where", job.where),
+        for name, text in (("name", job.name), ("what", job.what), ("what_simple", job.what_simple), ("where", job.where),
                            ("wear", job.wear), ("route", job.route_text)):
             if text:
                 yield f"job.{job.id}.{name}", text
@@ -618,6 +635,7 @@ def translate(catalogue, lang, table):
                                   steps=tuple(step(a, s) for s in a.steps))
                     for a in catalogue.activities.values()},
         jobs={j.id: replace(j, name=t(f"job.{j.id}.name", j.name), what=t(f"job.{j.id}.what", j.what),
+                            what_simple=t(f"job.{j.id}.what_simple", j.what_simple),
                             where=t(f"job.{j.id}.where", j.where), wear=t(f"job.{j.id}.wear", j.wear),
                             route_text=t(f"job.{j.id}.route", j.route_text))
               for j in catalogue.jobs.values()},

@@ -143,6 +143,27 @@ def test_who_can_says_what_a_job_needs_where_not_anyone_can(symbols):
         assert "18 or over" in catalogue.who_can[job_id].needs and catalogue.who_can[job_id].needs_symbol
 
 
+def test_a_job_needs_a_group_one_text_in_short_sentences(content, symbols):
+    path = content / "jobs" / "chef.toml"
+    text = path.read_text()
+    path.write_text(re.sub(r'^what_simple = ".*"$', 'what_simple = "A chef cooks meals and keeps the kitchen clean and '
+                                                    'safe for everyone who works there."', text, flags=re.M))
+    with pytest.raises(ContentError, match=r"chef.toml: field 'what_simple' has a sentence of 16 words"):
+        load(content, symbols)
+    path.write_text(re.sub(r'^what_simple = ".*"\n', "", text, flags=re.M))
+    with pytest.raises(ContentError, match=r"chef.toml: field 'what_simple' is missing"):
+        load(content, symbols)
+
+
+def test_every_group_one_text_keeps_to_twelve_words_a_sentence(symbols):
+    catalogue = load(ROOT / "activities", symbols)
+    texts = [job.what_simple for job in catalogue.jobs.values()]
+    texts += [s.explain_simple for a in catalogue.activities.values() for s in a.steps if s.explain_simple]
+    assert len(texts) > len(catalogue.jobs)
+    for text in texts:
+        assert all(len(sentence.split()) <= 12 for sentence in re.split(r"(?<=[.!?])\s+", text)), text
+
+
 def test_real_clues_never_show_a_card_nor_name_the_job(symbols):
     catalogue = load(ROOT / "activities", symbols)
     cards = {symbols[catalogue.jobs[job_id].symbol].picture for job_id in catalogue.clues}

@@ -273,11 +273,19 @@ def test_job_explorer_card_has_everything_and_local_information(amira, app):
     assert all(f"/a/job-explorer/{job_id}" in listing for job_id in catalogue.jobs)
     chef = catalogue.jobs["chef"]
     page = text_of(amira.get("/a/job-explorer/chef"))
-    for part in (chef.what, chef.where, chef.wear, chef.route_text, "Food technology", "Maths"):
+    # Amira is in Career SEND Group 1: what the job is, in Group 1's words
+    for part in (chef.what_simple, chef.where, chef.wear, chef.route_text, "Food technology", "Maths"):
         assert part in page
+    assert chef.what not in page
     for employer in catalogue.local["chef"].employers:
         assert employer in page
     assert amira.get("/a/job-explorer/astronaut").status_code == 404
+
+
+def test_group_two_reads_the_whole_text_of_a_job(ben, app):
+    chef = app.extensions["catalogue"].jobs["chef"]
+    page = text_of(ben.get("/a/job-explorer/chef"))
+    assert chef.what in page and chef.what_simple not in page
 
 
 def test_the_catalogue_is_broad(app):
