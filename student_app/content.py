@@ -557,8 +557,8 @@ def content_ids(catalogue):
         for choice_id, text in sorted(shared):
             yield f"choice.{a.id}.{choice_id}", text
     for job in catalogue.jobs.values():
-        for name, text in (("name", job.name), ("what", job.what), ("what_simple", job.what_simple), ("where", job.where),
-                           ("wear", job.wear), ("route", job.route_text)):
+        for name, text in (("name", job.name), ("what", job.what), ("what_simple", job.what_simple),
+                           ("where", job.where), ("wear", job.wear), ("route", job.route_text)):
             if text:
                 yield f"job.{job.id}.{name}", text
     for job_id, clues in catalogue.clues.items():
