@@ -207,18 +207,8 @@ def older_url(older):
 
 
 def symbol_url(symbol_id):
-    """A symbol's address. A page names thirty or so, each the same on every visit: kept here
-    for the path the app is served under, a step shorter than App.url_for's own keeping."""
-    key = (request.script_root if has_request_context() else None, symbol_id)
-    found = _symbol_urls.get(key)
-    if found is None:
-        if len(_symbol_urls) >= App.URLS_KEPT:
-            _symbol_urls.clear()
-        found = _symbol_urls[key] = url_for("symbols.image", symbol_id=symbol_id)
-    return found
-
-
-_symbol_urls = {}
+    """A symbol's address (kept once built, as every page address is: App.url_for)."""
+    return url_for("symbols.image", symbol_id=symbol_id)
 
 
 def capital_first(text):
