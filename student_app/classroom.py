@@ -1,5 +1,6 @@
-"""Classroom sessions: a teacher runs Guess my job live, with a projector and the class's
-tablets following each step.
+"""Classroom sessions: a teacher runs Guess my job or Who can do this job? live, with a
+projector and the class's tablets following each step. What a kind shows and stores in a
+round is its kinds.ClassRound; the session's steps, joining and answering once are here.
 
 Tablets, the projector and the teacher's page poll a small state URL every second with htmx;
 it answers 204 (nothing to do) until the state changes. Polling rather than server-sent
@@ -18,10 +19,10 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from flask_babel import gettext as _
 
 from . import access
-from . import guess_my_job as gmj
 from .auth import learner_required, staff_required
 from .lookups import class_of_school, form_id, learner_for_change
 from .content import get_catalogue
+from .kinds import CLASS_ROUNDS, guess_my_job
 from .db import get_db, now, transaction
 from .responses import record_answer
 from .web import render, wants_fragment
@@ -33,7 +34,7 @@ CODE_LENGTH = 6  # about 30 bits; only open sessions' codes work, and wrong trie
 JOIN_TRIES = 10  # wrong or closed codes a learner may try in JOIN_WINDOW
 JOIN_WINDOW = timedelta(minutes=10)
 MAX_ROUNDS = 5
-CHOICES = 4
+CHOICES = guess_my_job.GuessRound.CARDS  # the class's cards on the projector and the teacher's page
 ACTIONS = ("start", "next", "choices", "reveal", "next-job", "pause", "resume", "end")
 
 
@@ -62,6 +63,7 @@ def get_session(session_id):
         return get_session(session_id)
     found["items"] = json.loads(found["items"])
     found["job"] = found["items"][found["round"]]
+    found["kind"] = CLASS_ROUNDS[found["activity"]]
     return found
 
 
@@ -76,14 +78,8 @@ def _end(db, found):
 
 
 def choices_for(found, count):
-    """The round's job cards: the same four for the class, the first `count` for a learner."""
-    catalogue = get_catalogue()
-    job = found["job"]
-    rng = random.Random(f"session:{found['id']}:{found['round']}")
-    others = rng.sample(sorted(j for j in catalogue.clues if j != job), CHOICES - 1)
-    picked = [job] + others[: count - 1]
-    rng.shuffle(picked)
-    return [catalogue.jobs[j] for j in picked]
+    """The round's cards: the same for the class, the first `count` for a learner."""
+    return found["kind"].cards(found, count, get_catalogue())
 
 
 def members(found):
@@ -96,12 +92,21 @@ def members(found):
 
 
 def round_answers(found):
-    """Each learner's answer to this round: learner id -> row."""
-    return {row["learner_id"]: row for row in get_db().query(
+    """This round's answers: (learner id -> their first answer row, card id -> how many chose
+    it). A learner's answer is one row in Guess my job, a row for each card in a vote."""
+    kind = found["kind"]
+    rows = list(get_db().query(
         """SELECT responses.*, plays.learner_id AS learner FROM responses
            JOIN plays ON plays.id = responses.play_id
-           WHERE plays.session_id = ? AND plays.item = ? AND responses.step = 'guess'""",
-        [found["id"], found["job"]])}
+           WHERE plays.session_id = ? AND plays.item = ? AND responses.step = ?
+           ORDER BY responses.id""",
+        [found["id"], found["job"], kind.step]))
+    first, tally = {}, {}
+    for row in rows:
+        first.setdefault(row["learner_id"], row)
+        card = kind.card_of(row["answer"])
+        tally[card] = tally.get(card, 0) + 1
+    return first, tally
 
 
 def state_token(found, with_answers):
@@ -110,9 +115,10 @@ def state_token(found, with_answers):
     if with_answers:
         counts = get_db().execute(
             """SELECT (SELECT count(*) FROM session_members WHERE session_id = ?),
-                      (SELECT count(*) FROM responses JOIN plays ON plays.id = responses.play_id
-                       WHERE plays.session_id = ? AND responses.step = 'guess')""",
-            [found["id"], found["id"]]).fetchone()
+                      (SELECT count(DISTINCT responses.play_id) FROM responses
+                       JOIN plays ON plays.id = responses.play_id
+                       WHERE plays.session_id = ? AND responses.step = ?)""",
+            [found["id"], found["id"], found["kind"].step]).fetchone()
         token += f"-{counts[0]}-{counts[1]}"
     return token
 
@@ -122,23 +128,35 @@ def unchanged(found, with_answers):
     return request.args.get("seen") == state_token(found, with_answers)
 
 
-def answer_once(found, learner_id, job_id, given_by="learner", staff_id=None):
+def picked_cards(found, form, count):
+    """The card ids a tablet (or the teacher) sent, if they are a whole answer to this round:
+    one card, or for a vote one or more; each among the `count` cards offered. Else None."""
+    kind = found["kind"]
+    picked = list(dict.fromkeys(form.getlist(kind.field)))
+    offered = {card.id for card in choices_for(found, count)}
+    if not picked or (not kind.many and len(picked) > 1) or any(p not in offered for p in picked):
+        return None
+    return picked
+
+
+def answer_once(found, learner_id, picked, given_by="learner", staff_id=None):
     """Store a learner's answer to the round once; later taps, retries and doubles add nothing.
     Returns False if the learner had already answered."""
+    kind = found["kind"]
     db = get_db()
     with transaction(db):
         db.execute(
             """INSERT OR IGNORE INTO plays (learner_id, activity, item, started_at, session_id)
                VALUES (?, ?, ?, ?, ?)""",
-            [learner_id, gmj.ACTIVITY, found["job"], now(), found["id"]])
+            [learner_id, kind.activity, found["job"], now(), found["id"]])
         play = next(db.query(
             "SELECT * FROM plays WHERE session_id = ? AND learner_id = ? AND item = ?",
             [found["id"], learner_id, found["job"]]))
-        if db.execute("SELECT 1 FROM responses WHERE play_id = ? AND step = 'guess'",
-                      [play["id"]]).fetchone():
+        if db.execute("SELECT 1 FROM responses WHERE play_id = ? AND step = ?",
+                      [play["id"], kind.step]).fetchone():
             return False
-        record_answer(play, "guess", job_id, correct=int(job_id == found["job"]),
-                      given_by=given_by, staff_id=staff_id)
+        for answer, correct in kind.answers(picked, found):
+            record_answer(play, kind.step, answer, correct=correct, given_by=given_by, staff_id=staff_id)
     return True
 
 
@@ -157,36 +175,48 @@ def staff_session(session_id):
 def new_session(class_id):
     group = class_of_school(class_id)
     catalogue = get_catalogue()
-    jobs = sorted(catalogue.clues, key=lambda j: catalogue.jobs[j].name)
+    activity = (request.form if request.method == "POST" else request.args).get("activity", guess_my_job.ACTIVITY)
+    if activity not in CLASS_ROUNDS:
+        abort(404)
+    kind = CLASS_ROUNDS[activity]
+    jobs = kind.items(catalogue)
     if request.method == "GET":
-        return render("classroom/new.html", group=group, jobs=[catalogue.jobs[j] for j in jobs],
-                      picked=random.sample(jobs, 3), max_rounds=MAX_ROUNDS)
+        return render("classroom/new.html", group=group, jobs=list(jobs.values()),
+                      picked=random.sample(sorted(jobs), min(3, len(jobs))), max_rounds=MAX_ROUNDS,
+                      activity=catalogue.activities[activity],
+                      others=[catalogue.activities[a] for a in CLASS_ROUNDS if a != activity])
     items = request.form.getlist("job")
-    if not 1 <= len(items) <= MAX_ROUNDS or any(j not in catalogue.clues for j in items):
+    if not 1 <= len(items) <= MAX_ROUNDS or any(j not in jobs for j in items):
         abort(400, _("Please choose between 1 and 5 jobs for the session."))
     db = get_db()
     with transaction(db):
         session_id = db["class_sessions"].insert({
             "school_id": g.user["school_id"], "class_id": class_id, "staff_id": g.user["id"],
-            "activity": gmj.ACTIVITY, "items": json.dumps(items), "code": new_code(db),
+            "activity": activity, "items": json.dumps(items), "code": new_code(db),
             "created_at": now(), "updated_at": now()}).last_pk
     return redirect(url_for("classroom.control", session_id=session_id))
 
 
-def _staff_context(found):
+def _round_context(found, count):
+    """What the teacher's page, the projector and a tablet show of this round."""
     catalogue = get_catalogue()
-    answers = round_answers(found)
-    everyone = members(found)
-    tally = {}
-    for row in answers.values():
-        tally[row["answer"]] = tally.get(row["answer"], 0) + 1
+    kind = found["kind"]
+    heading, heading_symbol, notes = kind.reveal(catalogue, found["job"])
     return {
-        "found": found, "job": catalogue.jobs[found["job"]],
-        "clues": catalogue.clues[found["job"]], "members": everyone, "answers": answers,
-        "choices": choices_for(found, CHOICES), "tally": tally,
-        "token": state_token(found, True),
-        "join_url": url_for("classroom.join", code=found["code"], _external=True),
+        "found": found, "kind": kind, "job": kind.job(catalogue, found["job"]),
+        "activity": catalogue.activities[kind.activity],
+        "clues": kind.clues(catalogue, found["job"]), "question": kind.question(catalogue, found["job"]),
+        "choices": choices_for(found, count), "right": kind.right(found),
+        "reveal_heading": heading, "reveal_symbol": heading_symbol, "reveal_notes": notes,
     }
+
+
+def _staff_context(found):
+    answers, tally = round_answers(found)
+    return dict(
+        _round_context(found, CHOICES), members=members(found), answers=answers, tally=tally,
+        token=state_token(found, True),
+        join_url=url_for("classroom.join", code=found["code"], _external=True))
 
 
 @bp.get("/staff/sessions/<int:session_id>")
@@ -215,7 +245,8 @@ def projector(session_id):
 
 def next_state(found, action):
     """The changes an action makes, or None if it does not fit the session's state."""
-    clues = len(get_catalogue().clues[found["job"]])
+    clues = len(found["kind"].clues(get_catalogue(), found["job"]))
+    first = {"phase": "clue", "clue": 1} if clues else {"phase": "choices"}  # a vote has no clues
     phase, ended = found["phase"], found["phase"] == "ended"
     if ended:
         return None
@@ -226,7 +257,7 @@ def next_state(found, action):
     if found["paused"]:
         return None  # resume first
     if action == "start" and phase == "lobby":
-        return {"phase": "clue", "clue": 1}
+        return first
     if action == "next" and phase == "clue":
         return {"clue": found["clue"] + 1} if found["clue"] < clues else {"phase": "choices"}
     if action == "choices" and phase in ("lobby", "clue"):
@@ -234,7 +265,7 @@ def next_state(found, action):
     if action == "reveal" and phase == "choices":
         return {"phase": "reveal"}
     if action == "next-job" and phase == "reveal" and found["round"] + 1 < len(found["items"]):
-        return {"round": found["round"] + 1, "phase": "clue", "clue": 1}
+        return {"round": found["round"] + 1, **first}
     return None
 
 
@@ -269,12 +300,11 @@ def answer_for(session_id):
     learner = request.form.get("learner", "")
     if form_id(learner) is not None:
         learner_for_change(form_id(learner))  # a learner who has left: 409, their record is read only
-    job = request.form.get("job", "")
+    picked = picked_cards(found, request.form, CHOICES)
     everyone = {str(m["id"]) for m in members(found)}
-    if found["phase"] != "choices" or learner not in everyone or job not in {
-            c.id for c in choices_for(found, CHOICES)}:
-        abort(400, _("Choose a learner in the session and one of the job cards, while choices show."))
-    answer_once(found, int(learner), job, given_by="staff", staff_id=g.user["id"])
+    if found["phase"] != "choices" or learner not in everyone or picked is None:
+        abort(400, _("Choose a learner in the session and their answer, while choices show."))
+    answer_once(found, int(learner), picked, given_by="staff", staff_id=g.user["id"])
     return redirect(url_for("classroom.control", session_id=session_id))
 
 
@@ -282,39 +312,38 @@ def answer_for(session_id):
 @staff_required
 def summary(session_id):
     found = staff_session(session_id)
+    kind = found["kind"]
     catalogue = get_catalogue()
     db = get_db()
-    # Each learner's answer to each job: at most one a learner and job (plays_one_per_session_item),
-    # so at most the session's members times its five jobs.
-    answers = list(db.query(
+    # Every answer of the session: at most one play a learner and job (plays_one_per_session_item)
+    # and a row for each card of it, so at most the members times five jobs times the cards.
+    rows = db.query(
         """SELECT plays.learner_id, plays.item, responses.answer, responses.correct, responses.given_by
            FROM plays JOIN responses ON responses.play_id = plays.id
-           WHERE plays.session_id = ? AND responses.step = 'guess'""", [session_id]))
-    totals = {row["item"]: row for row in db.query(
-        """SELECT plays.item, count(*) AS answered, coalesce(sum(responses.correct), 0) AS right
-           FROM plays JOIN responses ON responses.play_id = plays.id
-           WHERE plays.session_id = ? AND responses.step = 'guess' GROUP BY plays.item""", [session_id])}
-    rounds = [{"job": catalogue.jobs[job_id], "answered": totals.get(job_id, {}).get("answered", 0),
-               "right": totals.get(job_id, {}).get("right", 0)} for job_id in found["items"]]
+           WHERE plays.session_id = ? AND responses.step = ? ORDER BY responses.id""",
+        [session_id, kind.step])
+    by_learner = {}
+    for row in rows:
+        cell = by_learner.setdefault(row["learner_id"], {}).setdefault(
+            row["item"], {"cards": [], "correct": row["correct"], "given_by": row["given_by"], "answer": row["answer"]})
+        cell["cards"].append(kind.card(catalogue, kind.card_of(row["answer"])))
     # Everyone who joined, left the school since or not: the summary is the session's record.
     learners = list(db.query(
-        """SELECT learners.id, learners.name, learners.avatar,
-                  count(responses.id) AS answered, coalesce(sum(responses.correct), 0) AS right
-           FROM session_members
+        """SELECT learners.id, learners.name, learners.avatar FROM session_members
            JOIN learners ON learners.id = session_members.learner_id
-           LEFT JOIN plays ON plays.session_id = session_members.session_id AND plays.learner_id = learners.id
-           LEFT JOIN responses ON responses.play_id = plays.id AND responses.step = 'guess'
-           WHERE session_members.session_id = ?
-           GROUP BY learners.id""", [session_id]))
-    by_learner = {}
-    for row in answers:
-        by_learner.setdefault(row["learner_id"], {})[row["item"]] = dict(
-            row, job=catalogue.jobs.get(row["answer"]))
+           WHERE session_members.session_id = ?""", [session_id]))
     for learner in learners:
         learner["answers"] = by_learner.get(learner["id"], {})
+        learner["answered"] = len(learner["answers"])
+        learner["right"] = sum(bool(cell["correct"]) for cell in learner["answers"].values())
     learners.sort(key=lambda learner: (learner["name"].casefold(), learner["id"]))  # any alphabet
+    rounds = [{"job": kind.job(catalogue, item),
+               "answered": sum(item in learner["answers"] for learner in learners),
+               "right": sum(bool(learner["answers"].get(item, {}).get("correct")) for learner in learners)}
+              for item in found["items"]]
     return render("classroom/summary.html", found=found, rounds=rounds, learners=learners,
-                  jobs=[catalogue.jobs[job_id] for job_id in found["items"]])
+                  jobs=[kind.job(catalogue, item) for item in found["items"]], scored=kind.right(found) is not None,
+                  activity=catalogue.activities[kind.activity])
 
 
 # The learner's pages.
@@ -377,22 +406,20 @@ def member_session(session_id):
 
 
 def my_answer(found):
-    rows = list(get_db().query(
+    """The learner's answer to this round: its rows, one a card (none yet: empty)."""
+    return list(get_db().query(
         """SELECT responses.* FROM responses JOIN plays ON plays.id = responses.play_id
            WHERE plays.session_id = ? AND plays.learner_id = ? AND plays.item = ?
-           AND responses.step = 'guess'""", [found["id"], g.user["id"], found["job"]]))
-    return rows[0] if rows else None
+           AND responses.step = ? ORDER BY responses.id""",
+        [found["id"], g.user["id"], found["job"], found["kind"].step]))
 
 
 def _learner_context(found, message=None):
     mine = my_answer(found)
-    catalogue = get_catalogue()
-    return {
-        "found": found, "job": catalogue.jobs[found["job"]], "clues": catalogue.clues[found["job"]],
-        "choices": choices_for(found, access.choice_count(g.user)), "mine": mine,
-        "mine_job": catalogue.jobs.get(mine["answer"]) if mine else None,
-        "token": state_token(found, False), "message": message,
-    }
+    return dict(
+        _round_context(found, access.choice_count(g.user)), message=message,
+        mine=mine[0] if mine else None, token=state_token(found, False),
+        mine_cards={found["kind"].card_of(row["answer"]) for row in mine})
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -408,13 +435,13 @@ def live(session_id):
 @learner_required
 def answer(session_id):
     found = member_session(session_id)
-    job = request.form.get("job", "")
     if found["phase"] != "choices" or found["paused"]:
         return render("classroom/live.html", block="live",
                       **_learner_context(found, "not-now")), 409
-    if job not in {c.id for c in choices_for(found, access.choice_count(g.user))}:
+    picked = picked_cards(found, request.form, access.choice_count(g.user))
+    if picked is None:
         return render("classroom/live.html", block="live", **_learner_context(found, "choose")), 400
-    answer_once(found, g.user["id"], job)
+    answer_once(found, g.user["id"], picked)
     if wants_fragment():  # htmx: swap in the "thank you" step, no page load
         return render("classroom/live.html", block="live", **_learner_context(found))
     return redirect(url_for("classroom.live", session_id=session_id))

@@ -412,6 +412,10 @@ def _activity(r, folder_name, outcome_ids):
     steps = _steps(r, defaults)
     if kind in ("survey", "who-can") and not steps:
         r.fail("step", f"is missing: a {kind} activity needs at least one [[step]]")
+    if kind == "who-can" and not ({"who"} <= {s.id for s in steps if s.pick == "many"}
+                                  and any(s.pick == "none" for s in steps)):
+        # A class plays it as a vote on "who", then shows the screen to look at (kinds.who_can).
+        r.fail("step", "needs a 'who' step with pick = \"many\" and a step with pick = \"none\"")
     return Activity(
         id=activity_id,
         title=r.text("title"),

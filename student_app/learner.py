@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import guess_my_job as gmj
+from .kinds import guess_my_job as gmj
 from . import access, audit, classroom, family, library
 from . import responses
 from .auth import learner_required
@@ -75,7 +75,7 @@ def activity(activity_id):
     catalogue = get_catalogue()
     if activity_id not in catalogue.activities:
         abort(404)
-    if catalogue.activities[activity_id].kind != "guess-my-job":
+    if catalogue.activities[activity_id].kind != gmj.ACTIVITY:
         return redirect(url_for("library.activity", activity_id=activity_id))
     # One Play button for the next job not guessed yet, not a wall of question marks; the
     # jobs already guessed can be played again, the learner's own number on a screen.

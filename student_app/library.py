@@ -7,12 +7,12 @@ One set of views serves three people, registered under three names:
 - `preview`: staff seeing an activity as a learner of Group 1 or 2 would, saving nothing.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import access, media, responses
+from . import access, kinds, media, responses
 from .content import get_catalogue
 from .lookups import learner_for_change, learner_of_school
 from .db import get_db, transaction
@@ -24,7 +24,7 @@ LEARNER, BEHALF, PREVIEW = "library", "behalf", "preview"
 # The order of the tiles on a learner's home screen; activities not named here come last.
 HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "all-about-me", "my-skills", "future-routes",
               "my-aspirations", "my-review")
-SURVEY_ITEM = "mine"  # a survey has one item: the learner's own answers
+SURVEY_ITEM = kinds.survey.ITEM
 WORDS_LIMIT = 500
 
 
@@ -55,9 +55,7 @@ def home_activities(catalogue):
 
 
 def activity_url(activity):
-    if activity.kind == "guess-my-job":
-        return url_for("learner.activity", activity_id=activity.id)
-    return url_for("library.activity", activity_id=activity.id)
+    return url_for(kinds.of(activity).home_endpoint(), activity_id=activity.id)
 
 
 @bp.url_value_preprocessor
@@ -105,35 +103,24 @@ def who_is_playing():
     return None
 
 
-def activity_or_404(activity_id, kinds=("survey", "who-can", "explorer")):
+def activity_or_404(activity_id, with_steps=False):
+    """An activity these views serve (with steps, if asked): not Guess my job's, in learner.py."""
     activity = get_catalogue().activities.get(activity_id)
-    if activity is None or activity.kind not in kinds:
+    if activity is None or kinds.of(activity).home_endpoint() != "library.activity" or (
+            with_steps and not kinds.of(activity).has_steps):
         abort(404)
     return activity
 
 
 def item_or_404(activity, item):
-    if activity.kind == "survey" and item == SURVEY_ITEM:
-        return None
-    if activity.kind == "who-can" and item in get_catalogue().who_can:
-        return get_catalogue().who_can[item]
-    abort(404)
-
-
-def steps_for(activity, who_can=None):
-    """The activity's steps, with a Who can job's own words filled in."""
-    if who_can is None:
-        return activity.steps
-    filled = []
-    for step in activity.steps:
-        if step.id == "who":
-            step = replace(step, prompt=who_can.question)
-        filled.append(step)
-    return tuple(filled)
+    try:
+        return kinds.of(activity).item(activity, item, get_catalogue())
+    except KeyError:
+        abort(404)
 
 
 def step_or_404(activity, item, number):
-    steps = steps_for(activity, item_or_404(activity, item))
+    steps = kinds.of(activity).steps(activity, item_or_404(activity, item))
     if not 1 <= number <= len(steps):
         abort(404)
     return steps, steps[number - 1]
@@ -162,16 +149,13 @@ def done_items(activity):
 def activity(activity_id):
     activity = activity_or_404(activity_id)
     catalogue = get_catalogue()
-    if activity.kind in ("explorer", "who-can"):
+    kind = kinds.of(activity)
+    jobs = kind.listed(activity, catalogue)
+    if jobs is not None:
         # A short set of jobs, then More for the next: the learner's own number a screen.
-        if activity.kind == "explorer":
-            jobs = sorted(catalogue.jobs.values(), key=lambda job: job.name)
-        else:
-            jobs = [catalogue.jobs[job_id] for job_id in sorted(catalogue.who_can)]
         screen = access.screenful(jobs, per_screen(activity), access.page_asked())
-        template = "library/explorer.html" if activity.kind == "explorer" else "library/who_can_list.html"
-        return render(template, activity=activity, jobs=screen.items, screen=screen,
-                      done=done_items(activity) if activity.kind == "who-can" else set())
+        return render(kind.list_template, activity=activity, jobs=screen.items, screen=screen,
+                      done=done_items(activity) if kind.has_steps else set())
     versions = []
     if g.actor.saving:
         versions = responses.versions(g.actor.learner_id, activity, catalogue)
@@ -191,7 +175,7 @@ def job_card(job_id):
 
 @bp.post("/a/<activity_id>/<item>/start")
 def start(activity_id, item):
-    activity = activity_or_404(activity_id, ("survey", "who-can"))
+    activity = activity_or_404(activity_id, with_steps=True)
     item_or_404(activity, item)
     current_play(activity, item, create=True)
     return redirect(url_for(".step", activity_id=activity_id, item=item, number=1))
@@ -199,7 +183,7 @@ def start(activity_id, item):
 
 def _step_page(activity, item, number, message=None, status=200, page=1):
     steps, step = step_or_404(activity, item, number)
-    who_can = item_or_404(activity, item)
+    content = item_or_404(activity, item)
     level = activity.level(g.actor.group)
     play = current_play(activity, item)
     if g.actor.saving and play is None:
@@ -209,12 +193,9 @@ def _step_page(activity, item, number, message=None, status=200, page=1):
     if play is not None:
         chosen = responses.step_answers(play, step.id) or responses.last_finished_answers(
             g.actor.learner_id, activity.id, item, step.id)
-    notes = []
-    if who_can is not None and step.pick == "none":
-        notes = [(who_can.example, who_can.example_symbol), (who_can.needs, who_can.needs_symbol),
-                 (who_can.help, who_can.help_symbol)]
-        notes = [(text, symbol) for text, symbol in notes if text]
-    job = get_catalogue().jobs[who_can.job] if who_can else None
+    kind = kinds.of(activity)
+    notes = kind.notes(content, step)
+    job = kind.job(content, get_catalogue())
     # The learner's own number of cards, then More for the next ones on the same step.
     screen = access.screenful(step.choices, per_screen(activity), page)
     chosen_ids = {a.removeprefix("choice:") for a in chosen if a.startswith("choice:")}
@@ -235,14 +216,14 @@ def _step_page(activity, item, number, message=None, status=200, page=1):
 
 @bp.get("/a/<activity_id>/<item>/<int:number>")
 def step(activity_id, item, number):
-    return _step_page(activity_or_404(activity_id, ("survey", "who-can")), item, number,
+    return _step_page(activity_or_404(activity_id, with_steps=True), item, number,
                       page=access.page_asked())
 
 
 @bp.post("/a/<activity_id>/<item>/<int:number>")
 @media.accepts_uploads
 def answer(activity_id, item, number):
-    activity = activity_or_404(activity_id, ("survey", "who-can"))
+    activity = activity_or_404(activity_id, with_steps=True)
     steps, step = step_or_404(activity, item, number)
     form = request.form
     # Every card of the step is offered: More brings the ones after the first screen.
@@ -286,10 +267,10 @@ def answer(activity_id, item, number):
 
 @bp.get("/a/<activity_id>/<item>/done")
 def done(activity_id, item):
-    activity = activity_or_404(activity_id, ("survey", "who-can"))
-    who_can = item_or_404(activity, item)
+    activity = activity_or_404(activity_id, with_steps=True)
+    content = item_or_404(activity, item)
     play = None
     if g.actor.saving:
         play = responses.last_play(g.actor.learner_id, activity.id, item, get_catalogue())
-    job = get_catalogue().jobs[who_can.job] if who_can else None
+    job = kinds.of(activity).job(content, get_catalogue())
     return render("library/done.html", activity=activity, play=play, job=job)

@@ -1,5 +1,6 @@
 """Plays and answers: what a learner did in an activity, stored as it is given."""
 
+from . import kinds
 from .db import get_db, now, transaction
 
 # A staff observation of a learner's reaction, and the symbol that shows it.
@@ -104,39 +105,17 @@ def finish_play(play):
 
 
 def describe(response, play, catalogue):
-    """A response as a symbol, a kind and words, for passport and portfolio."""
-    job_id = play["item"]
+    """A response as a symbol, a kind and words, for passport and portfolio: each activity
+    kind reads its own answers (kinds.Kind.describe); a staff observation is a reaction."""
     step, answer = response["step"].partition("#")[0], response["answer"]
-    item = dict(response, kind=step, symbol="nav-pencil", text=answer, number=None, prompt=None,
-                media_id=None, typed_lang=None)
+    found = dict(response, kind=step, symbol="nav-pencil", text=answer, number=None, prompt=None,
+                 media_id=None, typed_lang=None)
     activity = catalogue.activities.get(play["activity"])
-    if activity is not None and activity.kind in ("survey", "who-can"):
-        found = next((s for s in activity.steps if s.id == step), None)
-        item.update(kind="step", prompt=found.prompt if found else step)
-        if step == "who" and job_id in catalogue.who_can:
-            item["prompt"] = catalogue.who_can[job_id].question
-        way, _, value = answer.partition(":")
-        if way == "choice" and found:
-            choice = next((c for c in found.choices if c.id == value), None)
-            if choice:
-                item.update(symbol=choice.symbol, text=choice.text, choice=value)
-        elif way == "words":
-            item.update(symbol="answer-words", text=value, typed_lang=response["lang"])
-        elif way in ("photo", "voice"):
-            item.update(kind=way, symbol=f"answer-{way}", media_id=int(value))
-        elif answer == "seen" and found:
-            item.update(kind="seen", symbol=found.symbol, text=found.prompt)
-    elif step.startswith("clue-") and job_id in catalogue.clues:
-        number = int(step.removeprefix("clue-"))
-        clues = catalogue.clues[job_id]
-        if 1 <= number <= len(clues):
-            item.update(kind="clue", number=number, symbol=clues[number - 1].symbol,
-                        text=clues[number - 1].text)
-    elif step == "guess" and answer in catalogue.jobs:
-        item.update(symbol=catalogue.jobs[answer].symbol, text=catalogue.jobs[answer].name)
+    if activity is not None:
+        kinds.of(activity).describe(found, step, answer, play, catalogue)
     elif step == "reaction" and answer in REACTIONS:
-        item.update(kind="reaction", symbol=REACTIONS[answer])
-    return item
+        found.update(kind="reaction", symbol=REACTIONS[answer])
+    return found
 
 
 # A history page shows a bounded part of a record that may span fourteen years: the plays of
@@ -206,7 +185,7 @@ def with_answers(play, catalogue):
 def _attach_answers(play, rows, catalogue):
     play["job"] = catalogue.jobs.get(play["item"])
     play["info"] = catalogue.activities.get(play["activity"])
-    if play["info"] is not None and play["info"].kind in ("survey", "who-can"):
+    if play["info"] is not None and kinds.of(play["info"]).latest_only:
         # A step answered again in the same sitting shows only its newest answers.
         standing = {id(row) for rows in _latest_revisions(rows).values() for row in rows}
         rows = [row for row in rows if id(row) in standing]

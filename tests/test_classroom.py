@@ -373,3 +373,55 @@ def test_the_summary_of_a_session_nobody_joined(client, app):
     step(client, session_id, "end")
     summary = text_of(client.get(f"/staff/sessions/{session_id}/summary"))
     assert "0 learners joined" in summary and "Nobody joined this session." in summary and "Nurse 0 0" in summary
+
+
+def test_who_can_do_this_job_as_a_class_vote(client, app):
+    sign_in_as(client, app, "staff")
+    new = text_of(client.get("/staff/classes/1/sessions/new?activity=who-can"))
+    assert "A class vote" in new and "Play Guess my job instead" in new
+    response = client.post("/staff/classes/1/sessions/new",
+                           data={"activity": "who-can", "job": ["firefighter", "nurse"]})
+    session_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    code = session_row(app, session_id)["code"]
+    amira, ben = learner_client(app, "Amira"), learner_client(app, "Ben")
+    for tablet in (amira, ben):
+        join(tablet, code)
+    item = app.extensions["catalogue"].who_can["firefighter"]
+    assert "Start: show the question" in text_of(client.get(f"/staff/sessions/{session_id}"))
+    assert step(client, session_id, "start").status_code == 302
+    assert session_row(app, session_id)["phase"] == "choices"  # a vote has no clues
+    page = amira.get(f"/sessions/{session_id}").text
+    assert item.question in text_of(amira.get(f"/sessions/{session_id}"))
+    # Every kind of person, whatever the learner's number of cards: a vote missing some would
+    # tell the class the answer.
+    assert page.count('type="checkbox" name="choice"') == 6
+    nothing = amira.post(f"/sessions/{session_id}/answer", data={})
+    assert nothing.status_code == 400 and "Tap the pictures of everyone who can" in text_of(nothing)
+    assert amira.post(f"/sessions/{session_id}/answer", data={"choice": ["woman", "astronaut"]}).status_code == 400
+    assert amira.post(f"/sessions/{session_id}/answer", data={"choice": ["woman", "man", "deaf"]}).status_code == 302
+    assert amira.post(f"/sessions/{session_id}/answer", data={"choice": ["man"]}).status_code == 302  # once only
+    client.post(f"/staff/sessions/{session_id}/answer",
+                data={"learner": learner_id(app, "Ben"), "choice": ["woman", "wheelchair-user"]})
+    assert "2 of 2 have answered" in text_of(client.get(f"/staff/sessions/{session_id}/projector"))
+    step(client, session_id, "reveal")
+    projector = text_of(client.get(f"/staff/sessions/{session_id}/projector"))
+    assert "Many kinds of people do this job." in projector and item.example in projector
+    assert item.needs in projector and "A woman: 2" in projector and "A man: 1" in projector
+    assert "Right answer" not in projector  # a vote, not a test
+    assert item.example in text_of(amira.get(f"/sessions/{session_id}"))
+    step(client, session_id, "next-job")
+    assert session_row(app, session_id)["phase"] == "choices"
+    step(client, session_id, "end")
+    summary = text_of(client.get(f"/staff/sessions/{session_id}/summary"))
+    assert "Session summary: Who can do this job?" in summary and "Firefighter 2 Nurse 0" in summary
+    assert "Amira A woman, A man, A deaf person No answer 1" in summary
+    portfolio = text_of(client.get(f"/staff/learners/{learner_id(app, 'Amira')}"))
+    assert item.question in portfolio and "A deaf person" in portfolio
+
+
+def test_a_class_session_of_an_activity_with_no_live_kind_is_not_found(client, app):
+    sign_in_as(client, app, "staff")
+    assert client.get("/staff/classes/1/sessions/new?activity=my-skills").status_code == 404
+    assert client.post("/staff/classes/1/sessions/new", data={"activity": "nope", "job": ["nurse"]}).status_code == 404
+    assert client.post("/staff/classes/1/sessions/new",
+                       data={"activity": "who-can", "job": ["baker"]}).status_code == 400  # no Who can item

@@ -225,3 +225,18 @@ def test_a_language_without_a_file_shows_english_marked(content, symbols):
     (content / "languages" / "pl.toml").unlink()
     _english, catalogues = load_all(content, symbols)
     assert catalogues["pl"].activities["guess-my-job"].title.fallback
+
+
+def test_every_content_kind_has_its_module():
+    from student_app import kinds
+    from student_app.content import KINDS
+
+    assert set(KINDS) == set(kinds.KINDS)
+    assert set(kinds.CLASS_ROUNDS) == {"guess-my-job", "who-can"}
+
+
+def test_who_can_needs_a_vote_and_a_screen_to_look_at(content, symbols):
+    path = content / "who-can" / "activity.toml"
+    path.write_text(path.read_text().replace('id = "who"', 'id = "whom"'))
+    with pytest.raises(ContentError, match="who-can/activity.toml: field 'step' needs a 'who' step"):
+        load(content, symbols)

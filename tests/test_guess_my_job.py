@@ -236,7 +236,7 @@ def test_job_names_keep_their_capitals_and_the_heading_names_the_job(learner, ap
 def test_the_other_choices_are_fair(app):
     """No other card is a near twin of the job or of each other (the same sector, or a picture in
     common: a mechanic and a plumber both use a spanner), so only the clues tell them apart."""
-    from student_app import guess_my_job as gmj
+    from student_app.kinds import guess_my_job as gmj
 
     catalogue = app.extensions["catalogue"]
     assert "plumber" in catalogue.twins["mechanic"]

@@ -76,7 +76,7 @@ PAGES = {
     "passport.page": ("L", ["/passport/pages/{page}", "/passport/pages/{encounter_page}"]),
     "passport.print_page": ("L", ["/passport/print"]),
     "classroom.join": ("L", ["/join/{code}", "/join/ZZZZZZ"]),
-    "classroom.live": ("L", ["/sessions/{session}"]),
+    "classroom.live": ("L", ["/sessions/{session}", "/sessions/{vote_session}"]),
     # The family's pages.
     "family.home": ("F", ["/family/"]),
     "family_passport.book": ("F", ["/family/children/{learner}/passport"]),
@@ -103,10 +103,12 @@ PAGES = {
     "preview.step": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/1", "/staff/preview/2/a/all-about-me/mine/1"]),
     "preview.done": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/done"]),
     "preview.job_card": (STAFF_ROLES, ["/staff/preview/2/a/job-explorer/chef"]),
-    "classroom.new_session": (STAFF_ROLES, ["/staff/classes/{class_id}/sessions/new"]),
-    "classroom.control": (STAFF_ROLES, ["/staff/sessions/{session}"]),
-    "classroom.projector": (STAFF_ROLES, ["/staff/sessions/{session}/projector"]),
-    "classroom.summary": (STAFF_ROLES, ["/staff/sessions/{session}/summary"]),
+    "classroom.new_session": (STAFF_ROLES, ["/staff/classes/{class_id}/sessions/new",
+                                            "/staff/classes/{class_id}/sessions/new?activity=who-can"]),
+    "classroom.control": (STAFF_ROLES, ["/staff/sessions/{session}", "/staff/sessions/{vote_session}"]),
+    "classroom.projector": (STAFF_ROLES, ["/staff/sessions/{session}/projector",
+                                          "/staff/sessions/{vote_session}/projector"]),
+    "classroom.summary": (STAFF_ROLES, ["/staff/sessions/{session}/summary", "/staff/sessions/{vote_session}/summary"]),
     # Pages a form's answer shows.
     "staff.issue_badge": (STAFF_ROLES, ["@badge"]),
     "staff.invite_family": (STAFF_ROLES, ["@invitation"]),
@@ -250,6 +252,12 @@ def make_world(app):
             "items": '["firefighter", "nurse"]', "code": code, "phase": "choices",
             "created_at": now(), "updated_at": now()}).last_pk
         db["session_members"].insert({"session_id": session, "learner_id": learner_id, "joined_at": now()})
+        # Who can do this job? as a class vote, showing the true story after the count.
+        vote_session = db["class_sessions"].insert({
+            "school_id": 1, "class_id": class_id, "staff_id": staff_id, "activity": "who-can",
+            "items": '["firefighter", "nurse"]', "code": classroom.new_code(db), "phase": "reveal",
+            "created_at": now(), "updated_at": now()}).last_pk
+        db["session_members"].insert({"session_id": vote_session, "learner_id": learner_id, "joined_at": now()})
         db["staff"].insert({"school_id": 1, "email": NEW_STAFF[0], "name": "New Teacher",
                             "password_hash": hashed(NEW_STAFF[1]), "staff_role": "teacher"})
         last_clue = len(get_catalogue().clues["chef"])
@@ -269,7 +277,7 @@ def make_world(app):
             "encounter_page": encounter_page, "encounter": encounter, "old_play": old_play,
             "last_term": termly.previous_term_end(termly.term_end(date.today())).isoformat(),
             "invitation": invitation,
-            "badge": badge, "code": code, "session": session, "last_clue": last_clue,
+            "badge": badge, "code": code, "session": session, "vote_session": vote_session, "last_clue": last_clue,
             "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation,
             "school_month": date.today().isoformat()[:7]}  # school: the end of the year
 
@@ -278,7 +286,8 @@ def end_world(app, world):
     """Close what make_world opened, so later tests find the demo school as it was."""
     with app.app_context():
         db = get_db()
-        db.execute("UPDATE class_sessions SET ended_at = ?, phase = 'ended' WHERE id = ?", [now(), world["session"]])
+        db.execute("UPDATE class_sessions SET ended_at = ?, phase = 'ended' WHERE id IN (?, ?)",
+                   [now(), world["session"], world["vote_session"]])
         new = db.execute("SELECT id FROM staff WHERE email = ?", [NEW_STAFF[0]]).fetchone()[0]
         db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [new])
         db.execute("DELETE FROM staff WHERE id = ?", [new])

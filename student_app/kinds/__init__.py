@@ -1,0 +1,17 @@
+"""Activity kinds, one module each behind one interface (base.Kind): see base.py."""
+
+from . import explorer, guess_my_job, survey, who_can
+from .base import Card, ClassRound, Kind
+
+KINDS = {kind.name: kind for kind in (guess_my_job.KIND, who_can.KIND, survey.KIND, explorer.KIND)}
+
+# The kinds a class can play live, by activity id.
+CLASS_ROUNDS = {kind.classroom.activity: kind.classroom for kind in KINDS.values() if kind.classroom}
+
+
+def of(activity):
+    """The kind of an activity (content.Activity)."""
+    return KINDS[activity.kind]
+
+
+__all__ = ["CLASS_ROUNDS", "Card", "ClassRound", "KINDS", "Kind", "of"]

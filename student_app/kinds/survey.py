@@ -1,0 +1,39 @@
+"""Step-by-step activities (All about me, My skills, My future routes...): one question a
+screen, answered by tapping cards, typing, recording or a photo, served by library.py."""
+
+from .base import Kind
+
+ITEM = "mine"  # a survey has one item: the learner's own answers
+
+
+class Survey(Kind):
+    name = "survey"
+    has_steps = True
+    latest_only = True
+
+    def item(self, activity, item_id, catalogue):
+        if item_id != ITEM:
+            raise KeyError(item_id)
+        return None
+
+    def prompt(self, step, play, catalogue):
+        return step.prompt
+
+    def describe(self, found, step_id, answer, play, catalogue):
+        activity = catalogue.activities[play["activity"]]
+        step = next((s for s in activity.steps if s.id == step_id), None)
+        found.update(kind="step", prompt=self.prompt(step, play, catalogue) if step else step_id)
+        way, _, value = answer.partition(":")
+        if way == "choice" and step:
+            choice = next((c for c in step.choices if c.id == value), None)
+            if choice:
+                found.update(symbol=choice.symbol, text=choice.text, choice=value)
+        elif way == "words":
+            found.update(symbol="answer-words", text=value, typed_lang=found["lang"])
+        elif way in ("photo", "voice"):
+            found.update(kind=way, symbol=f"answer-{way}", media_id=int(value))
+        elif answer == "seen" and step:
+            found.update(kind="seen", symbol=step.symbol, text=step.prompt)
+
+
+KIND = Survey()
