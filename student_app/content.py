@@ -31,7 +31,11 @@ SUBJECTS = (
     "english", "maths", "science", "computing", "art", "music", "design-technology", "food",
     "pe", "pshe", "geography", "history", "drama", "business", "languages",
 )
-KINDS = ("guess-my-job", "who-can", "survey", "explorer")
+KINDS = ("guess-my-job", "who-can", "survey", "explorer", "word-mat", "visit")
+# Kinds whose items are places (a workplace, a place to visit), each a file of cards: a word
+# mat's words, or a visit's pages, in this table of the file.
+PLACE_CARDS = {"word-mat": "word", "visit": "page"}
+PLACE_CARD_COUNTS = {"word-mat": (4, 12), "visit": (3, 10)}
 PFA_FILE = "preparing-for-adulthood.toml"
 ANSWER_WAYS = ("tap", "words", "voice", "photo")
 
@@ -136,6 +140,17 @@ class WhoCan:
 
 
 @dataclass(frozen=True)
+class Place:
+    """One item of a word mat or a visit: a place, and its cards (a word mat's words and
+    their symbols; a visit's pages, one sentence and picture a screen, in order)."""
+
+    id: str
+    name: str  # its title
+    symbol: str
+    cards: tuple = ()  # of Choice
+
+
+@dataclass(frozen=True)
 class Local:
     """What a school adds about a job near them."""
 
@@ -183,6 +198,7 @@ class Catalogue:
     adulthood: Adulthood = Adulthood()
     # job id -> the Guess my job jobs too like it to be offered beside it (near_twins)
     twins: dict = field(default_factory=dict)
+    places: dict = field(default_factory=dict)  # activity id -> place id -> Place
 
     def texts(self):
         """Every text a learner can see in the content, for narration."""
@@ -201,6 +217,10 @@ class Catalogue:
                 yield from (choice.text for choice in step.choices)
         for item in self.who_can.values():
             yield from (t for t in (item.question, item.example, item.help, item.needs) if t)
+        for places in self.places.values():
+            for place in places.values():
+                yield place.name
+                yield from (card.text for card in place.cards)
         for local in self.local.values():
             yield from local.employers
             if local.demand:
@@ -338,7 +358,8 @@ def _levels(r):
     return levels
 
 
-def _steps(r, defaults):
+def _steps(r, defaults, filled=()):
+    """The [[step]] tables; a step named in `filled` has its cards filled in by its kind."""
     entries = r.data.get("step", [])
     if not isinstance(entries, list):
         r.fail("step", "must be a list of [[step]] tables")
@@ -354,7 +375,7 @@ def _steps(r, defaults):
             r.fail(f"{where}.pick", "must be 'one', 'many' or 'none'")
         ways = r.id_list(f"{where}.ways", ANSWER_WAYS, 1, 4, e) if "ways" in e else ("tap",)
         choices = _choices(r, f"{where}.choice", e["choice"]) if "choice" in e else defaults
-        if pick != "none" and "tap" in ways and not choices:
+        if pick != "none" and "tap" in ways and not choices and step_id not in filled:
             r.fail(f"{where}.choice", "is missing: a step answered by tapping needs choices")
         explain = r.true_of_routes(f"{where}.explain", r.optional_text(f"{where}.explain", e))
         steps.append(Step(
@@ -409,13 +430,16 @@ def _activity(r, folder_name, outcome_ids):
         r.fail("benchmarks", "must be a list of Gatsby Benchmark numbers from 1 to 8")
     kind = r.choice("kind", KINDS) if "kind" in r.data else "guess-my-job"
     defaults = _choices(r, "choice", r.data["choice"]) if "choice" in r.data else ()
-    steps = _steps(r, defaults)
-    if kind in ("survey", "who-can") and not steps:
+    steps = _steps(r, defaults, filled=("find",) if kind == "word-mat" else ())
+    if kind in ("survey", "who-can", "visit") and not steps:
         r.fail("step", f"is missing: a {kind} activity needs at least one [[step]]")
     if kind == "who-can" and not ({"who"} <= {s.id for s in steps if s.pick == "many"}
                                   and any(s.pick == "none" for s in steps)):
         # A class plays it as a vote on "who", then shows the screen to look at (kinds.who_can).
         r.fail("step", "needs a 'who' step with pick = \"many\" and a step with pick = \"none\"")
+    if kind == "word-mat" and [(s.id, s.pick) for s in steps] != [("mat", "none"), ("find", "one")]:
+        # Each place fills them in: the whole mat, then a find step for each word (kinds.word_mat).
+        r.fail("step", "must be a 'mat' step with pick = \"none\", then a 'find' step with pick = \"one\"")
     return Activity(
         id=activity_id,
         title=r.text("title"),
@@ -457,10 +481,13 @@ def load(root, symbols):
 
     adulthood = _adulthood(root, symbols)
     outcome_ids = [o.id for o in adulthood.outcomes]
-    activities, clues, who_can, local, clue_files = {}, {}, {}, {}, {}
+    activities, clues, who_can, local, clue_files, places = {}, {}, {}, {}, {}, {}
     for folder in sorted(p.parent for p in root.glob("*/activity.toml")):
         activity = _activity(_Reader(root, folder / "activity.toml", symbols), folder.name, outcome_ids)
         activities[activity.id] = activity
+        if activity.kind in PLACE_CARDS:
+            places[activity.id] = _places(root, folder, symbols, activity.kind)
+            continue
         for job_id, r in _items(root, folder, symbols, jobs):
             if activity.kind == "guess-my-job":
                 entries = r.data.get("clue", [])
@@ -489,7 +516,35 @@ def load(root, symbols):
     for job_id, r in clue_files.items():
         _check_fair_clues(r, jobs[job_id], clues[job_id], twins[job_id], jobs, clues, symbols)
     return Catalogue(jobs=jobs, activities=activities, clues=clues, who_can=who_can, local=local,
-                     adulthood=adulthood, twins=twins)
+                     adulthood=adulthood, twins=twins, places=places)
+
+
+def _places(root, folder, symbols, kind):
+    """The places of a word mat or visit activity: each file but activity.toml, by its name.
+    Every text is read by learners of both groups, so each keeps to Group 1's sentences."""
+    table, (low, high) = PLACE_CARDS[kind], PLACE_CARD_COUNTS[kind]
+    found = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.name == "activity.toml":
+            continue
+        r = _Reader(root, path, symbols)
+        entries = r.data.get(table, [])
+        if not isinstance(entries, list) or not low <= len(entries) <= high:
+            r.fail(table, f"must be between {low} and {high} [[{table}]] tables")
+        if kind == "visit":  # pages in order, numbered
+            cards = tuple(Choice(str(n), r.simple(f"{table}.{n}.text", r.text(f"{table}.{n}.text", e)),
+                                 r.symbol(f"{table}.{n}.symbol", e)) for n, e in enumerate(entries, start=1))
+        else:
+            cards = _choices(r, table, entries)
+            pictures = {}
+            for n, card in enumerate(cards, start=1):
+                other = pictures.setdefault(symbols[card.symbol].picture, card.id)
+                if other != card.id:  # matching needs a picture for each word
+                    r.fail(f"{table}.{n}.symbol", f"shows the same picture as '{other}': a learner could not tell them apart")
+        found[path.stem] = Place(path.stem, r.simple("title", r.text("title")), r.symbol("symbol"), cards)
+    if not found:
+        raise ContentError(f"{folder}: a {kind} activity needs at least one place file")
+    return found
 
 
 GROUP_ONE_WORDS = 12  # the most words in one sentence of a text for Career SEND Group 1
@@ -575,6 +630,11 @@ def content_ids(catalogue):
     for job_id, local in catalogue.local.items():
         if local.demand:
             yield f"local.{job_id}.demand", local.demand
+    for activity_id, places in catalogue.places.items():
+        for place in places.values():
+            yield f"place.{activity_id}.{place.id}.title", place.name
+            for card in place.cards:
+                yield f"place.{activity_id}.{place.id}.{card.id}", card.text
     for outcome in catalogue.adulthood.outcomes:
         yield f"outcome.{outcome.id}", outcome.title
     for topic in catalogue.adulthood.topics.values():
@@ -652,6 +712,10 @@ def translate(catalogue, lang, table):
                  for job_id, w in catalogue.who_can.items()},
         local={job_id: replace(item, demand=t(f"local.{job_id}.demand", item.demand))
                for job_id, item in catalogue.local.items()},
+        places={a: {p.id: replace(p, name=t(f"place.{a}.{p.id}.title", p.name),
+                                  cards=tuple(replace(c, text=t(f"place.{a}.{p.id}.{c.id}", c.text)) for c in p.cards))
+                    for p in places.values()}
+                for a, places in catalogue.places.items()},
         adulthood=replace(
             catalogue.adulthood,
             outcomes=tuple(replace(o, title=t(f"outcome.{o.id}", o.title)) for o in catalogue.adulthood.outcomes),

@@ -22,8 +22,8 @@ bp = Blueprint("library", __name__)
 
 LEARNER, BEHALF, PREVIEW = "library", "behalf", "preview"
 # The order of the tiles on a learner's home screen; activities not named here come last.
-HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "all-about-me", "my-skills", "future-routes",
-              "my-aspirations", "my-review")
+HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "word-mats", "visits", "all-about-me", "my-skills",
+              "future-routes", "my-aspirations", "my-review")
 SURVEY_ITEM = kinds.survey.ITEM
 WORDS_LIMIT = 500
 
@@ -189,15 +189,17 @@ def _step_page(activity, item, number, message=None, status=200, page=1):
     if g.actor.saving and play is None:
         # Not started, or already finished: begin (again) from the first step.
         return redirect(url_for(".activity", activity_id=activity.id))
+    kind = kinds.of(activity)
     chosen = set()
     if play is not None:
-        chosen = responses.step_answers(play, step.id) or responses.last_finished_answers(
-            g.actor.learner_id, activity.id, item, step.id)
-    kind = kinds.of(activity)
+        chosen = responses.step_answers(play, step.id)
+        if not chosen and kind.judge(step, []) is None:  # a game starts afresh; a survey from last time
+            chosen = responses.last_finished_answers(g.actor.learner_id, activity.id, item, step.id)
     notes = kind.notes(content, step)
     job = kind.job(content, get_catalogue())
     # The learner's own number of cards, then More for the next ones on the same step.
-    screen = access.screenful(step.choices, per_screen(activity), page)
+    offered = kind.offered(step, per_screen(activity))
+    screen = access.screenful(step.choices if offered is None else offered, per_screen(activity), page)
     chosen_ids = {a.removeprefix("choice:") for a in chosen if a.startswith("choice:")}
     shown = {choice.id for choice in screen.items}
     return render(
@@ -226,14 +228,18 @@ def answer(activity_id, item, number):
     activity = activity_or_404(activity_id, with_steps=True)
     steps, step = step_or_404(activity, item, number)
     form = request.form
-    # Every card of the step is offered: More brings the ones after the first screen.
-    offered = {choice.id for choice in step.choices}
+    # Every card of the step is offered (More brings the ones after the first screen), or
+    # those its kind offers on one screen.
+    kind = kinds.of(activity)
+    offered = {choice.id for choice in kind.offered(step, per_screen(activity)) or step.choices}
     picked = list(dict.fromkeys(form.getlist("choice")))
     more = form.get("more")  # the next screen of this step's cards, after saving these
     page = access.page_asked(more if more is not None else form.get("page", "1"))
     access.screenful(step.choices, per_screen(activity), page)  # a screen that is there
     if any(choice not in offered for choice in picked) or (step.pick == "one" and len(picked) > 1):
         return _step_page(activity, item, number, "choose", 400, page)
+    if picked and kind.judge(step, picked) is False:
+        return _step_page(activity, item, number, "try-again", 200, page)  # no timer, no limit
     words = form.get("words", "").strip()
     if len(words) > WORDS_LIMIT or (words and "words" not in step.ways):
         return _step_page(activity, item, number, "too-long", 400, page)

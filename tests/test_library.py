@@ -439,16 +439,23 @@ def test_two_choices_a_screen_on_every_list_and_step_then_more(amira, app):
     assert amira.get("/a/job-explorer").text.count('class="tile"') == 2
     assert amira.get("/a/who-can?page=999").status_code == 404
     assert amira.get("/a/who-can?page=0").status_code == 404
-    # Every step that asks for a tap, in every activity, shows two cards and More if it has more.
+    # Every step that asks for a tap, in every activity, shows two cards and More if it has more
+    # (a matching game: two cards, the word's own among them, and no More).
+    from student_app import kinds
+
     for activity in catalogue.activities.values():
-        for number, step in enumerate(activity.steps, start=1):
-            if step.pick == "none":
+        kind = kinds.of(activity)
+        if not kind.has_steps:
+            continue
+        item = {"who-can": "firefighter", "word-mat": "cafe", "visit": "college"}.get(activity.kind, "mine")
+        for number, step in enumerate(kind.steps(activity, kind.item(activity, item, catalogue)), start=1):
+            if step.pick == "none" or not step.choices:
                 continue
-            item = "firefighter" if activity.kind == "who-can" else "mine"
             amira.post(f"/a/{activity.id}/{item}/start")
             page = amira.get(f"/a/{activity.id}/{item}/{number}").text
-            assert cards(page) == [c.id for c in step.choices[:2]], (activity.id, step.id)
-            assert ('name="more" value="2"' in page) == (len(step.choices) > 2), (activity.id, step.id)
+            offered = kind.offered(step, 2)
+            assert cards(page) == [c.id for c in offered or step.choices[:2]], (activity.id, step.id)
+            assert ('name="more" value="2"' in page) == (offered is None and len(step.choices) > 2), (activity.id, step.id)
 
 
 def test_more_keeps_the_ticks_and_shows_the_next_cards(amira, app):
@@ -511,3 +518,74 @@ def test_staff_on_behalf_see_the_learners_own_number(client, app):
     listing = client.get(f"/staff/learners/{amira}/a/who-can").text
     assert f'href="/staff/learners/{amira}/a/who-can?page=2"' in listing
     assert 'href="/staff/preview/1/a/who-can?page=2"' in client.get("/staff/preview/1/a/who-can").text
+
+
+def test_a_word_mat_shows_the_words_then_a_matching_game(amira, app):
+    mat = app.extensions["catalogue"].places["word-mats"]["cafe"]
+    listed = text_of(amira.get("/a/word-mats"))  # her two a screen, then More
+    assert "At a café" in listed and "In a warehouse" in text_of(amira.get("/a/word-mats?page=2"))
+    base = "/a/word-mats/cafe"
+    amira.post(f"{base}/start")
+    look = text_of(amira.get(f"{base}/1"))
+    assert all(card.text in look for card in mat.cards)  # the whole mat, each word with its listen button
+    amira.post(f"{base}/1", data={"go": "next"})
+    # One word a screen: Amira's own two pictures, hers without words (Group 1), the word's among them.
+    page = amira.get(f"{base}/2").text
+    right = mat.cards[0]
+    offered = re.findall(r'name="choice" value="([^"]+)"', page)
+    assert len(offered) == 2 and right.id in offered
+    assert f'aria-label="{right.text}"' in page and f"<span>{right.text}</span>" not in page
+    assert amira.get(f"{base}/2").text == page  # the same pictures each time she looks
+    wrong = next(card for card in offered if card != right.id)
+    again = amira.post(f"{base}/2", data={"choice": wrong})
+    assert again.status_code == 200 and "Not this one" in text_of(again)  # shown, and read aloud
+    assert amira.post(f"{base}/2", data={"choice": "astronaut"}).status_code == 400
+    assert amira.post(f"{base}/2", data={"choice": right.id}).headers["Location"].endswith(f"{base}/3")
+    steps = [(a["step"], a["answer"]) for a in answers_of(app, "Amira", "word-mats")]
+    assert steps == [("mat", "seen"), (f"find-{right.id}", f"choice:{right.id}")]
+    # Ben (Group 2, four cards) sees the words under the pictures.
+    ben = app.test_client()
+    sign_in_as(ben, app, "learner", "Ben")
+    ben.post(f"{base}/start")
+    ben_page = ben.get(f"{base}/2").text
+    assert len(re.findall(r'name="choice" value=', ben_page)) == 4 and f"<span>{right.text}</span>" in ben_page
+
+
+def test_a_look_before_a_visit_shows_each_page_then_asks_how_i_feel(ben, app, client):
+    visit = app.extensions["catalogue"].places["visits"]["college"]
+    base = "/a/visits/college"
+    ben.post(f"{base}/start")
+    for number, page in enumerate(visit.cards, start=1):
+        screen = text_of(ben.get(f"{base}/{number}"))
+        assert page.text in screen and "A visit to a college" in screen
+        ben.post(f"{base}/{number}", data={"go": "next"})
+    feel = len(visit.cards) + 1
+    assert "How do I feel about the visit?" in text_of(ben.get(f"{base}/{feel}"))
+    ben.post(f"{base}/{feel}", data={"choice": "worried"})
+    asked = ben.post(f"{base}/{feel + 1}", data={"words": "Where do I hang my coat?"})
+    assert asked.headers["Location"].endswith(f"{base}/done")
+    sign_in_as(client, app, "staff")  # the same test client as Ben's
+    portfolio = text_of(client.get(f"/staff/learners/{learner_id(app, 'Ben')}"))
+    assert "A bit worried" in portfolio and "Where do I hang my coat?" in portfolio
+
+
+def test_place_kinds_refuse_bad_content(tmp_path):
+    import shutil
+
+    from student_app import ROOT
+    from student_app.content import ContentError, load
+    from student_app.symbols import load as load_symbols
+
+    symbols = load_symbols(ROOT / "symbols")
+    folder = tmp_path / "activities"
+    shutil.copytree(ROOT / "activities", folder)
+    mat = folder / "word-mats" / "cafe.toml"
+    mat.write_text(mat.read_text().replace('symbol = "tool-coffee"', 'symbol = "tool-cup"'))
+    with pytest.raises(ContentError, match="cafe.toml: field 'word.2.symbol' shows the same picture as 'cup'"):
+        load(folder, symbols)
+    shutil.copy(ROOT / "activities" / "word-mats" / "cafe.toml", mat)
+    page = folder / "visits" / "cafe.toml"
+    page.write_text(page.read_text().replace("I help to wipe the tables.",
+                                             "I help to wipe the tables and the chairs and the counter and the windows too."))
+    with pytest.raises(ContentError, match="visits/cafe.toml: field 'page.4.text' has a sentence of 16 words"):
+        load(folder, symbols)

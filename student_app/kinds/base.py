@@ -52,6 +52,16 @@ class Kind:
         """(text, symbol) said on a step beside its prompt and explanation."""
         return []
 
+    def offered(self, step, count):
+        """The cards one screen of `count` offers on a step, or None to offer all of the
+        step's cards, `count` a screen with More."""
+        return None
+
+    def judge(self, step, picked):
+        """Whether the picked cards are right (a matching game), or None where no answer is
+        wrong."""
+        return None
+
     def describe(self, found, step, answer, play, catalogue):
         """Fill in `found` (a response as a symbol, a kind and words) for the portfolio and
         the passport; it starts as the plain answer under a pencil."""

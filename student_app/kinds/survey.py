@@ -16,13 +16,14 @@ class Survey(Kind):
             raise KeyError(item_id)
         return None
 
-    def prompt(self, step, play, catalogue):
-        return step.prompt
-
     def describe(self, found, step_id, answer, play, catalogue):
         activity = catalogue.activities[play["activity"]]
-        step = next((s for s in activity.steps if s.id == step_id), None)
-        found.update(kind="step", prompt=self.prompt(step, play, catalogue) if step else step_id)
+        try:
+            steps = self.steps(activity, self.item(activity, play["item"], catalogue))
+        except KeyError:  # an item since taken out of the content
+            steps = activity.steps
+        step = next((s for s in steps if s.id == step_id), None)
+        found.update(kind="step", prompt=step.prompt if step else step_id)
         way, _, value = answer.partition(":")
         if way == "choice" and step:
             choice = next((c for c in step.choices if c.id == value), None)

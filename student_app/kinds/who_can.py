@@ -64,7 +64,7 @@ class WhoCan(Survey):
     def item(self, activity, item_id, catalogue):
         return catalogue.who_can[item_id]
 
-    list_template = "library/who_can_list.html"
+    list_template = "library/item_list.html"
 
     def job(self, item, catalogue):
         return catalogue.jobs[item.job]
@@ -79,11 +79,6 @@ class WhoCan(Survey):
         """The activity's steps, with the job's own question on the first."""
         return tuple(replace(step, prompt=item.question) if step.id == VOTE_STEP else step
                      for step in activity.steps)
-
-    def prompt(self, step, play, catalogue):
-        if step.id == VOTE_STEP and play["item"] in catalogue.who_can:
-            return catalogue.who_can[play["item"]].question
-        return step.prompt
 
 
 KIND = WhoCan()

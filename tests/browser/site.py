@@ -66,9 +66,11 @@ PAGES = {
     "learner.clue": ("L", ["/activities/guess-my-job/chef/clue/1", "/activities/guess-my-job/chef/clue/{last_clue}"]),
     "learner.guess": ("L", ["/activities/guess-my-job/chef/guess"]),
     "learner.answer": ("L", ["/activities/guess-my-job/nurse/answer"]),
-    "library.activity": ("L", ["/a/all-about-me", "/a/who-can", "/a/job-explorer"]),
+    "library.activity": ("L", ["/a/all-about-me", "/a/who-can", "/a/job-explorer", "/a/word-mats", "/a/visits"]),
     "library.step": ("L", ["/a/all-about-me/mine/1", "/a/who-can/firefighter/1", "/a/who-can/firefighter/2",
-                           "/a/who-can/firefighter/3", "/a/future-routes/mine/1"]),
+                           "/a/who-can/firefighter/3", "/a/future-routes/mine/1", "/a/word-mats/cafe/1",
+                           "/a/word-mats/cafe/2", "/a/visits/college/1", "/a/visits/college/7",
+                           "/a/visits/college/8"]),
     "library.done": ("L", ["/a/who-can/firefighter/done"]),
     "library.job_card": ("L", ["/a/job-explorer/chef"]),
     "passport.book": ("L", ["/passport"]),
@@ -100,7 +102,8 @@ PAGES = {
     "behalf.done": (STAFF_ROLES, ["/staff/learners/{learner}/a/my-skills/mine/done"]),
     "behalf.job_card": (STAFF_ROLES, ["/staff/learners/{learner}/a/job-explorer/chef"]),
     "preview.activity": (STAFF_ROLES, ["/staff/preview/1/a/who-can"]),
-    "preview.step": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/1", "/staff/preview/2/a/all-about-me/mine/1"]),
+    "preview.step": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/1", "/staff/preview/2/a/all-about-me/mine/1",
+                                   "/staff/preview/1/a/word-mats/warehouse/3", "/staff/preview/2/a/visits/cafe/5"]),
     "preview.done": (STAFF_ROLES, ["/staff/preview/1/a/who-can/nurse/done"]),
     "preview.job_card": (STAFF_ROLES, ["/staff/preview/2/a/job-explorer/chef"]),
     "classroom.new_session": (STAFF_ROLES, ["/staff/classes/{class_id}/sessions/new",
@@ -210,7 +213,7 @@ def make_world(app):
         responses.finish_play(solved)
         for activity, item in (("all-about-me", "mine"), ("who-can", "firefighter"),
                                ("future-routes", "mine"), ("my-skills", "mine"), ("my-review", "mine"),
-                               ("my-aspirations", "mine")):
+                               ("my-aspirations", "mine"), ("word-mats", "cafe"), ("visits", "college")):
             responses.open_play(learner_id, activity, item, create=True)
         page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ? AND encounter_id IS NULL",
                           [learner_id]).fetchone()[0]
