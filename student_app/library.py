@@ -23,7 +23,7 @@ bp = Blueprint("library", __name__)
 LEARNER, BEHALF, PREVIEW = "library", "behalf", "preview"
 # The order of the tiles on a learner's home screen; activities not named here come last.
 HOME_ORDER = ("guess-my-job", "who-can", "job-explorer", "word-mats", "visits", "all-about-me", "my-skills",
-              "future-routes", "my-aspirations", "my-review")
+              "future-routes", "work-rights", "money", "travel", "my-aspirations", "my-review")
 SURVEY_ITEM = kinds.survey.ITEM
 WORDS_LIMIT = 500
 

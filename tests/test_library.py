@@ -589,3 +589,32 @@ def test_place_kinds_refuse_bad_content(tmp_path):
                                              "I help to wipe the tables and the chairs and the counter and the windows too."))
     with pytest.raises(ContentError, match="visits/cafe.toml: field 'page.4.text' has a sentence of 16 words"):
         load(folder, symbols)
+
+
+# issue 18: Money and work, Getting there, Work skills and my rights
+@pytest.mark.parametrize("activity_id", ["money", "travel", "work-rights"])
+@pytest.mark.parametrize("name, group", [("Amira", 1), ("Ben", 2)])
+def test_each_new_guide_walks_step_by_step_at_the_learners_level(client, app, activity_id, name, group):
+    activity = app.extensions["catalogue"].activities[activity_id]
+    assert 6 <= len(activity.steps) <= 9
+    sign_in_as(client, app, "learner", name)
+    base = f"/a/{activity_id}/mine"
+    assert activity.title in text_of(client.get(f"/a/{activity_id}"))
+    client.post(f"{base}/start")
+    picked = {}
+    for number, step in enumerate(activity.steps, start=1):
+        page = text_of(client.get(f"{base}/{number}"))
+        assert step.prompt in page
+        shown, hidden = (step.explain_simple, step.explain) if group == 1 else (step.explain, step.explain_simple)
+        assert shown in page and (not hidden or hidden not in page), step.id
+        if step.pick == "none":
+            data = {"go": "next"}
+        else:
+            picked[step.id] = step.choices[0].id
+            data = {"choice": [step.choices[0].id]}
+        response = client.post(f"{base}/{number}", data=data)
+        assert response.status_code == 302, (step.id, response.text)
+    assert response.headers["Location"].endswith(f"{base}/done")
+    answers = {(a["step"], a["answer"]) for a in answers_of(app, name, activity_id)}
+    assert {(step, f"choice:{choice}") for step, choice in picked.items()} <= answers
+    assert {(s.id, "seen") for s in activity.steps if s.pick == "none"} <= answers
