@@ -72,6 +72,26 @@ def test_symbol_route_serves_images_and_404s_unknown(client):
     assert client.get("/symbols/no-such-thing").status_code == 404
 
 
+def test_check_refuses_a_copy_of_a_picture_under_a_second_id(folder):
+    """One picture, one meaning: a copy of the home picture under another id, and the
+    home picture's own file named by a second id, are both refused."""
+    home = load(folder)["nav-home"].file
+    shutil.copy(folder / home, folder / "openmoji" / "home-again.svg")
+    manifest = folder / "manifest.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + '\n[[symbol]]\nid = "home-again"\nfile = "openmoji/home-again.svg"\nlabel = { en = "house" }\n'
+          'source = "test"\nlicence = "CC0"\n'
+        + f'\n[[symbol]]\nid = "home-twice"\nfile = "{home}"\n'
+          'label = { en = "a house" }\nsource = "test"\nlicence = "CC0"\n'
+    )
+    found = "\n".join(problems(folder))
+    assert "symbol home-again shows the same picture as nav-home: one picture, one meaning" in found
+    assert "symbol home-twice shows the same picture as nav-home: one picture, one meaning" in found
+    with pytest.raises(ManifestError, match="one picture, one meaning"):
+        load(folder)
+
+
 def test_shipped_manifest_shows_each_picture_once():
     symbols = load(ROOT / "symbols")
     pictures = {}
