@@ -43,7 +43,7 @@ def problems(folder):
         entries = tomllib.loads(path.read_text(encoding="utf-8")).get("symbol", [])
     except (OSError, tomllib.TOMLDecodeError) as error:
         return [f"{path}: cannot be read: {error}"]
-    found, seen = [], set()
+    found, seen, pictures = [], set(), {}
     for number, entry in enumerate(entries, start=1):
         where = f"{path.name}: symbol {number} ({entry.get('id', 'no id')})"
         for field in ("id", "file", "source", "licence"):
@@ -65,6 +65,13 @@ def problems(folder):
                 found.append(f"{where}: file '{file}' does not exist")
             elif image.suffix.lower() not in IMAGE_SUFFIXES:
                 found.append(f"{where}: file '{file}' is not an SVG, PNG, JPEG or WebP image")
+            else:
+                # A learner knows a symbol by its picture: two ids showing one picture would
+                # say two things with it (the same file twice, or a copy of it).
+                first = pictures.setdefault(hashlib.sha256(image.read_bytes()).hexdigest(), symbol_id)
+                if first != symbol_id:
+                    found.append(f"{where}: symbol {symbol_id} shows the same picture as {first}: "
+                                 "one picture, one meaning")
     return found
 
 
@@ -98,7 +105,7 @@ symbols_cli = AppGroup("symbols", help="Symbol manifest commands.")
 
 @symbols_cli.command("check")
 def check_command():
-    """Check the manifest: every file present, ids unique, every label given."""
+    """Check the manifest: every file present, ids unique, every label given, no picture shared."""
     folder = current_app.config["SYMBOLS_DIR"]
     found = problems(folder)
     for problem in found:

@@ -1,10 +1,11 @@
 import re
 import shutil
+from dataclasses import replace
 
 import pytest
 
 from student_app import ROOT
-from student_app.symbols import ManifestError, load, problems
+from student_app.symbols import ManifestError, load, problems, sheet
 
 
 @pytest.fixture
@@ -71,21 +72,53 @@ def test_symbol_route_serves_images_and_404s_unknown(client):
     assert client.get("/symbols/no-such-thing").status_code == 404
 
 
-def test_the_contact_sheet_shows_every_symbol_and_each_shared_picture(runner, app, tmp_path):
-    """`flask symbols sheet`: every symbol's picture (inside the page), id and label, and where
-    one picture stands for several ids (the plumber's card is the plunger tool's picture)."""
+def test_check_refuses_a_copy_of_a_picture_under_a_second_id(folder):
+    """One picture, one meaning: a copy of the home picture under another id, and the
+    home picture's own file named by a second id, are both refused."""
+    home = load(folder)["nav-home"].file
+    shutil.copy(folder / home, folder / "openmoji" / "home-again.svg")
+    manifest = folder / "manifest.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + '\n[[symbol]]\nid = "home-again"\nfile = "openmoji/home-again.svg"\nlabel = { en = "house" }\n'
+          'source = "test"\nlicence = "CC0"\n'
+        + f'\n[[symbol]]\nid = "home-twice"\nfile = "{home}"\n'
+          'label = { en = "a house" }\nsource = "test"\nlicence = "CC0"\n'
+    )
+    found = "\n".join(problems(folder))
+    assert "symbol home-again shows the same picture as nav-home: one picture, one meaning" in found
+    assert "symbol home-twice shows the same picture as nav-home: one picture, one meaning" in found
+    with pytest.raises(ManifestError, match="one picture, one meaning"):
+        load(folder)
+
+
+def test_shipped_manifest_shows_each_picture_once():
+    symbols = load(ROOT / "symbols")
+    pictures = {}
+    for symbol in symbols.values():
+        pictures.setdefault(symbol.picture, []).append(symbol.id)
+    assert [ids for ids in pictures.values() if len(ids) > 1] == []
+
+
+def test_the_contact_sheet_shows_every_symbol_and_no_shared_picture(runner, app, tmp_path):
+    """`flask symbols sheet`: every symbol's picture (inside the page), id and label, and a
+    count of pictures standing for more than one id, which the check keeps at 0."""
     output = tmp_path / "sheet.html"
     result = runner.invoke(args=["symbols", "sheet", "--output", str(output)])
     symbols = app.extensions["symbols"]
     assert result.exit_code == 0 and f"{len(symbols)} symbols" in result.output
+    assert "; 0 pictures stand for more than one id" in result.output
     page = output.read_text(encoding="utf-8")
     assert all(f"<code>{symbol_id}</code>" in page for symbol_id in symbols)
     assert page.count('src="data:image/') == len(symbols) and "http" not in page.replace("http-equiv", "")
-    card = page[page.index("<code>job-plumber</code>"):]
-    assert "Same picture as: tool-plunger" in card[:card.index("</li>")]
-    shared = int(re.search(r"; (\d+) pictures stand for more than one id", result.output)[1])
-    pictures = {}
-    for symbol in symbols.values():
-        pictures.setdefault(symbol.picture, set()).add(symbol.id)
-    assert shared == sum(1 for ids in pictures.values() if len(ids) > 1) > 0
-    assert page.count('<li class="shared">') == sum(len(ids) for ids in pictures.values() if len(ids) > 1)
+    assert '<li class="shared">' not in page
+
+
+def test_the_contact_sheet_marks_a_shared_picture(app):
+    """The sheet still marks a picture standing for two ids, should a set of symbols have one."""
+    symbols = dict(app.extensions["symbols"])
+    symbols["tool-plunger-copy"] = replace(symbols["tool-plunger"], id="tool-plunger-copy")
+    page, shared = sheet(app.config["SYMBOLS_DIR"], symbols)
+    card = page[page.index("<code>tool-plunger</code>"):]
+    assert shared == 1 and "Same picture as: tool-plunger-copy" in card[:card.index("</li>")]
+    assert page.count('<li class="shared">') == 2
