@@ -111,8 +111,17 @@ def create_app(test_config=None):
     )
 
     db.init_app(app)
-    symbols.init_app(app)
-    content.init_app(app)
+    try:
+        symbols.init_app(app)
+        content.init_app(app)
+    except (symbols.ManifestError, content.ContentError) as problem:
+        # On the command line (flask content check, flask run...), the problem in a sentence
+        # naming the file and field, not a traceback; a server that cannot start still raises.
+        import click
+
+        if click.get_current_context(silent=True) is None:
+            raise
+        raise click.ClickException(str(problem)) from None
     narration.init_app(app)
     say.init_app(app)
     web.init_app(app)

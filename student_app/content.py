@@ -540,7 +540,8 @@ def _places(root, folder, symbols, kind):
             for n, card in enumerate(cards, start=1):
                 other = pictures.setdefault(symbols[card.symbol].picture, card.id)
                 if other != card.id:  # matching needs a picture for each word
-                    r.fail(f"{table}.{n}.symbol", f"shows the same picture as '{other}': a learner could not tell them apart")
+                    r.fail(f"{table}.{n}.symbol",
+                           f"shows the same picture as '{other}': a learner could not tell them apart")
         found[path.stem] = Place(path.stem, r.simple("title", r.text("title")), r.symbol("symbol"), cards)
     if not found:
         raise ContentError(f"{folder}: a {kind} activity needs at least one place file")

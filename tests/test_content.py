@@ -244,3 +244,19 @@ def test_who_can_needs_a_vote_and_a_screen_to_look_at(content, symbols):
     path.write_text(path.read_text().replace('id = "who"', 'id = "whom"'))
     with pytest.raises(ContentError, match="who-can/activity.toml: field 'step' needs a 'who' step"):
         load(content, symbols)
+
+
+def test_content_check_names_the_problem_in_a_sentence_not_a_traceback(content, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    page = content / "visits" / "cafe.toml"
+    page.write_text(page.read_text().replace("I help to wipe the tables.",
+                                             "I help to wipe the tables and the chairs and the counter and the windows too."))
+    env = dict(os.environ, STUDENT_APP_CONTENT_DIR=str(content), STUDENT_APP_INSTANCE=str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "student_app", "content", "check"],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 1
+    assert "Error: activities/visits/cafe.toml: field 'page.4.text' has a sentence of 16 words" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -70,7 +70,7 @@ PAGES = {
     "library.step": ("L", ["/a/all-about-me/mine/1", "/a/who-can/firefighter/1", "/a/who-can/firefighter/2",
                            "/a/who-can/firefighter/3", "/a/future-routes/mine/1", "/a/word-mats/cafe/1",
                            "/a/word-mats/cafe/2", "/a/visits/college/1", "/a/visits/college/7",
-                           "/a/visits/college/8"]),
+                           "/a/visits/college/8", "/a/money/mine/1", "/a/travel/mine/5", "/a/work-rights/mine/3"]),
     "library.done": ("L", ["/a/who-can/firefighter/done"]),
     "library.job_card": ("L", ["/a/job-explorer/chef"]),
     "passport.book": ("L", ["/passport"]),
@@ -213,7 +213,8 @@ def make_world(app):
         responses.finish_play(solved)
         for activity, item in (("all-about-me", "mine"), ("who-can", "firefighter"),
                                ("future-routes", "mine"), ("my-skills", "mine"), ("my-review", "mine"),
-                               ("my-aspirations", "mine"), ("word-mats", "cafe"), ("visits", "college")):
+                               ("my-aspirations", "mine"), ("word-mats", "cafe"), ("visits", "college"),
+                               ("money", "mine"), ("travel", "mine"), ("work-rights", "mine")):
             responses.open_play(learner_id, activity, item, create=True)
         page = db.execute("SELECT id FROM passport_pages WHERE learner_id = ? AND encounter_id IS NULL",
                           [learner_id]).fetchone()[0]
