@@ -418,8 +418,7 @@ def _learner_context(found, message=None):
     mine = my_answer(found)
     return dict(
         _round_context(found, access.choice_count(g.user)), message=message,
-        mine=mine[0] if mine else None, token=state_token(found, False),
-        mine_cards={found["kind"].card_of(row["answer"]) for row in mine})
+        mine=mine[0] if mine else None, token=state_token(found, False))
 
 
 @bp.get("/sessions/<int:session_id>")

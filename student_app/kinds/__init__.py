@@ -1,7 +1,7 @@
 """Activity kinds, one module each behind one interface (base.Kind): see base.py."""
 
 from . import explorer, guess_my_job, survey, visit, who_can, word_mat
-from .base import Card, ClassRound, Kind
+from .base import ClassRound, Kind
 
 KINDS = {kind.name: kind for kind in (guess_my_job.KIND, who_can.KIND, survey.KIND, explorer.KIND,
                                       word_mat.KIND, visit.KIND)}
@@ -15,4 +15,4 @@ def of(activity):
     return KINDS[activity.kind]
 
 
-__all__ = ["CLASS_ROUNDS", "Card", "ClassRound", "KINDS", "Kind", "of"]
+__all__ = ["CLASS_ROUNDS", "ClassRound", "KINDS", "Kind", "of"]

@@ -1,18 +1,7 @@
 """The interface every activity kind has. A kind is one module in this package: its steps,
 how its answers read in the portfolio and the passport, and whether (and how) a class plays
 it live in a classroom session (a ClassRound). A new kind is one module here, named in
-kinds.KINDS, and its template."""
-
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Card:
-    """A picture card a learner can tap: a job in Guess my job, a kind of person in Who can."""
-
-    id: str
-    text: str
-    symbol: str
+kinds.KINDS, and its template. A picture card a kind offers is a content.Choice."""
 
 
 class Kind:
@@ -108,7 +97,7 @@ class ClassRound:
         raise NotImplementedError
 
     def card(self, catalogue, card_id):
-        """The Card of an id an answer names, or None if the content no longer has it."""
+        """The card (a content.Choice) an answer names, or None if the content no longer has it."""
         raise NotImplementedError
 
     def card_of(self, answer):

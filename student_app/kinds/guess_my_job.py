@@ -3,8 +3,9 @@ learner.py; in a classroom session the projector shows the clues and tablets cho
 
 import random
 
+from ..content import Choice
 from ..db import get_db
-from .base import Card, ClassRound, Kind
+from .base import ClassRound, Kind
 
 ACTIVITY = "guess-my-job"
 
@@ -87,11 +88,11 @@ class GuessRound(ClassRound):
         # A learner's own number of cards, always with the answer among them, in the class's order.
         others = [job.id for job in jobs if job.id != found["job"]][: max(count, 1) - 1]
         keep = {found["job"], *others}
-        return [Card(job.id, job.name, job.symbol) for job in jobs if job.id in keep]
+        return [Choice(job.id, job.name, job.symbol) for job in jobs if job.id in keep]
 
     def card(self, catalogue, card_id):
         job = catalogue.jobs.get(card_id)
-        return Card(job.id, job.name, job.symbol) if job else None
+        return Choice(job.id, job.name, job.symbol) if job else None
 
     def right(self, found):
         return {found["job"]}

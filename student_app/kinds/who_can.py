@@ -4,7 +4,7 @@ classroom session it is a class vote on the first step, with the true story as t
 
 from dataclasses import replace
 
-from .base import Card, ClassRound
+from .base import ClassRound
 from .survey import Survey
 
 ACTIVITY = "who-can"
@@ -41,10 +41,10 @@ class WhoCanRound(ClassRound):
 
     def cards(self, found, count, catalogue):
         # Every kind of person: a vote with some left out would tell the class the answer.
-        return [Card(c.id, c.text, c.symbol) for c in self._vote(catalogue).choices]
+        return list(self._vote(catalogue).choices)
 
     def card(self, catalogue, card_id):
-        return next((Card(c.id, c.text, c.symbol) for c in self._vote(catalogue).choices if c.id == card_id), None)
+        return next((c for c in self._vote(catalogue).choices if c.id == card_id), None)
 
     def reveal(self, catalogue, item):
         step = self._reveal_step(catalogue)
