@@ -106,7 +106,7 @@ def create_app(test_config=None):
     Compress(app)
 
     from . import (
-        access, auth, backup, classroom, content, db, demo, desk, errors, family, i18n, learner, library,
+        access, authoring, auth, backup, classroom, content, db, demo, desk, errors, family, i18n, learner, library,
         media, narration, passport, retention, review, say, school, staff, symbols, two_factor, voices, web,
     )
 
@@ -146,6 +146,7 @@ def create_app(test_config=None):
     review.init_app(app)
     desk.init_app(app)
     school.init_app(app)
+    authoring.init_app(app)
     return app
 
 

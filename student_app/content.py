@@ -19,7 +19,12 @@ ROUTE_KINDS = (
 
 
 class ContentError(ValueError):
-    """A content file is malformed; the message names the file and the field."""
+    """A content file is malformed; the message names the file and the field. `field` and
+    `problem` are the two halves, for a form that shows the problem beside its field."""
+
+    def __init__(self, message, field="", problem="", file=""):
+        super().__init__(message)
+        self.field, self.problem, self.file = field, problem or message, file
 
 
 SKILLS = (
@@ -36,6 +41,7 @@ KINDS = ("guess-my-job", "who-can", "survey", "explorer", "word-mat", "visit")
 # mat's words, or a visit's pages, in this table of the file.
 PLACE_CARDS = {"word-mat": "word", "visit": "page"}
 PLACE_CARD_COUNTS = {"word-mat": (4, 12), "visit": (3, 10)}
+CLUE_COUNTS = (2, 5)  # Guess my job's clues for one job, fewest and most
 PFA_FILE = "preparing-for-adulthood.toml"
 ANSWER_WAYS = ("tap", "words", "voice", "photo")
 
@@ -242,16 +248,18 @@ class Text(str):
 class _Reader:
     """Reads one TOML file and reports problems naming it and the field."""
 
-    def __init__(self, root, path, symbols):
-        self.name = path.relative_to(root.parent).as_posix()
+    def __init__(self, root, path, symbols, text=None):
+        """The file at `path` under `root`; or, given its `text`, a file of that name (`path`
+        as the content folder names it, like "activities/jobs/baker.toml") kept elsewhere."""
+        self.name = path if text is not None else path.relative_to(root.parent).as_posix()
         self.symbols = symbols
         try:
-            self.data = tomllib.loads(path.read_text(encoding="utf-8"))
+            self.data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
-            raise ContentError(f"{self.name}: not valid TOML: {error}") from None
+            raise ContentError(f"{self.name}: not valid TOML: {error}", file=self.name) from None
 
     def fail(self, field, problem):
-        raise ContentError(f"{self.name}: field '{field}' {problem}")
+        raise ContentError(f"{self.name}: field '{field}' {problem}", field, problem, self.name)
 
     def text(self, field, table=None):
         value = (self.data if table is None else table).get(field.rsplit(".", 1)[-1])
@@ -490,26 +498,12 @@ def load(root, symbols):
             continue
         for job_id, r in _items(root, folder, symbols, jobs):
             if activity.kind == "guess-my-job":
-                entries = r.data.get("clue", [])
-                if not isinstance(entries, list) or not 3 <= len(entries) <= 5:
-                    r.fail("clue", "must be between 3 and 5 [[clue]] tables")
-                clues[job_id] = tuple(
-                    Clue(r.text(f"clue.{n}.text", e), r.symbol(f"clue.{n}.symbol", e))
-                    for n, e in enumerate(entries, start=1)
-                )
+                clues[job_id] = _clues(r)
                 clue_files[job_id] = r
             elif activity.kind == "who-can":
-                needs = r.optional_text("needs")
-                who_can[job_id] = WhoCan(
-                    job_id, r.text("question"), r.text("example"), r.symbol("example_symbol"),
-                    r.text("help"), r.symbol("help_symbol"),
-                    needs, r.symbol("needs_symbol") if needs else "",
-                )
+                who_can[job_id] = _who_can(r, job_id)
     for job_id, r in _items(root, root / "local", symbols, jobs):
-        employers = r.data.get("employers", [])
-        if not isinstance(employers, list) or not all(isinstance(e, str) and e.strip() for e in employers):
-            r.fail("employers", "must be a list of short texts")
-        local[job_id] = Local(job_id, tuple(e.strip() for e in employers), r.optional_text("demand"))
+        local[job_id] = _local(r, job_id)
     if "guess-my-job" not in activities or len(clues) < 2:
         raise ContentError(f"{root / 'guess-my-job'}: Guess my job needs clues for at least two jobs")
     twins = near_twins(jobs, clues, symbols)
@@ -519,33 +513,126 @@ def load(root, symbols):
                      adulthood=adulthood, twins=twins, places=places)
 
 
+def school_folders(catalogue):
+    """The folders a school's own content may add files to (as content_files names them):
+    jobs, what is local about a job, and the activities whose items are jobs or places."""
+    return ("jobs", "local") + tuple(sorted(
+        a.id for a in catalogue.activities.values() if a.kind in ("guess-my-job", "who-can") + tuple(PLACE_CARDS)))
+
+
+def extend(catalogue, files, symbols):
+    """The catalogue with a school's own files added, each checked as the app's own files are:
+    `files` maps a path under the content folder ("jobs/bakery-assistant.toml") to its TOML.
+    A school adds items; it never changes one the app has. `symbols` holds the school's own
+    pictures as well as the app's. Raises ContentError naming the first problem."""
+    folders = school_folders(catalogue)
+    readers = {folder: [] for folder in folders}
+    for path, text in sorted(files.items()):
+        folder, _, name = path.partition("/")
+        if folder not in readers or "/" in name or not name.endswith(".toml") or name == "activity.toml":
+            raise ContentError(f"activities/{path}: not a file a school can add (a .toml file in one of: "
+                               f"{', '.join(folders)})")
+        readers[folder].append((name.removesuffix(".toml"), _Reader(None, f"activities/{path}", symbols, text)))
+    jobs, clues, who_can, local = dict(catalogue.jobs), dict(catalogue.clues), dict(catalogue.who_can), dict(catalogue.local)
+    places = {activity_id: dict(found) for activity_id, found in catalogue.places.items()}
+    for stem, r in readers.pop("jobs"):
+        if r.text("id") != stem:
+            r.fail("id", f"is '{r.text('id')}' but the file is named '{stem}.toml'")
+        if stem in catalogue.jobs:
+            r.fail("id", f"is '{stem}', a job the app has already")
+        jobs[stem] = _job(r, stem)
+
+    def each(folder, table):
+        for stem, r in readers.pop(folder):
+            if stem in table:
+                r.fail("job" if table is not places.get(folder) else "title",
+                       f"names '{stem}', which has this already")
+            yield stem, r
+
+    def job_of(stem, r):
+        if r.choice("job", sorted(jobs)) != stem:
+            r.fail("job", f"is '{r.text('job')}' but the file is named '{stem}.toml'")
+        return stem
+
+    for stem, r in each("local", catalogue.local):
+        local[job_of(stem, r)] = _local(r, stem)
+    clue_files = {}
+    for folder in list(readers):
+        activity = catalogue.activities[folder]
+        if activity.kind in PLACE_CARDS:
+            for stem, r in each(folder, places[folder]):
+                places[folder][stem] = _place(r, activity.kind, stem)
+        elif activity.kind == "guess-my-job":
+            for stem, r in each(folder, catalogue.clues):
+                clues[job_of(stem, r)] = _clues(r)
+                clue_files[stem] = r
+        else:
+            for stem, r in each(folder, catalogue.who_can):
+                who_can[job_of(stem, r)] = _who_can(r, stem)
+    twins = near_twins(jobs, clues, symbols) if clue_files else catalogue.twins
+    for job_id, r in clue_files.items():
+        _check_fair_clues(r, jobs[job_id], clues[job_id], twins[job_id], jobs, clues, symbols)
+        card = symbols[jobs[job_id].symbol].picture
+        shown = next((other for other in clues if other != job_id
+                      and any(symbols[clue.symbol].picture == card for clue in clues[other])), None)
+        if shown is not None:
+            r.fail("job", f"has a card with the same picture as a clue of {shown}: a learner could match "
+                          "the pictures without the clue")
+    return replace(catalogue, jobs=jobs, clues=clues, who_can=who_can, local=local, twins=twins, places=places)
+
+
 def _places(root, folder, symbols, kind):
     """The places of a word mat or visit activity: each file but activity.toml, by its name.
     Every text is read by learners of both groups, so each keeps to Group 1's sentences."""
-    table, (low, high) = PLACE_CARDS[kind], PLACE_CARD_COUNTS[kind]
     found = {}
     for path in sorted(folder.glob("*.toml")):
         if path.name == "activity.toml":
             continue
-        r = _Reader(root, path, symbols)
-        entries = r.data.get(table, [])
-        if not isinstance(entries, list) or not low <= len(entries) <= high:
-            r.fail(table, f"must be between {low} and {high} [[{table}]] tables")
-        if kind == "visit":  # pages in order, numbered
-            cards = tuple(Choice(str(n), r.simple(f"{table}.{n}.text", r.text(f"{table}.{n}.text", e)),
-                                 r.symbol(f"{table}.{n}.symbol", e)) for n, e in enumerate(entries, start=1))
-        else:
-            cards = _choices(r, table, entries)
-            pictures = {}
-            for n, card in enumerate(cards, start=1):
-                other = pictures.setdefault(symbols[card.symbol].picture, card.id)
-                if other != card.id:  # matching needs a picture for each word
-                    r.fail(f"{table}.{n}.symbol",
-                           f"shows the same picture as '{other}': a learner could not tell them apart")
-        found[path.stem] = Place(path.stem, r.simple("title", r.text("title")), r.symbol("symbol"), cards)
+        found[path.stem] = _place(_Reader(root, path, symbols), kind, path.stem)
     if not found:
         raise ContentError(f"{folder}: a {kind} activity needs at least one place file")
     return found
+
+
+def _place(r, kind, place_id):
+    """One place of a word mat or a visit (see _places)."""
+    table, (low, high) = PLACE_CARDS[kind], PLACE_CARD_COUNTS[kind]
+    entries = r.data.get(table, [])
+    if not isinstance(entries, list) or not low <= len(entries) <= high:
+        r.fail(table, f"must be between {low} and {high} [[{table}]] tables")
+    if kind == "visit":  # pages in order, numbered
+        cards = tuple(Choice(str(n), r.simple(f"{table}.{n}.text", r.text(f"{table}.{n}.text", e)),
+                             r.symbol(f"{table}.{n}.symbol", e)) for n, e in enumerate(entries, start=1))
+    else:
+        cards = _choices(r, table, entries)
+        pictures = {}
+        for n, card in enumerate(cards, start=1):
+            other = pictures.setdefault(r.symbols[card.symbol].picture, card.id)
+            if other != card.id:  # matching needs a picture for each word
+                r.fail(f"{table}.{n}.symbol",
+                       f"shows the same picture as '{other}': a learner could not tell them apart")
+    return Place(place_id, r.simple("title", r.text("title")), r.symbol("symbol"), cards)
+
+
+def _clues(r):
+    entries = r.data.get("clue", [])
+    if not isinstance(entries, list) or not CLUE_COUNTS[0] <= len(entries) <= CLUE_COUNTS[1]:
+        r.fail("clue", f"must be between {CLUE_COUNTS[0]} and {CLUE_COUNTS[1]} [[clue]] tables")
+    return tuple(Clue(r.text(f"clue.{n}.text", e), r.symbol(f"clue.{n}.symbol", e))
+                 for n, e in enumerate(entries, start=1))
+
+
+def _who_can(r, job_id):
+    needs = r.optional_text("needs")
+    return WhoCan(job_id, r.text("question"), r.text("example"), r.symbol("example_symbol"),
+                  r.text("help"), r.symbol("help_symbol"), needs, r.symbol("needs_symbol") if needs else "")
+
+
+def _local(r, job_id):
+    employers = r.data.get("employers", [])
+    if not isinstance(employers, list) or not all(isinstance(e, str) and e.strip() for e in employers):
+        r.fail("employers", "must be a list of short texts")
+    return Local(job_id, tuple(e.strip() for e in employers), r.optional_text("demand"))
 
 
 GROUP_ONE_WORDS = 12  # the most words in one sentence of a text for Career SEND Group 1
@@ -726,29 +813,55 @@ def translate(catalogue, lang, table):
 
 def load_all(root, symbols):
     """The English catalogue, and the catalogue of each language (its translations over it)."""
-    from .i18n import DEFAULT, LANGUAGES
-
-    english = load(root, symbols)
-    catalogues = {DEFAULT: english}
-    for code, language in LANGUAGES.items():
-        if code != DEFAULT:
-            catalogues[code] = translate(english, language.speech, load_language(root, code, english))
+    english, catalogues, _words = load_with_words(root, symbols)
     return english, catalogues
 
 
+def load_with_words(root, symbols):
+    """load_all's catalogues, and each language's translations by content id."""
+    from .i18n import DEFAULT, LANGUAGES
+
+    english = load(root, symbols)
+    catalogues, words = {DEFAULT: english}, {}
+    for code, language in LANGUAGES.items():
+        if code != DEFAULT:
+            words[code] = load_language(root, code, english)
+            catalogues[code] = translate(english, language.speech, words[code])
+    return english, catalogues, words
+
+
+def in_language(english, code, words=None):
+    """The catalogue `english` (the app's content, perhaps with a school's added) in the
+    language `code`: the app's translations, and `words` (content id -> text) over them."""
+    from .i18n import DEFAULT, LANGUAGES
+
+    if code == DEFAULT:
+        return english
+    table = current_app.extensions["content_words"][code]
+    return translate(english, LANGUAGES[code].speech, {**table, **words} if words else table)
+
+
 def get_catalogue():
-    """The content in the language of the page."""
+    """The content in the language of the page: the app's, and the viewer's school's own
+    (which `school_catalogue`, if the app has one, gives: see authoring.store)."""
     from .i18n import page_language
 
-    return current_app.extensions["catalogues"][page_language().code]
+    code = page_language().code
+    own = current_app.extensions.get("school_catalogue")
+    found = own(code) if own is not None else None
+    return found if found is not None else current_app.extensions["catalogues"][code]
 
 
 content_cli = AppGroup("content", help="Activity content commands.")
 
 
 @content_cli.command("check")
-def check_command():
+@click.option("--export", type=click.Path(exists=True, dir_okay=False),
+              help="Check this zip of a school's own content (exported in the app) instead.")
+def check_command(export):
     """Check every activity content file and report what was loaded."""
+    if export:
+        return current_app.extensions["content_export_check"](export)
     catalogue, catalogues = load_all(current_app.config["CONTENT_DIR"], current_app.extensions["symbols"])
     click.echo(
         f"{len(catalogue.jobs)} jobs, {len(catalogue.clues)} with Guess my job clues, "
@@ -765,7 +878,8 @@ def check_command():
 
 def init_app(app):
     root, symbols = app.config["CONTENT_DIR"], app.extensions["symbols"]
-    english, catalogues = read_once(("content", str(root), tuple(sorted(symbols))), [root],
-                                    lambda: load_all(root, symbols))
+    english, catalogues, words = read_once(("content", str(root), tuple(sorted(symbols))), [root],
+                                           lambda: load_with_words(root, symbols))
     app.extensions["catalogue"], app.extensions["catalogues"] = english, dict(catalogues)
+    app.extensions["content_words"] = words
     app.cli.add_command(content_cli)

@@ -844,6 +844,44 @@ def _m028_folded_names(db):
                             BEGIN UPDATE learners SET name_folded = casefold(NEW.name) WHERE id = NEW.id; END""")
 
 
+
+def _m029_school_content(db):
+    """A school's own content (issue 19): each item is a file as the app ships them (TOML),
+    its draft and what learners see once an admin publishes it, with its translations; the
+    school's own pictures; and a revision a school's content is cached by."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE school_content (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            path TEXT NOT NULL,
+            draft TEXT NOT NULL,
+            draft_words TEXT NOT NULL DEFAULT '{}',
+            published TEXT,
+            published_words TEXT,
+            created_by INTEGER REFERENCES staff(id),
+            updated_by INTEGER REFERENCES staff(id),
+            published_by INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            published_at TEXT,
+            UNIQUE (school_id, path)
+        );
+        CREATE TABLE school_pictures (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            label TEXT NOT NULL,
+            file TEXT NOT NULL UNIQUE,
+            digest TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX school_pictures_school ON school_pictures(school_id);
+        ALTER TABLE schools ADD COLUMN content_revision INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
 # Append new migrations; never edit one that has shipped.
 MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_class_sessions,
               _m005_access_profile, _m006_three_choices, _m007_human_voice,
@@ -856,7 +894,7 @@ MIGRATIONS = [_m001_initial, _m002_media, _m003_passport_and_families, _m004_cla
               _m020_badge_sessions_and_school_switches, _m021_narration_renders,
               _m022_passport_drafts, _m023_guidance_and_reviews,
               _m024_destinations, _m025_careers_programme, _m026_encounters_and_termly_review,
-              _m027_history_by_year, _m028_folded_names]
+              _m027_history_by_year, _m028_folded_names, _m029_school_content]
 
 
 def migrate(db):

@@ -122,6 +122,21 @@ def find_learners(words, limit=LEARNERS_FOUND):
     return list(get_db().query(query + " ORDER BY learners.name COLLATE NOCASE, learners.id LIMIT ?", args + [limit]))
 
 
+def school_of_viewer():
+    """The school of whoever is signed in (a family's, through their children), or None."""
+    user = g.get("user")
+    if user is None:
+        return None
+    if user["role"] == "family":
+        if "family_school" not in g:
+            row = get_db().execute(
+                """SELECT learners.school_id FROM family_links JOIN learners ON learners.id = family_links.learner_id
+                   WHERE family_links.family_id = ? LIMIT 1""", [user["id"]]).fetchone()
+            g.family_school = row[0] if row else None
+        return g.family_school
+    return user["school_id"]
+
+
 def admin_required():
     if not g.user["is_admin"]:
         abort(403)

@@ -344,7 +344,8 @@ def write_file(data, suffix):
 def named_files(db):
     """Every media file name a row in the database names."""
     names = set()
-    for row in db.execute("SELECT file, thumb_file FROM media UNION ALL SELECT file, NULL FROM voice_recordings"):
+    for row in db.execute("""SELECT file, thumb_file FROM media UNION ALL SELECT file, NULL FROM voice_recordings
+                             UNION ALL SELECT file, NULL FROM school_pictures"""):
         names.update(name for name in row if name)
     return names
 

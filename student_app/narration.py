@@ -292,6 +292,13 @@ def known_phrases(app, speech):
     return cache[speech]
 
 
+def school_phrases(lang):
+    """The texts of the viewer's school's own content in narration language `lang` (which
+    `school_texts`, if the app has one, gives: see authoring.store)."""
+    found = current_app.extensions.get("school_texts")
+    return found(lang) if found is not None else frozenset()
+
+
 def count_own_words_render():
     """Words that are not the app's own are rendered at most NARRATION_OWN_WORDS_PER_DAY times
     a day for each person (or address, signed out): a learner cannot make the server speak
@@ -385,6 +392,8 @@ def clip(token):
     # typed, a sentence with someone's name in it) is private to this browser, bounded in size,
     # and its renders are counted.
     own_words = text not in known_phrases(app, lang)
+    schools = own_words and text in school_phrases(lang)  # a school's own content: its phrases too
+    own_words = own_words and not schools
     if own_words and len(text) > int(app.config["NARRATION_OWN_WORDS_MAX_CHARS"]):
         abort(413)
     try:
@@ -395,7 +404,8 @@ def clip(token):
     return app.response_class(
         path.read_bytes(),
         mimetype="audio/mpeg",
-        headers={"Cache-Control": "private, no-store" if own_words else "public, max-age=31536000, immutable"},
+        headers={"Cache-Control": "private, no-store" if own_words else "private, max-age=86400" if schools
+                 else "public, max-age=31536000, immutable"},
     )
 
 

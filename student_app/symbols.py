@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, send_file, send_from_directory
 from markupsafe import Markup
 
 from .read_once import read_once
@@ -89,7 +89,11 @@ def load(folder):
 
 
 def get_symbols():
-    return current_app.extensions["symbols"]
+    """The app's symbols, and in a request the pictures of the viewer's school (which
+    `school_symbols`, if the app has one, gives: see authoring.store)."""
+    own = current_app.extensions.get("school_symbols")
+    found = own() if own is not None else None
+    return found if found is not None else current_app.extensions["symbols"]
 
 
 @bp.get("/symbols/<symbol_id>")
@@ -97,6 +101,10 @@ def image(symbol_id):
     symbol = get_symbols().get(symbol_id)
     if symbol is None:
         abort(404)
+    if symbol.source == "school":  # a school's own picture, for its own people only
+        response = send_file(symbol.file, mimetype="image/jpeg", max_age=3600)
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
     return send_from_directory(current_app.config["SYMBOLS_DIR"], symbol.file, max_age=86400)
 
 

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 
 from . import media
 from .auth import staff_required
-from .lookups import teacher_required
+from .lookups import school_of_viewer, teacher_required
 from .db import get_db, now, transaction
 from .i18n import BY_SPEECH, page_language
+from .narration import school_phrases
 from .web import render
 
 bp = Blueprint("voices", __name__)
@@ -19,19 +20,7 @@ PAGE = 40
 def back_to_list():
     """Back to the list page the form was on; never to another site."""
     back = request.form.get("back", "")
-    return back if back.startswith("/staff/voices") else url_for("voices.list_phrases")
-
-
-def school_of_viewer():
-    user = g.get("user")
-    if user is None:
-        return None
-    if user["role"] == "family":
-        row = get_db().execute(
-            """SELECT learners.school_id FROM family_links JOIN learners ON learners.id = family_links.learner_id
-               WHERE family_links.family_id = ? LIMIT 1""", [user["id"]]).fetchone()
-        return row[0] if row else None
-    return user["school_id"]
+    return back if back.startswith(("/staff/voices", "/staff/content/")) else url_for("voices.list_phrases")
 
 
 def recorded(lang="en"):
@@ -87,7 +76,7 @@ def list_phrases():
     query = request.args.get("q", "").strip().lower()
     only = request.args.get("only", "")
     mine = recorded(speech)
-    phrases = [p for p in all_phrases(speech) if (not query or query in p.lower())
+    phrases = [p for p in all_phrases(speech) + sorted(school_phrases(speech)) if (not query or query in p.lower())
                and (only != "recorded" or p in mine) and (only != "missing" or p not in mine)]
     try:
         page = max(1, int(request.args.get("page", "1")))
@@ -107,7 +96,7 @@ def save():
     teacher_required()
     speech = chosen_language(request.form.get("lang"))
     text = request.form.get("text", "")
-    if text not in set(all_phrases(speech)):
+    if text not in set(all_phrases(speech)) and text not in school_phrases(speech):
         abort(400, _("That phrase is not in the app."))
     upload = request.files.get("voice")
     data = upload.read() if upload is not None else b""

@@ -229,7 +229,9 @@ def symbol_label(symbol_id, capital=False):
     from .i18n import DEFAULT, page_language
 
     language = page_language()
-    labels = current_app.extensions["symbols"][symbol_id].labels
+    from .symbols import get_symbols
+
+    labels = get_symbols()[symbol_id].labels
     found = labels.get(language.speech)
     text = found or labels["en"]
     if capital:

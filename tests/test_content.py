@@ -67,7 +67,7 @@ def test_bad_toml_names_the_file(content, symbols):
 def test_too_few_clues_is_refused(content, symbols):
     path = content / "guess-my-job" / "nurse.toml"
     path.write_text('job = "nurse"\n[[clue]]\ntext = "I help."\nsymbol = "nav-help"\n')
-    with pytest.raises(ContentError, match="nurse.toml: field 'clue' must be between 3 and 5"):
+    with pytest.raises(ContentError, match="nurse.toml: field 'clue' must be between 2 and 5"):
         load(content, symbols)
 
 

@@ -17,6 +17,7 @@ from student_app.passwords import hashed
 
 from student_app.db import get_db
 from tests.conftest import learner_id, sign_in_as, sign_in_staff
+from tests.test_authoring import BAKERY, CLUES, post
 from tests.test_library import fake_webm, jpeg_with_gps
 
 ROLES = "ALOFGSXDTU"
@@ -126,6 +127,13 @@ MATRIX = {
     "programme.programme": "innnnyyyyy", "programme.add_entry": "innnnyyynn",
     "programme.remove_entry": "innnnynynn", "programme.save_details": "innnnyyynn",
     "careers.public_page": "yyyyyyyyyy",
+    # issue 19: a school's own content (teachers and admins of the school make it; admins
+    # publish, export and import; each school its own)
+    "authoring.index": "innnnyyynn", "authoring.new_item": "innnnyyynn", "authoring.save_new": "innnnyyynn",
+    "authoring.pictures": "innnnyyynn", "authoring.item_page": "innnnynynn", "authoring.edit_item": "innnnynynn",
+    "authoring.save_item": "innnnynynn", "authoring.translate": "innnnynynn",
+    "authoring.preview_clues": "innnnynynn", "authoring.publish": "innnnnnynn",
+    "authoring.export": "innnnnnynn", "authoring.import_content": "innnnnnynn",
 }
 
 
@@ -215,6 +223,9 @@ def world(app):
         ids["termly_action_id"] = db["termly_notes"].insert({
             "school_id": 1, "term_end": "2026-12-31", "text": "Book talks", "due_on": "2027-01-10",
             "created_at": "2026-11-01"}).last_pk
+    # issue 19: a job of the school's own, with its clues
+    post(clients["S"], "/staff/content/jobs/new", BAKERY, **{"photo:symbol": jpeg_with_gps()})
+    post(clients["S"], "/staff/content/guess-my-job/bakery-assistant/edit", CLUES)
     args = {"learner_id": amira, "class_id": 1, "job_id": "nurse", "number": 1, "activity_id": "all-about-me",
             "item": "mine", "group": 1, "page_id": page, "media_id": photo, "voice_id": voice, "session_id": session_id,
             "code": code, "staff_id": third, "secret": "x", "symbol_id": "nav-home", "token": "x",
@@ -224,7 +235,9 @@ def world(app):
             # issue 14: the passport, one question a screen
             "step": "place",
             # issue 16: an entry of the demo school's careers programme
-            "entry_id": programme_entry(app)}
+            "entry_id": programme_entry(app),
+            # issue 19: the school's own job
+            "folder": "jobs", "slug": "bakery-assistant", "language": "cy"}
     return clients, args
 
 

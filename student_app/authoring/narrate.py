@@ -1,0 +1,38 @@
+"""Narration for a school's own texts, made in the background as an item is saved: the page
+answers at once, and the item's page shows how many of its texts are ready. Made in one
+thread (the speech engine takes one phrase at a time), in the voice and speed learners hear
+by default; another voice or speed is made when a learner first plays it, as for any text."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from .. import narration
+
+MAKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="school-narration")
+
+
+def clips(app, texts):
+    """The clip of each (text, narration language), once each."""
+    return [narration.clip_for(app, text, lang) for text, lang in dict.fromkeys(texts)]
+
+
+def progress(app, texts):
+    """(clips made, clips wanted) for the texts; (0, 0) where narration is off."""
+    if app.extensions["narration_problem"]:
+        return 0, 0
+    found = clips(app, texts)
+    return sum(1 for clip in found if clip.path.exists()), len(found)
+
+
+def queue(app, texts):
+    """Start making the clips of `texts` not made yet; returns the future (None if none)."""
+    if app.extensions["narration_problem"]:
+        return None
+    missing = [clip for clip in clips(app, texts) if not clip.path.exists()]
+    return MAKER.submit(_make, app, missing) if missing else None
+
+
+def _make(app, missing):
+    try:
+        narration.render_clips(app, [clip for clip in missing if not clip.path.exists()])
+    except Exception:  # the cache is full, the engine failed: each is made when first played
+        app.logger.exception("School narration was not made in the background")
