@@ -237,7 +237,7 @@ def save_item(folder, slug):
     wanted = request.form.get("find", "")
     if wanted in forms.names(form):
         found = _find_pictures(request.form.get(f"q:{wanted}", ""))
-        return _edit_page(kind, folder, item, form, values, {}, found={wanted: found or "none"})
+        return _edit_page(kind, folder, item, form, values, {}, found={wanted: found})
     if item is None:
         item = forms.slug(values.get("name") or values.get("title") or "")
         name_field = "name" if kind == "job" else "title"
