@@ -104,6 +104,8 @@ def _kept(school_id, code, drafts):
     key = (school_id, rev, drafts, code)
     if key not in kept:
         english, words = build(school_id, items(school_id), drafts)
+        if english is current_app.extensions["catalogue"] and not words:
+            return None  # nothing of its own (yet, or any more)
         found = content.in_language(english, code, words.get(code))
         shipped = current_app.extensions["catalogues"][code]
         kept[key] = (found, frozenset(set(found.texts()) - set(shipped.texts())))

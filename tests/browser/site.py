@@ -37,6 +37,7 @@ NO_PAGE = {
     "staff_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
     "family_review.pack_pdf": "a PDF (made from the pack's print page, which is checked)",
     "review.pack_pdf": "nobody: a learner prepares their view, and staff print the pack",
+    "authoring.export": "a zip file",
 }
 
 STAFF_ROLES = "SA"
@@ -173,7 +174,23 @@ PAGES = {
     # issue 16: the careers programme (the demo school's, from demo.py) and its public page
     "programme.programme": (STAFF_ROLES, ["/staff/programme"]),
     "careers.public_page": ("OLFSA", ["/schools/1/careers"]),
+    # issue 19: the school's own content (a published job with clues, a draft word mat: make_world)
+    "authoring.index": (STAFF_ROLES, ["/staff/content/"]),
+    "authoring.new_item": (STAFF_ROLES, ["/staff/content/jobs/new", "/staff/content/word-mats/new",
+                                         "/staff/content/visits/new"]),
+    "authoring.item_page": (STAFF_ROLES, ["/staff/content/jobs/{own_job}", "/staff/content/guess-my-job/{own_job}",
+                                          "/staff/content/word-mats/{own_mat}"]),
+    "authoring.edit_item": (STAFF_ROLES, ["/staff/content/jobs/{own_job}/edit", "/staff/content/guess-my-job/{own_job}/edit",
+                                          "/staff/content/who-can/{own_job}/edit", "/staff/content/word-mats/{own_mat}/edit"]),
+    "authoring.translate": (STAFF_ROLES, ["/staff/content/jobs/{own_job}/words/ar"]),
+    "authoring.preview_clues": (STAFF_ROLES, ["/staff/content/guess-my-job/{own_job}/preview/1"]),
+    "authoring.pictures": (STAFF_ROLES, ["/staff/content/pictures"]),
+    "authoring.import_content": ("A", ["/staff/content/import"]),
 }
+# issue 19: learners meet the school's published job; staff preview its draft word mat
+PAGES["learner.clue"][1].append("/activities/guess-my-job/{own_job}/clue/1")
+PAGES["library.job_card"][1].append("/a/job-explorer/{own_job}")
+PAGES["preview.step"][1].append("/staff/preview/1/a/word-mats/{own_mat}/2")
 # issue 15: the learner's own view for their review, and their aspirations (surveys)
 PAGES["library.activity"][1].append("/a/my-review")
 PAGES["library.step"][1].extend(["/a/my-review/mine/1", "/a/my-aspirations/mine/2"])
@@ -275,15 +292,69 @@ def make_world(app):
         import_done = imports.keep_upload(b"Name\r\nBen\r\n", 1, admin_id, True, "done.csv")
         imports.finish_upload(import_done, imports.read_meta(import_done), {
             "added": 1, "updated": 1, "unchanged": 2, "skipped": 1, "classes": [{"id": class_id, "name": "Class"}]})
+        own_job, own_mat = school_content(db, staff_id, admin_id)
     from student_app.desk import termly
 
-    return {"learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "leaver": leaver,
+    return {"own_job": own_job, "own_mat": own_mat, "learner": learner_id, "class_id": class_id, "page": page, "meeting": meeting, "leaver": leaver,
             "encounter_page": encounter_page, "encounter": encounter, "old_play": old_play,
             "last_term": termly.previous_term_end(termly.term_end(date.today())).isoformat(),
             "invitation": invitation,
             "badge": badge, "code": code, "session": session, "vote_session": vote_session, "last_clue": last_clue,
             "import_preview": import_preview, "import_done": import_done, "staff_invitation": staff_invitation,
             "school_month": date.today().isoformat()[:7]}  # school: the end of the year
+
+
+OWN_JOB = """id = "bakery-assistant"
+name = "Bakery assistant"
+symbol = "{picture}"
+sector = "hospitality"
+what = "A bakery assistant helps to make and sell bread and cakes in a shop."
+what_simple = "I help in a bakery shop. I sell bread."
+where = "In the bakery on Mill Street."
+where_symbol = "place-bakery"
+wear = "An apron and a hat."
+wear_symbol = "clothes-uniform"
+skills = ["careful", "on-time"]
+subjects = ["food", "maths"]
+
+[route]
+kind = "job-coach"
+text = "A job coach can help you start here."
+"""
+OWN_CLUES = """job = "bakery-assistant"
+[[clue]]
+text = "I put loaves on the shelves."
+symbol = "tool-bread"
+[[clue]]
+text = "I help people choose a cake."
+symbol = "tool-cake"
+"""
+OWN_MAT = """title = "Mill Bakery"
+symbol = "place-bakery"
+""" + "".join(f'[[word]]\nid = "{word}"\ntext = "{word}"\nsymbol = "{symbol}"\n' for word, symbol in (
+    ("bread", "tool-bread"), ("cake", "tool-cake"), ("cup", "tool-cup"), ("coffee", "tool-coffee")))
+
+
+def school_content(db, staff_id, admin_id):
+    """The demo school's own job (with a photo of its own, and clues), published, and a word
+    mat still a draft, as a teacher and an admin make them on the Our own content pages."""
+    import io
+
+    from PIL import Image
+
+    from student_app import media
+    from student_app.authoring import store
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "peru").save(out, "JPEG")
+    picture = store.add_picture(db, 1, media.clean_photo(out.getvalue()), "Our bakery counter", staff_id)
+    for path, text in (("jobs/bakery-assistant.toml", OWN_JOB.format(picture=f"own-{picture}")),
+                       ("guess-my-job/bakery-assistant.toml", OWN_CLUES), ("word-mats/mill-bakery.toml", OWN_MAT)):
+        store.save(db, 1, path, text, {"ar": {"job.bakery-assistant.name": "مساعد في المخبز"}} if path.startswith("jobs")
+                   else {}, staff_id)
+        if not path.startswith("word-mats"):
+            store.publish(db, 1, path, admin_id)
+    return "bakery-assistant", "mill-bakery"
 
 
 def end_world(app, world):
@@ -298,6 +369,9 @@ def end_world(app, world):
         for table in ("destinations", "follow_up_consent", "audit_log"):
             db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [world["leaver"]])
         db.execute("DELETE FROM learners WHERE id = ?", [world["leaver"]])
+        db.execute("DELETE FROM school_content WHERE school_id = 1")
+        db.execute("DELETE FROM school_pictures WHERE school_id = 1")
+        db.execute("UPDATE schools SET content_revision = content_revision + 1 WHERE id = 1")
         db.execute("DELETE FROM passport_pages WHERE encounter_id = ?", [world["encounter"]])
         db.execute("DELETE FROM encounters WHERE id = ?", [world["encounter"]])
         db.execute("DELETE FROM plays WHERE id = ?", [world["old_play"]])
