@@ -174,7 +174,8 @@ def test_a_signed_out_visitor_reaches_nothing_but_sign_in(client, app):
             "school_id": 1, "step": "kind",  # school; a passport screen
             "meeting_id": 1, "action_id": 1,  # a guidance meeting and its action
             "termly_action_id": 1,  # a termly review action
-            "entry_id": 1}  # an entry of the careers programme
+            "entry_id": 1,  # an entry of the careers programme
+            "folder": "jobs", "slug": "x", "language": "cy"}  # a school's own content
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in open_to_all:
