@@ -205,6 +205,7 @@ class Catalogue:
     # job id -> the Guess my job jobs too like it to be offered beside it (near_twins)
     twins: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)  # activity id -> place id -> Place
+    own: frozenset = frozenset()  # ids of the jobs and places a school made (authoring), marked for staff
 
     def texts(self):
         """Every text a learner can see in the content, for narration."""
@@ -882,4 +883,6 @@ def init_app(app):
                                            lambda: load_with_words(root, symbols))
     app.extensions["catalogue"], app.extensions["catalogues"] = english, dict(catalogues)
     app.extensions["content_words"] = words
+    # Staff pages mark what the viewer's school made itself beside the app's own content.
+    app.jinja_env.globals["our_own"] = lambda item_id: item_id in get_catalogue().own
     app.cli.add_command(content_cli)

@@ -803,7 +803,9 @@ def _local_fetcher(owner):
     (a learner, or None for none). Nothing is fetched from another site."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    symbols = current_app.extensions["symbols"]
+    from .symbols import get_symbols
+
+    symbols = get_symbols()  # the school's own pictures too (their file is a full path)
     symbols_dir = Path(current_app.config["SYMBOLS_DIR"])
     static_dir = Path(current_app.static_folder).resolve()
     root = request.url_root.rstrip("/")

@@ -295,3 +295,13 @@ def test_narration_is_made_in_the_background(app, teacher):
     narrate.MAKER.submit(lambda: None).result(timeout=60)  # the clips queued before it are made
     page = teacher.get("/staff/content/jobs/bakery-assistant")
     assert re.search(r"All \d+ texts are narrated", text_of(page)), text_of(page)
+
+
+def test_staff_views_mark_the_schools_own_and_learners_see_no_mark(app, teacher, admin):
+    published_bakery(app, teacher, admin)
+    assert "Bakery assistant (our own)" in text_of(teacher.get("/staff/preview/2/a/job-explorer?page=2")) or \
+        "(our own)" in "".join(text_of(teacher.get(f"/staff/preview/2/a/job-explorer?page={n}")) for n in range(1, 20))
+    assert "Bakery assistant (our own)" in text_of(teacher.get("/staff/classes/1/sessions/new"))
+    ben = app.test_client()
+    sign_in_as(ben, app, "learner", "Ben")
+    assert not any("(our own)" in text_of(ben.get(f"/a/job-explorer?page={n}")) for n in range(1, 20))

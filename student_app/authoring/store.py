@@ -9,6 +9,7 @@ content id -> text). A school's catalogue is the app's with the school's files a
 import hashlib
 import json
 from collections import ChainMap, OrderedDict
+from dataclasses import replace
 
 from flask import current_app, g, has_request_context, request
 
@@ -107,6 +108,8 @@ def _kept(school_id, code, drafts):
         if english is current_app.extensions["catalogue"] and not words:
             return None  # nothing of its own (yet, or any more)
         found = content.in_language(english, code, words.get(code))
+        made = {path.split("/", 1)[1].removesuffix(".toml") for path in files_and_words(items(school_id), drafts)[0]}
+        found = replace(found, own=frozenset(made & (set(found.jobs) | {p for ps in found.places.values() for p in ps})))
         shipped = current_app.extensions["catalogues"][code]
         kept[key] = (found, frozenset(set(found.texts()) - set(shipped.texts())))
         while len(kept) > KEPT:
