@@ -46,3 +46,17 @@ make_venv() {
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".${extras}"
 }
+
+# The W3C Nu HTML checker, from the npm package vnu-jar (a Java program), for the accessibility
+# gate's check of the HTML of every page (tests/browser/html_check.py). It goes in .venv/vnu,
+# beside the test tools; --ignore-scripts skips the package's own download of a Java runtime.
+VNU_VERSION="26.9.27"
+install_html_checker() {
+  command -v java >/dev/null 2>&1 || install_system_packages default-jre-headless
+  command -v npm >/dev/null 2>&1 || install_system_packages npm
+  local jar=".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+  if [ ! -f "$jar" ] || ! grep -q "\"version\": \"$VNU_VERSION\"" .venv/vnu/node_modules/vnu-jar/package.json; then
+    npm install --prefix .venv/vnu --no-save --no-audit --no-fund --ignore-scripts --loglevel=error \
+      "vnu-jar@$VNU_VERSION" >/dev/null
+  fi
+}

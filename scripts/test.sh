@@ -10,6 +10,7 @@ install_system_packages $(browser_packages)
 # pdfinfo and pdftotext check the passport PDF in the tests.
 install_system_packages poppler-utils
 make_venv "[test]"
+install_html_checker
 # Every core and one more: pytest-xdist runs the tests in workers each with its own demo
 # database, live app and browser; an idle worker takes tests another has not started yet
 # (worksteal), as the long walks of every page are one test a role. A browser test waits on

@@ -31,7 +31,7 @@ def listen(text, autoplay=False, lang=None, voice=None):
         return Markup("")
     word, picture = escape(_("Listen")), escape(symbol_url("nav-listen"))
     return Markup(f'<a class="listen" href="{escape(url)}" data-narration{" data-autoplay" if autoplay else ""}'
-                  f' hx-boost="false"><img src="{picture}" alt="" width="40" height="40">'
+                  f' data-hx-boost="false"><img src="{picture}" alt="" width="40" height="40">'
                   f'<span class="visually-hidden">{word}</span></a>')
 
 

@@ -131,6 +131,14 @@ def test_an_archived_class_leaves_the_sign_in_screen_and_the_home_but_its_record
     assert "Class 5 (Birch) 2025" in signed_out.get("/sign-in").text
 
 
+def test_a_new_class_with_no_one_in_it_says_so_on_the_sign_in_screen(admin, app):
+    add_class(admin, "Class 6 (Ash)")
+    screen = app.test_client().get(f"/sign-in/class/{class_id(app, 'Class 6 (Ash)')}")
+    assert screen.status_code == 200 and 'class="tiles"' not in screen.text
+    assert "There is no one in this class yet. Please ask a member of staff." in text_of(screen)
+    assert re.search(r'no one in this class yet[^<]*</p>\s*<a class="listen"', screen.text)  # and read aloud
+
+
 def test_a_teaching_assistant_sees_only_the_classes_assigned_to_them(admin, app):
     ta = app.test_client()
     ta_id = new_assistant(app, ta)

@@ -1,4 +1,4 @@
-// htmx (hx-boost) swaps only the inside of <body> when following a link or a form, so the
+// htmx (data-hx-boost) swaps only the inside of <body> when following a link or a form, so the
 // page's language and direction (on <html>) and the reader's settings and sign-in (classes
 // and data on <body>: theme, text size, switch access) would stay those of the first page.
 // Copy them from the page that came back, so a change of settings or language shows at once.

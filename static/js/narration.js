@@ -57,6 +57,8 @@
     announcer.textContent = "";
     setTimeout(function () { announcer.textContent = text; }, 100);
   }
+  window.careerSteps = window.careerSteps || {};
+  window.careerSteps.announce = announce; // for recorder.js: one live region a page
 
   document.body && document.body.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt || document;

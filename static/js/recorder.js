@@ -15,8 +15,13 @@
     record.type = "button";
     record.className = "button";
     record.textContent = box.dataset.recordLabel || "Record";
+    // What the recorder is doing, on the screen and read out from the page's one live region
+    // (a page of forty recorders would otherwise have forty empty ones).
     var status = document.createElement("span");
-    status.setAttribute("role", "status");
+    function tell(text) {
+      status.textContent = text;
+      if (window.careerSteps && window.careerSteps.announce) window.careerSteps.announce(text);
+    }
     // While the microphone is on, a symbol and words say so (ICO Children's Code).
     var mic = document.createElement("img");
     mic.alt = "";
@@ -57,14 +62,14 @@
           playback.src = URL.createObjectURL(blob);
           playback.hidden = false;
           record.textContent = box.dataset.againLabel || "Record again";
-          status.textContent = box.dataset.doneLabel || "Recorded.";
+          tell(box.dataset.doneLabel || "Recorded.");
         });
         recorder.start();
         recording(true);
         record.textContent = box.dataset.stopLabel || "Stop";
-        status.textContent = box.dataset.recordingLabel || "Recording…";
+        tell(box.dataset.recordingLabel || "Recording…");
       }).catch(function () {
-        status.textContent = box.dataset.deniedLabel || "The microphone is not available.";
+        tell(box.dataset.deniedLabel || "The microphone is not available.");
       });
     });
   }

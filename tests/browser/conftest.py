@@ -27,6 +27,7 @@ from werkzeug.serving import make_server
 from student_app import create_app
 from student_app.db import get_db, migrate
 from student_app.demo import FAMILY, LEARNERS, STAFF, load_demo
+from tests.browser.html_check import PageRecorder
 from tests.browser.site import LEARNER, ROLES, end_world, make_world
 
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -57,7 +58,14 @@ def live_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_url(live_app):
+def recorder(live_app):
+    """What the live server sends, kept while the accessibility gate turns it on (html_check.py)."""
+    return PageRecorder(live_app.wsgi_app)
+
+
+@pytest.fixture(scope="session")
+def live_url(live_app, recorder):
+    live_app.wsgi_app = recorder
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -338,7 +346,7 @@ def post(driver, path, fields):
     """Send a form from the page, with its CSRF token, as a browser would."""
     status = driver.execute_async_script(
         """const [path, fields, done] = arguments;
-        const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
+        const token = JSON.parse(document.body.getAttribute('data-hx-headers'))['X-CSRFToken'];
         const body = new URLSearchParams(Object.assign({csrf_token: token}, fields));
         fetch(path, {method: 'POST', body, redirect: 'manual'}).then(r => done(r.status), e => done(String(e)));""",
         path, fields)

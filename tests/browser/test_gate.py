@@ -1,7 +1,10 @@
 """The accessibility gate: every page of the app (tests/browser/site.py), for every role that
 may see it, in each theme and language, passes axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules,
-and its best-practice rules once per page and language: zero violations. In English, the same
-load of each page is then walked by keyboard and laid out at 320 px (page_checks.py).
+and its best-practice rules once per page and language: zero violations. Each page's title is
+words only; in English, the same load of each page is
+then walked by keyboard, shown in forced colours and laid out at 320 px (page_checks.py). The
+HTML the server sent for every page the walk opened, and in English each page as its scripts
+left it, goes to the W3C Nu HTML checker in one run at its end (html_check.py): zero errors.
 
 One browser for the whole gate; each role signs in once and its cookies are put back when its
 turn comes."""
@@ -18,7 +21,8 @@ from student_app.auth import token_hash
 from student_app.db import get_db
 from student_app.demo import STAFF
 from tests.browser.conftest import WCAG_TAGS, axe_in_every_page, become, password_step, post, run_axe, tap
-from tests.browser.page_checks import keyboard_problems, reflow_problems
+from tests.browser.html_check import nu_problems
+from tests.browser.page_checks import forced_colours_problems, keyboard_problems, reflow_problems, title_problems
 from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
 
 pytestmark = pytest.mark.browser
@@ -149,11 +153,13 @@ def open_page(driver, live_url, live_app, world, url):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_url, live_app, world, signed_in,
-                                                                  capsys, language, role):
+                                                                  recorder, tmp_path, capsys, language, role):
     missing, _stale = unlisted_pages(live_app)
     assert not missing, f"pages missing from tests/browser/site.py: {missing}"
     driver, started, cookies = browser, time.time(), signed_in
-    problems, checked, walked, pages = [], 0, 0, set()
+    problems, checked, walked, pages, sent = [], 0, 0, set(), {}
+    recorder.pages.clear()
+    recorder.on = True
     try:
         with choices_kept(live_app), two_classes(live_app), axe_in_every_page(driver):
             become(driver, cookies[role])
@@ -163,8 +169,14 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                 # (while working on them; CI checks every page).
                 if os.environ.get("GATE_ONLY") and os.environ["GATE_ONLY"] not in url:
                     continue
+                mark = recorder.mark()
                 path = open_page(driver, live_url, live_app, world, url)
                 where = f"{ROLES[role]}, {language}: {path}"
+                html = recorder.since(mark)
+                if html is None:
+                    problems.append(f"{where}: the server sent no whole page to check")
+                else:
+                    sent[where] = html
                 found = urlsplit(driver.current_url).path
                 if found != urlsplit(path).path:
                     problems.append(f"{where}: went to {found} instead")
@@ -172,6 +184,10 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                 shown = driver.execute_script("return [document.documentElement.lang, document.documentElement.dir]")
                 if tuple(shown) != DIRECTION[language]:
                     problems.append(f"{where}: lang and dir are {shown}")
+                problems += title_problems(driver, where)
+                if language == LANGUAGES[0]:  # and the page as its scripts left it (recorder.js, ...)
+                    sent[f"{where} (after its scripts)"] = driver.execute_script(
+                        "return '<!DOCTYPE html>' + document.documentElement.outerHTML").encode()
                 # Each page is loaded once and checked in each theme: a theme is only the
                 # body's theme-* class (access.body_classes, base.html), so the page is put
                 # in the next theme where it stands rather than made again.
@@ -195,6 +211,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                     driver.execute_script(f"document.body.classList.replace('theme-{THEMES[-1]}', 'theme-{THEMES[0]}')")
                     if not url.startswith("@") and not path.endswith("/projector"):
                         problems += keyboard_problems(driver, where)
+                    problems += forced_colours_problems(driver, where)
                     problems += reflow_problems(driver, where)
                     walked += 1
                 pages.add(path)
@@ -202,11 +219,15 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                     become(driver, cookies[role])
                     choose(driver, live_url, role, THEMES[0], language)
     finally:
+        recorder.on = False
         become(driver, cookies["L"])
+    walk_ended = time.time()
+    problems += nu_problems(sent, tmp_path / "pages")
     seconds = time.time() - started
     with capsys.disabled():
         print(f"\nAccessibility gate, {ROLES[role]}, {language}: {checked} checks ({len(pages)} pages x "
-              f"{len(THEMES)} themes), {walked} pages by keyboard and at 320 px, in {seconds:.0f} s")
+              f"{len(THEMES)} themes), {walked} pages by keyboard, in forced colours and at 320 px, "
+              f"{len(sent)} by the Nu HTML checker ({time.time() - walk_ended:.0f} s), in {seconds:.0f} s")
     assert checked or os.environ.get("GATE_ONLY"), f"no page checked for {ROLES[role]}"
     assert not problems, "\n".join(problems)
 
@@ -231,3 +252,23 @@ def test_the_walks_find_a_page_without_a_skip_link_and_one_too_wide(browser):
     reflow = " ".join(reflow_problems(browser, "here"))
     assert "scrolls sideways at 320 px (" in reflow and "text cut off" in reflow
     assert browser.execute_script("return window.innerWidth") == 1024  # back at tablet size
+
+
+def test_the_checks_find_markup_in_a_title_spilt_and_covered_text_hidden_states_and_bad_html(browser, tmp_path):
+    """issue 20: each check axe does not make reports what it should."""
+    browser.get("data:text/html,<!doctype html><html lang='en'><title>&lt;b&gt;Home</title><body style='background:%23fff'>"
+                "<main id='main'><button style='width:40px;font-size:20px'>Passport</button>"
+                "<p style='position:relative'>Words under a link <a href='/x' style='position:absolute;left:0;top:0'>"
+                "Go</a></p><img src='/symbols/x' alt='' width='40' height='40'>"
+                "<button aria-pressed='true'>English</button><button aria-pressed='false'>Polski</button>"
+                "</main></body></html>")
+    assert "the title holds markup: '<b>Home'" in " ".join(title_problems(browser, "here"))
+    forced = " ".join(forced_colours_problems(browser, "here"))
+    assert "a state looks the same on and off" in forced and "1 symbols on a dark ground" in forced
+    reflow = " ".join(reflow_problems(browser, "here"))
+    assert "text over the edge of its box" in reflow and "<button" in reflow
+    assert '<a href="/x"' in reflow and 'covers "Words under a link"' in reflow
+    nu = " ".join(nu_problems({"here": b"<!doctype html><html lang='en'><title>x</title><span><div>a</div></span>"
+                                       b"<select required><option value='a'>A</option></select></html>"}, tmp_path))
+    assert "here: not valid HTML" in nu and "“div” not allowed as child of element “span”" in nu
+    assert "must have either an empty “value” attribute" in nu
