@@ -18,6 +18,7 @@
     // What the recorder is doing, on the screen and read out from the page's one live region
     // (a page of forty recorders would otherwise have forty empty ones).
     var status = document.createElement("span");
+    status.className = "recorder-status";
     function tell(text) {
       status.textContent = text;
       if (window.careerSteps && window.careerSteps.announce) window.careerSteps.announce(text);

@@ -69,11 +69,13 @@ def test_the_screen_says_so_while_the_microphone_is_on(live_url):
         assert not mic.is_displayed()
         recorder.find_element(By.TAG_NAME, "button").click()
         wait_for(driver, lambda d: mic.is_displayed())
-        assert "the microphone is on" in recorder.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "the microphone is on" in recorder.find_element(By.CSS_SELECTOR, ".recorder-status").text
+        # and read out from the page's one live region
+        wait_for(driver, lambda d: "the microphone is on" in d.find_element(By.ID, "announcer").get_attribute("textContent"))
         assert "is-recording" in recorder.get_attribute("class")
         assert_accessible(driver)
         recorder.find_element(By.TAG_NAME, "button").click()  # Stop
         wait_for(driver, lambda d: not mic.is_displayed())
-        assert "Recorded." in recorder.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "Recorded." in recorder.find_element(By.CSS_SELECTOR, ".recorder-status").text
     finally:
         driver.quit()
