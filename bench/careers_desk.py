@@ -22,6 +22,7 @@ import time
 from datetime import date
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.figures import figure  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", 20))
 LEARNERS, YEARS = 300, 5
@@ -146,6 +147,7 @@ def main():
     for what, times in timings.items():
         print(f"  {what}: median {statistics.median(times) * 1000:.0f} ms, p95 {p95(times) * 1000:.0f} ms "
               f"(target under 200 ms)")
+        figure(f"{what}: p95", p95(times) * 1000, "ms", 200)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import pyotp
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.figures import figure  # noqa: E402
 from student_app.demo import DEMO_TOTP  # noqa: E402
 
 TABLETS, STEPS = 60, 20
@@ -184,6 +185,8 @@ def report(env, elapsed, folder):
         p = entry.get_response_time_percentile
         print(f"{name:7} n={entry.num_requests:5}  p50 {p(0.5):4.0f} ms  p95 {p(0.95):4.0f} ms  "
               f"p99 {p(0.99):4.0f} ms  errors {entry.num_failures}")
+        if name != "step":
+            figure(f"{name} p95", p(0.95), "ms", 100)
     db = sqlite3.connect(f"{folder}/load.sqlite3")
     stored, distinct = db.execute(
         """SELECT count(*), count(DISTINCT plays.learner_id || ':' || plays.item) FROM responses
@@ -191,6 +194,8 @@ def report(env, elapsed, folder):
            WHERE plays.session_id IS NOT NULL AND responses.step = 'guess'""").fetchone()
     print(f"answers given (200 from the server): {shared['answered']}; stored: {stored}; "
           f"stored twice: {stored - distinct}; lost: {shared['answered'] - stored}")
+    figure("answers lost or stored twice", (shared["answered"] - stored) + (stored - distinct), "", 0, "at most")
+    figure("requests that failed", total.num_failures, "", 0, "at most")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import time
 import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.figures import figure  # noqa: E402
 
 LEARNERS, CLASSES = 1000, 10
 FIRST = ["Łucja", "Siân", "محمد", "Amira", "Ben", "Chloe", "Dylan", "Ellie", "Farhan", "Grace", "Harry", "Zoë"]
@@ -88,6 +89,8 @@ def main():
     for label, preview, commit, result in figures:
         print(f"  {label}: preview {preview:.2f} s, commit {commit:.2f} s ({result})")
     print(f"  all of it: {total:.2f} s (target under 10 s); learners in the school now: {count}")
+    figure(f"import {LEARNERS} learners, all of it", total, "s", 10)
+    figure(f"one import of {LEARNERS} learners allocates", peak / 1024 / 1024, "MB")
     print(f"  peak memory: {rss_after / 1024:.0f} MB resident for the process "
           f"({(rss_after - rss_before) / 1024:.0f} MB more than before the imports); "
           f"one import of 1,000 learners allocates at most {peak / 1024 / 1024:.1f} MB (tracemalloc)")

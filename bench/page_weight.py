@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.figures import figure  # noqa: E402
 from student_app.demo import LEARNERS  # noqa: E402
 from tests.browser.conftest import make_driver  # noqa: E402
 
@@ -53,6 +54,7 @@ def main():
     for name, size in entries:
         print(f"{size:>8} B  {name.removeprefix(BASE)[:90]}")
     print(f"{total:>8} B  in all ({len(entries)} requests), {total / 1024:.1f} KiB")
+    figure("a learner's first activity page, all it loads", total / 1024, "KiB")
 
 
 if __name__ == "__main__":

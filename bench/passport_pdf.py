@@ -18,6 +18,7 @@ import time
 from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.figures import figure  # noqa: E402
 
 from PIL import Image  # noqa: E402
 
@@ -91,12 +92,15 @@ def time_pdf(prefix, fill, make, name):
     return times, pdf, path
 
 
-def report(what, times, pdf, path):
+def report(what, times, pdf, path, label="passport PDF"):
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{what}: {len(pdf) / 1024:.0f} KiB")
     print("time per PDF: " + ", ".join(f"{t:.2f} s" for t in times) + f" (best {min(times):.2f} s)")
     print(f"peak memory of the process: {peak_mb:.0f} MB")
     print(f"the PDF is at {path} (not kept in the repository)")
+    figure(f"{label}: best time", min(times), "s", 3)
+    figure(f"{label}: peak memory", peak_mb, "MB", 300)
+    figure(f"{label}: size", len(pdf) / 1024, "KiB")
 
 
 def main():

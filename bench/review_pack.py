@@ -64,7 +64,7 @@ def main():
 
     times, pdf, path = time_pdf("review-bench-", fill, pack_pdf, "review.pdf")
     report(f"review pack PDF, {PAGES} passport pages, {PHOTOS} photos and {MEETINGS} guidance meetings",
-           times, pdf, path)
+           times, pdf, path, label="review pack PDF")
 
 
 if __name__ == "__main__":

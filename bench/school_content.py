@@ -19,6 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.figures import figure  # noqa: E402
 
 from PIL import Image  # noqa: E402
 
@@ -94,6 +95,7 @@ def main():
     figures = measure()
     for name, value, target, unit in figures:
         print(f"{name}: {value:.2f} {unit} (target under {target} {unit}): {'met' if value < target else 'MISSED'}")
+        figure(name, value, unit, target)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from http.cookiejar import CookieJar
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from bench.figures import figure  # noqa: E402
 
 from PIL import Image  # noqa: E402
 
@@ -126,6 +127,7 @@ def main():
             print(f"{words} ({len(data) // 1024} KB each), {CONCURRENT} at once: answers {sorted(codes)}, "
                   f"{time.perf_counter() - started:.1f} s, server peak so far {peak:.0f} MB")
         print(f"worst server peak: {worst:.0f} MB (target under {TARGET_MB} MB): {'met' if worst < TARGET_MB else 'NOT met'}")
+        figure(f"server peak, {CONCURRENT} big photos at once", worst, "MB", TARGET_MB)
     finally:
         server.terminate()
         server.wait(timeout=10)

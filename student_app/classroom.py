@@ -24,7 +24,7 @@ from .lookups import class_of_school, form_id, learner_for_change
 from .content import get_catalogue
 from .kinds import CLASS_ROUNDS, guess_my_job
 from .db import get_db, now, transaction
-from .responses import record_answer
+from .responses import typed_language
 from .web import render, wants_fragment
 
 bp = Blueprint("classroom", __name__)
@@ -50,17 +50,22 @@ def new_code(db):
             return code
 
 
-def get_session(session_id):
-    """The session, ended first if it was left open longer than the configured time."""
+def get_session(session_id, learner_id=None):
+    """The session, ended first if it was left open longer than the configured time; with
+    `learner_id`, its "member" says whether that learner has joined it (in the same query: a
+    tablet asks every second)."""
     db = get_db()
-    rows = list(db.query("SELECT * FROM class_sessions WHERE id = ?", [session_id]))
+    rows = list(db.query(
+        """SELECT *, EXISTS (SELECT 1 FROM session_members WHERE session_id = class_sessions.id
+                             AND learner_id = ?) AS member
+           FROM class_sessions WHERE id = ?""", [learner_id, session_id]))
     if not rows:
         abort(404)
     found = rows[0]
     limit = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     if found["ended_at"] is None and datetime.now(timezone.utc) - datetime.fromisoformat(found["updated_at"]) > limit:
         _end(db, found)
-        return get_session(session_id)
+        return get_session(session_id, learner_id)
     found["items"] = json.loads(found["items"])
     found["job"] = found["items"][found["round"]]
     found["kind"] = CLASS_ROUNDS[found["activity"]]
@@ -141,23 +146,33 @@ def picked_cards(found, form, count):
 
 def answer_once(found, learner_id, picked, given_by="learner", staff_id=None):
     """Store a learner's answer to the round once; later taps, retries and doubles add nothing.
-    Returns False if the learner had already answered."""
+    Returns False if the learner had already answered.
+
+    Two statements in one transaction, as sixty tablets answer within the same second: one
+    finds or makes the learner's play of the round (the upsert's empty change lets RETURNING
+    give its id either way), and one stores every card of the answer unless the round has an
+    answer already (SQLite reads the whole SELECT before it inserts, so a vote's second card
+    does not see its first)."""
     kind = found["kind"]
     db = get_db()
+    rows = list(kind.answers(picked, found))
     with transaction(db):
-        db.execute(
-            """INSERT OR IGNORE INTO plays (learner_id, activity, item, started_at, session_id)
-               VALUES (?, ?, ?, ?, ?)""",
-            [learner_id, kind.activity, found["job"], now(), found["id"]])
-        play = next(db.query(
-            "SELECT * FROM plays WHERE session_id = ? AND learner_id = ? AND item = ?",
-            [found["id"], learner_id, found["job"]]))
-        if db.execute("SELECT 1 FROM responses WHERE play_id = ? AND step = ?",
-                      [play["id"], kind.step]).fetchone():
-            return False
-        for answer, correct in kind.answers(picked, found):
-            record_answer(play, kind.step, answer, correct=correct, given_by=given_by, staff_id=staff_id)
-    return True
+        play_id = db.execute(
+            """INSERT INTO plays (learner_id, activity, item, started_at, session_id) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (session_id, learner_id, item) WHERE session_id IS NOT NULL
+               DO UPDATE SET item = excluded.item RETURNING id""",
+            [learner_id, kind.activity, found["job"], now(), found["id"]]).fetchone()[0]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        stamp, lang = now(), typed_language()
+        stored = db.execute(
+            f"""INSERT OR IGNORE INTO responses
+                (play_id, learner_id, step, answer, correct, given_by, staff_id, created_at, lang)
+                SELECT * FROM (VALUES {values})
+                WHERE NOT EXISTS (SELECT 1 FROM responses WHERE play_id = ? AND step = ?)""",
+            [value for answer, correct in rows
+             for value in (play_id, learner_id, kind.step, answer, correct, given_by, staff_id, stamp, lang)]
+            + [play_id, kind.step]).rowcount
+    return stored > 0
 
 
 # The teacher's pages.
@@ -397,10 +412,8 @@ def join(code):
 
 
 def member_session(session_id):
-    found = get_session(session_id)
-    if not get_db().execute(
-            "SELECT 1 FROM session_members WHERE session_id = ? AND learner_id = ?",
-            [session_id, g.user["id"]]).fetchone():
+    found = get_session(session_id, g.user["id"])
+    if not found["member"]:
         abort(404)
     return found
 
@@ -414,11 +427,18 @@ def my_answer(found):
         [found["id"], g.user["id"], found["job"], found["kind"].step]))
 
 
-def _learner_context(found, message=None):
-    mine = my_answer(found)
+def _learner_context(found, message=None, answered=False):
+    """What a tablet shows. Once the learner has answered the round, and until the teacher
+    moves the class on, that is only its thank-you: nothing of the round is looked up (60
+    tablets answer, and then poll, within the same second)."""
+    token = state_token(found, False)
+    waiting = found["phase"] == "choices" and not found["paused"] and message is None
+    mine = [True] if answered and waiting else my_answer(found)
+    if mine and waiting:
+        return dict(found=found, message=None, mine=mine[0], token=token)
     return dict(
         _round_context(found, access.choice_count(g.user)), message=message,
-        mine=mine[0] if mine else None, token=state_token(found, False))
+        mine=mine[0] if mine else None, token=token)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -442,5 +462,5 @@ def answer(session_id):
         return render("classroom/live.html", block="live", **_learner_context(found, "choose")), 400
     answer_once(found, g.user["id"], picked)
     if wants_fragment():  # htmx: swap in the "thank you" step, no page load
-        return render("classroom/live.html", block="live", **_learner_context(found))
+        return render("classroom/live.html", block="live", **_learner_context(found, answered=True))
     return redirect(url_for("classroom.live", session_id=session_id))
