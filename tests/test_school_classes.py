@@ -468,3 +468,16 @@ def test_a_full_class_refuses_one_more_learner_kindly(app, client, monkeypatch):
                                                            "avatar": "avatar-bee"})
     assert response.status_code == 400 and "at most 8 learners" in text_of(response)
     assert one(app, "SELECT count(*) FROM learners WHERE name = 'Zoë Price'")[0] == 0
+
+
+def test_a_class_and_a_passport_each_have_a_title_of_their_own_in_each_staff_version(admin, app):
+    """issue 20: a page's staff versions are told apart by their titles (a tab, a history)."""
+    def title(url):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        return re.search(r"<title>(.*?)</title>", response.text, re.S)[1].strip()
+
+    ben = learner_id(app, "Ben")
+    assert title("/staff/classes/1") != title(f"{SCHOOL}/classes/1")
+    assert title(f"/staff/learners/{ben}/passport") != title(f"/staff/learners/{ben}/passport/print")
+    assert title(f"/staff/learners/{ben}/passport/print").startswith("Passport of Ben, ready to print")
