@@ -24,7 +24,7 @@ from .lookups import class_of_school, form_id, learner_for_change
 from .content import get_catalogue
 from .kinds import CLASS_ROUNDS, guess_my_job
 from .db import get_db, now, transaction
-from .responses import typed_language
+from .responses import record_answers_once
 from .web import render, wants_fragment
 
 bp = Blueprint("classroom", __name__)
@@ -151,28 +151,17 @@ def answer_once(found, learner_id, picked, given_by="learner", staff_id=None):
     Two statements in one transaction, as sixty tablets answer within the same second: one
     finds or makes the learner's play of the round (the upsert's empty change lets RETURNING
     give its id either way), and one stores every card of the answer unless the round has an
-    answer already (SQLite reads the whole SELECT before it inserts, so a vote's second card
-    does not see its first)."""
+    answer already."""
     kind = found["kind"]
     db = get_db()
-    rows = list(kind.answers(picked, found))
     with transaction(db):
         play_id = db.execute(
             """INSERT INTO plays (learner_id, activity, item, started_at, session_id) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (session_id, learner_id, item) WHERE session_id IS NOT NULL
                DO UPDATE SET item = excluded.item RETURNING id""",
             [learner_id, kind.activity, found["job"], now(), found["id"]]).fetchone()[0]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-        stamp, lang = now(), typed_language()
-        stored = db.execute(
-            f"""INSERT OR IGNORE INTO responses
-                (play_id, learner_id, step, answer, correct, given_by, staff_id, created_at, lang)
-                SELECT * FROM (VALUES {values})
-                WHERE NOT EXISTS (SELECT 1 FROM responses WHERE play_id = ? AND step = ?)""",
-            [value for answer, correct in rows
-             for value in (play_id, learner_id, kind.step, answer, correct, given_by, staff_id, stamp, lang)]
-            + [play_id, kind.step]).rowcount
-    return stored > 0
+        return record_answers_once(play_id, learner_id, kind.step, list(kind.answers(picked, found)),
+                                   given_by, staff_id)
 
 
 # The teacher's pages.
@@ -433,12 +422,10 @@ def _learner_context(found, message=None, answered=False):
     tablets answer, and then poll, within the same second)."""
     token = state_token(found, False)
     waiting = found["phase"] == "choices" and not found["paused"] and message is None
-    mine = [True] if answered and waiting else my_answer(found)
+    mine = True if answered and waiting else next(iter(my_answer(found)), None)
     if mine and waiting:
-        return dict(found=found, message=None, mine=mine[0], token=token)
-    return dict(
-        _round_context(found, access.choice_count(g.user)), message=message,
-        mine=mine[0] if mine else None, token=token)
+        return dict(found=found, message=None, mine=mine, token=token)
+    return dict(_round_context(found, access.choice_count(g.user)), message=message, mine=mine, token=token)
 
 
 @bp.get("/sessions/<int:session_id>")

@@ -38,6 +38,22 @@ def record_answer(play, step, answer, correct=None, given_by="learner", staff_id
     )
 
 
+def record_answers_once(play_id, learner_id, step, answers, given_by="learner", staff_id=None):
+    """Store `answers` ((answer, correct) pairs: a vote has several) to a step unless it has an
+    answer already, in one statement (SQLite reads the whole SELECT before it inserts, so the
+    second pair does not see the first). Returns whether they were stored."""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(answers))
+    stamp, lang = now(), typed_language()
+    return get_db().execute(
+        f"""INSERT OR IGNORE INTO responses
+            (play_id, learner_id, step, answer, correct, given_by, staff_id, created_at, lang)
+            SELECT * FROM (VALUES {values})
+            WHERE NOT EXISTS (SELECT 1 FROM responses WHERE play_id = ? AND step = ?)""",
+        [value for answer, correct in answers
+         for value in (play_id, learner_id, step, answer, correct, given_by, staff_id, stamp, lang)]
+        + [play_id, step]).rowcount > 0
+
+
 def typed_language():
     """The language tag of the page the person is typing on, or None outside a request."""
     from flask import has_request_context
