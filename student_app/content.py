@@ -282,13 +282,15 @@ class _Reader:
                                  f"{GROUP_ONE_WORDS}): '{sentence}'")
         return text
 
-    def true_of_routes(self, field, text):
-        """`text`, if what it says of a route is still true: a supported internship is unpaid,
-        and says so; traineeships closed in England in 2023-24."""
+    def true_of_routes(self, field, text, kind=None):
+        """`text`, if what it says of a route is still true: a supported internship (or its
+        interns, or a route of that `kind`) is unpaid, and says so; traineeships closed in
+        England in 2023-24."""
         said = text.lower()
         if "traineeship" in said:
             self.fail(field, "offers a traineeship: traineeships closed in England in 2023-24")
-        if "supported internship" in said and "unpaid" not in said and "not paid" not in said:
+        internship = "supported intern" in said or kind == "supported-internship"
+        if internship and "unpaid" not in said and "not paid" not in said:
             self.fail(field, "names a supported internship without saying it is unpaid")
         return text
 
@@ -328,7 +330,7 @@ def _job(r, job_id):
         where=r.text("where"),
         where_symbol=r.symbol("where_symbol"),
         route_kind=r.choice("route.kind", ROUTE_KINDS, route),
-        route_text=r.true_of_routes("route.text", r.text("route.text", route)),
+        route_text=r.true_of_routes("route.text", r.text("route.text", route), route.get("kind")),
         wear=r.text("wear"),
         wear_symbol=r.symbol("wear_symbol"),
         skills=r.id_list("skills", SKILLS, 1, 5),

@@ -131,6 +131,8 @@ def test_a_job_needs_enough_others_unlike_it(content, symbols):
 
 @pytest.mark.parametrize("route, message", [
     ("A supported internship in a café is a good start.", "names a supported internship without saying it is unpaid"),
+    ("Cafés often take supported interns.", "names a supported internship without saying it is unpaid"),
+    ("Learn the job with a job coach at a café.", "names a supported internship without saying it is unpaid"),
     ("Start with a traineeship at 16.", "offers a traineeship: traineeships closed"),
 ])
 def test_a_route_must_be_true_today(content, symbols, route, message):
