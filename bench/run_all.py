@@ -65,8 +65,17 @@ def run(name):
     seconds = time.perf_counter() - started
     figures = [json.loads(line[len(MARK):]) for line in done.stdout.splitlines() if line.startswith(MARK)]
     if done.returncode:
-        return figures, seconds, f"failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()[-300:]}"
+        return figures, seconds, f"failed (exit {done.returncode}): {why(done.stderr or done.stdout)}"
     return figures, seconds, None if figures else "reported no figures"
+
+
+def why(output):
+    """The line of a failed benchmark's output that says why (its exception's, if any), short
+    enough for one row of the table."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    said = next((line for line in reversed(lines) if "Error" in line.split(":")[0] or "Exception" in line.split(":")[0]),
+                lines[-1] if lines else "no output")
+    return said if len(said) <= 160 else said[:157] + "..."
 
 
 def machine_seconds(rounds=3):
