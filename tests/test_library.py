@@ -552,6 +552,22 @@ def test_a_word_mat_shows_the_words_then_a_matching_game(amira, app):
     assert len(re.findall(r'name="choice" value=', ben_page)) == 4 and f"<span>{right.text}</span>" in ben_page
 
 
+def test_a_word_since_taken_out_of_a_mat_is_said_so_in_words_not_by_its_id(amira, app):
+    """A school edits its own word mat: an answer to a word no longer on it stays in the record,
+    shown as a question and a card since taken out, never as "find-teapot" or "choice:teapot"."""
+    base = "/a/word-mats/cafe"
+    amira.post(f"{base}/start")
+    with app.app_context():
+        play = next(get_db().query("SELECT * FROM plays WHERE activity = 'word-mats'"))
+        get_db().execute("INSERT INTO responses (play_id, learner_id, step, answer, given_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         [play["id"], play["learner_id"], "find-teapot", "choice:teapot", "learner", "2026-12-01T10:00:00"])
+    sign_in_as(amira, app, "staff")
+    portfolio = text_of(amira.get(f"/staff/learners/{learner_id(app, 'Amira')}"))
+    assert "A question since taken out of this activity" in portfolio
+    assert "A card since taken out of this activity" in portfolio
+    assert "teapot" not in portfolio
+
+
 def test_a_look_before_a_visit_shows_each_page_then_asks_how_i_feel(ben, app, client):
     visit = app.extensions["catalogue"].places["visits"]["college"]
     base = "/a/visits/college"

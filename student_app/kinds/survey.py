@@ -1,6 +1,8 @@
 """Step-by-step activities (All about me, My skills, My future routes...): one question a
 screen, answered by tapping cards, typing, recording or a photo, served by library.py."""
 
+from flask_babel import gettext
+
 from .base import Kind
 
 ITEM = "mine"  # a survey has one item: the learner's own answers
@@ -23,12 +25,16 @@ class Survey(Kind):
         except KeyError:  # an item since taken out of the content
             steps = activity.steps
         step = next((s for s in steps if s.id == step_id), None)
-        found.update(kind="step", prompt=step.prompt if step else step_id)
+        # A question or card since taken out of the content (a school edits its own word mat)
+        # is said so, in words, rather than by the id the answer was stored under.
+        found.update(kind="step", prompt=step.prompt if step else gettext("A question since taken out of this activity"))
         way, _, value = answer.partition(":")
-        if way == "choice" and step:
-            choice = next((c for c in step.choices if c.id == value), None)
+        if way == "choice":
+            choice = next((c for c in step.choices if c.id == value), None) if step else None
             if choice:
                 found.update(symbol=choice.symbol, text=choice.text, choice=value)
+            else:
+                found.update(text=gettext("A card since taken out of this activity"))
         elif way == "words":
             found.update(symbol="answer-words", text=value, typed_lang=found["lang"])
         elif way in ("photo", "voice"):
