@@ -32,6 +32,7 @@ class PageRecorder:
 
         def starting(status, headers, exc_info=None):
             kind["html"] = any(k.lower() == "content-type" and v.startswith("text/html") for k, v in headers)
+            kind["status"] = int(status.split()[0])
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, starting)
@@ -44,16 +45,17 @@ class PageRecorder:
                 body.close()
         html = b"".join(chunks)
         if html.lstrip()[:15].lower() == b"<!doctype html>":
-            self.pages.append((environ.get("PATH_INFO", ""), html))
+            self.pages.append((environ.get("PATH_INFO", ""), html, kind["status"]))
         return chunks
 
     def mark(self):
         return len(self.pages)
 
     def since(self, mark):
-        """The last whole page sent since `mark` (the one the browser shows), or None."""
+        """The last whole page sent since `mark` (the one the browser shows) and its status
+        code, or (None, None)."""
         found = self.pages[mark:]
-        return found[-1][1] if found else None
+        return found[-1][1:] if found else (None, None)
 
 
 def nu_problems(pages, folder):

@@ -142,6 +142,15 @@ def title_problems(driver, where):
     return [f"{where}: the title holds markup: {title[:120]!r}"] if "<" in title else []
 
 
+def shared_title_problems(titles):
+    """Two different pages (two entries of the site map) with one title: in a list of tabs,
+    the browser's history or a screen reader's first words they cannot be told apart (WCAG
+    2.4.2). `titles` maps each title to {page name: where it was seen}; the addresses of one
+    entry (a class's first and second session) may share one."""
+    return [f"{' and '.join(sorted(pages.values()))}: one title for different pages: {title!r}"
+            for title, pages in titles.items() if len(pages) > 1]
+
+
 # In forced colours (Windows' high contrast themes) the browser paints with the reader's few
 # system colours: a state shown only by an author's colour vanishes. Each state on the page
 # (a pressed picker, the current page, a filled progress dot, a playing listen button: added

@@ -136,8 +136,11 @@ PAGES = {
     "school.learner_code": (STAFF_ROLES, ["/staff/school/learners/{learner}/code"]),
     "school.left_learners": (STAFF_ROLES, ["/staff/school/learners/left"]),
     "school.move_up": ("A", ["/staff/school/year-end"]),
-    "school.move_up_preview": ("A", ["/staff/school/year-end/preview?do_{class_id}=move&name_{class_id}=Class+5+(Maple)",
-                                     "/staff/school/year-end/preview?do_{class_id}=leave&name_{class_id}=&left_on={school_month}"]),
+    # The gate has a second class ({second_class}, empty): a move up says what happens to each.
+    "school.move_up_preview": ("A", ["/staff/school/year-end/preview?do_{class_id}=move&name_{class_id}=Class+5+(Maple)"
+                                     "&do_{second_class}=keep",
+                                     "/staff/school/year-end/preview?do_{class_id}=leave&name_{class_id}=&left_on={school_month}"
+                                     "&do_{second_class}=keep"]),
     "school.leavers": ("A", ["/staff/school/leavers"]),
     "school.leavers_preview": ("A", ["/staff/school/leavers/preview?learner={learner}&left_on={school_month}"]),
     # issue 14: the passport, one question a screen (the learner's own; /passport/new leads there)
@@ -203,11 +206,23 @@ PAGES["preview.step"][1].append("/staff/preview/2/a/all-about-me/mine/1?page=3")
 ERROR_PAGES = ("OLFSA", ["/no-such-page"])
 
 
+# The addresses above that show a refusal on purpose (a 4xx: an unknown badge, link or class
+# code, a page that is not there); every other page must answer 200 (test_gate.py).
+REFUSED = {"/badge/not-a-real-badge", "/family/join/not-a-real-link", "/staff/join/not-a-real-link", "/join/ZZZZZZ",
+           *ERROR_PAGES[1]}
+
+
+def named_pages(role, world):
+    """(name, URL) of each page `role` may see, with the demo data's ids filled in, in table
+    order: the name is its entry in PAGES (an endpoint), or "error"."""
+    pages = [(name, url) for name, (roles, found) in PAGES.items() if role in roles for url in found]
+    pages += [("error", url) for url in ERROR_PAGES[1]] if role in ERROR_PAGES[0] else []
+    return [(name, url.format(**world)) for name, url in pages]
+
+
 def pages_for(role, world):
     """The URLs `role` may see, with the demo data's ids filled in, in table order."""
-    urls = [url for roles, found in PAGES.values() if role in roles for url in found]
-    urls += ERROR_PAGES[1] if role in ERROR_PAGES[0] else []
-    return [url.format(**world) for url in urls]
+    return [url for _name, url in named_pages(role, world)]
 
 
 NEW_STAFF = ("new.teacher@oaktree.example", "new-teacher-password")

@@ -22,8 +22,9 @@ from student_app.db import get_db
 from student_app.demo import STAFF
 from tests.browser.conftest import WCAG_TAGS, axe_in_every_page, become, password_step, post, run_axe, tap
 from tests.browser.html_check import nu_problems
-from tests.browser.page_checks import forced_colours_problems, keyboard_problems, reflow_problems, title_problems
-from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, ROLES, pages_for
+from tests.browser.page_checks import (forced_colours_problems, keyboard_problems, reflow_problems,
+                                       shared_title_problems, title_problems)
+from tests.browser.site import NEW_STAFF, NO_PAGE, PAGES, REFUSED, ROLES, named_pages
 
 pytestmark = pytest.mark.browser
 THEMES = ("default", "contrast")
@@ -74,14 +75,15 @@ def choices_kept(app):
 @contextmanager
 def two_classes(app):
     """With a second class, a school's sign-in lists its classes instead of going straight to
-    the one; with a second school on the server, /sign-in first asks which school."""
+    the one; with a second school on the server, /sign-in first asks which school. Yields the
+    second class's id (the site map's {second_class}: a move up names what happens to each)."""
     with app.app_context():
         db = get_db()
         extra = db["classes"].insert({"school_id": 1, "name": "Class 5 (Birch)"}).last_pk
         school = db["schools"].insert({"name": "Elm School"}).last_pk
         elm = db["classes"].insert({"school_id": school, "name": "Elm Class"}).last_pk
     try:
-        yield
+        yield extra
     finally:
         with app.app_context():
             db = get_db()
@@ -157,14 +159,14 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
     missing, _stale = unlisted_pages(live_app)
     assert not missing, f"pages missing from tests/browser/site.py: {missing}"
     driver, started, cookies = browser, time.time(), signed_in
-    problems, checked, walked, pages, sent = [], 0, 0, set(), {}
+    problems, checked, walked, pages, sent, titles = [], 0, 0, set(), {}, {}
     recorder.pages.clear()
     recorder.on = True
     try:
-        with choices_kept(live_app), two_classes(live_app), axe_in_every_page(driver):
+        with choices_kept(live_app), two_classes(live_app) as second_class, axe_in_every_page(driver):
             become(driver, cookies[role])
             choose(driver, live_url, role, THEMES[0], language)
-            for url in pages_for(role, world):
+            for name, url in named_pages(role, dict(world, second_class=second_class)):
                 # GATE_ONLY=/guidance checks only the pages whose address holds it
                 # (while working on them; CI checks every page).
                 if os.environ.get("GATE_ONLY") and os.environ["GATE_ONLY"] not in url:
@@ -172,7 +174,12 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                 mark = recorder.mark()
                 path = open_page(driver, live_url, live_app, world, url)
                 where = f"{ROLES[role]}, {language}: {path}"
-                html = recorder.since(mark)
+                html, status = recorder.since(mark)
+                # A page the site map means, not a refusal in its place (a form's 400), and
+                # each refusal it shows on purpose refused.
+                if status is not None and (status >= 400) != (url in REFUSED):
+                    problems.append(f"{where}: answered {status}" + (
+                        ", not the page itself" if status >= 400 else ", where a refusal is meant"))
                 if html is None:
                     problems.append(f"{where}: the server sent no whole page to check")
                 else:
@@ -185,6 +192,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
                 if tuple(shown) != DIRECTION[language]:
                     problems.append(f"{where}: lang and dir are {shown}")
                 problems += title_problems(driver, where)
+                titles.setdefault(driver.title, {}).setdefault(name, path)
                 if language == LANGUAGES[0]:  # and the page as its scripts left it (recorder.js, ...)
                     sent[f"{where} (after its scripts)"] = driver.execute_script(
                         "return '<!DOCTYPE html>' + document.documentElement.outerHTML").encode()
@@ -221,6 +229,7 @@ def test_every_page_passes_axe_for_every_role_theme_and_language(browser, live_u
     finally:
         recorder.on = False
         become(driver, cookies["L"])
+    problems += [f"{ROLES[role]}, {language}: {p}" for p in shared_title_problems(titles)]
     walk_ended = time.time()
     problems += nu_problems(sent, tmp_path / "pages")
     seconds = time.time() - started
@@ -272,3 +281,8 @@ def test_the_checks_find_markup_in_a_title_spilt_and_covered_text_hidden_states_
                                        b"<select required><option value='a'>A</option></select></html>"}, tmp_path))
     assert "here: not valid HTML" in nu and "“div” not allowed as child of element “span”" in nu
     assert "must have either an empty “value” attribute" in nu
+    shared = shared_title_problems({"Chef - My Career Steps": {"behalf.job_card": "/staff/learners/2/a/chef",
+                                                              "preview.job_card": "/staff/preview/2/a/chef"},
+                                    "Class session - My Career Steps": {"classroom.session": "/sessions/1"}})
+    assert shared == ["/staff/learners/2/a/chef and /staff/preview/2/a/chef: one title for different pages: "
+                      "'Chef - My Career Steps'"]
