@@ -6,8 +6,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from flask import current_app
+from flask.cli import AppGroup
+# A check a teacher can fail through the content form says why in their language (lazily:
+# the words are made when shown, in the page's language; in a command, English).
+from flask_babel import lazy_gettext as _
 
 from .access import CHOICE_COUNTS
 from .read_once import read_once
@@ -265,21 +268,22 @@ class _Reader:
     def text(self, field, table=None):
         value = (self.data if table is None else table).get(field.rsplit(".", 1)[-1])
         if not isinstance(value, str) or not value.strip():
-            self.fail(field, "is missing or empty")
+            self.fail(field, _("is missing or empty"))
         return value.strip()
 
     def symbol(self, field, table=None):
         value = self.text(field, table)
         if value not in self.symbols:
-            self.fail(field, f"names symbol '{value}', which is not in the symbol manifest")
+            self.fail(field, _("names symbol '%(symbol)s', which is not in the symbol manifest", symbol=value))
         return value
 
     def simple(self, field, text):
         """`text`, if it is in Group 1's words: no sentence longer than GROUP_ONE_WORDS."""
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             if len(sentence.split()) > GROUP_ONE_WORDS:
-                self.fail(field, f"has a sentence of {len(sentence.split())} words (Group 1's texts keep to "
-                                 f"{GROUP_ONE_WORDS}): '{sentence}'")
+                self.fail(field, _("has a sentence of %(count)s words (Group 1's texts keep to %(most)s): "
+                                   "'%(sentence)s'", count=len(sentence.split()), most=GROUP_ONE_WORDS,
+                                   sentence=sentence))
         return text
 
     def true_of_routes(self, field, text, kind=None):
@@ -288,10 +292,10 @@ class _Reader:
         England in 2023-24."""
         said = text.lower()
         if "traineeship" in said:
-            self.fail(field, "offers a traineeship: traineeships closed in England in 2023-24")
+            self.fail(field, _("offers a traineeship: traineeships closed in England in 2023-24"))
         internship = "supported intern" in said or kind == "supported-internship"
         if internship and "unpaid" not in said and "not paid" not in said:
-            self.fail(field, "names a supported internship without saying it is unpaid")
+            self.fail(field, _("names a supported internship without saying it is unpaid"))
         return text
 
     def optional_text(self, field, table=None):
@@ -303,7 +307,7 @@ class _Reader:
     def id_list(self, field, allowed, low, high, table=None):
         value = (self.data if table is None else table).get(field.rsplit(".", 1)[-1])
         if not isinstance(value, list) or not low <= len(value) <= high:
-            self.fail(field, f"must be a list of {low} to {high} items")
+            self.fail(field, _("must be a list of %(low)s to %(high)s items", low=low, high=high))
         wrong = [v for v in value if v not in allowed]
         if wrong:
             self.fail(field, f"has {wrong[0]!r}; each must be one of: {', '.join(allowed)}")
@@ -531,7 +535,7 @@ def extend(catalogue, files, symbols):
     folders = school_folders(catalogue)
     readers = {folder: [] for folder in folders}
     for path, text in sorted(files.items()):
-        folder, _, name = path.partition("/")
+        folder, _slash, name = path.partition("/")
         if folder not in readers or "/" in name or not name.endswith(".toml") or name == "activity.toml":
             raise ContentError(f"activities/{path}: not a file a school can add (a .toml file in one of: "
                                f"{', '.join(folders)})")
@@ -542,14 +546,14 @@ def extend(catalogue, files, symbols):
         if r.text("id") != stem:
             r.fail("id", f"is '{r.text('id')}' but the file is named '{stem}.toml'")
         if stem in catalogue.jobs:
-            r.fail("id", f"is '{stem}', a job the app has already")
+            r.fail("id", _("is '%(id)s', a job the app has already", id=stem))
         jobs[stem] = _job(r, stem)
 
     def each(folder, table):
         for stem, r in readers.pop(folder):
             if stem in table:
                 r.fail("job" if table is not places.get(folder) else "title",
-                       f"names '{stem}', which has this already")
+                       _("names '%(id)s', which has this already", id=stem))
             yield stem, r
 
     def job_of(stem, r):
@@ -579,8 +583,8 @@ def extend(catalogue, files, symbols):
         shown = next((other for other in clues if other != job_id
                       and any(symbols[clue.symbol].picture == card for clue in clues[other])), None)
         if shown is not None:
-            r.fail("job", f"has a card with the same picture as a clue of {shown}: a learner could match "
-                          "the pictures without the clue")
+            r.fail("job", _("has a card with the same picture as a clue of %(job)s: a learner could match "
+                            "the pictures without the clue", job=shown))
     return replace(catalogue, jobs=jobs, clues=clues, who_can=who_can, local=local, twins=twins, places=places)
 
 
@@ -613,7 +617,7 @@ def _place(r, kind, place_id):
             other = pictures.setdefault(r.symbols[card.symbol].picture, card.id)
             if other != card.id:  # matching needs a picture for each word
                 r.fail(f"{table}.{n}.symbol",
-                       f"shows the same picture as '{other}': a learner could not tell them apart")
+                       _("shows the same picture as '%(other)s': a learner could not tell them apart", other=other))
     return Place(place_id, r.simple("title", r.text("title")), r.symbol("symbol"), cards)
 
 
@@ -676,17 +680,20 @@ def _check_fair_clues(r, job, clues, twins, jobs, all_clues, symbols):
     for n, clue in enumerate(clues, start=1):
         shown = cards.get(symbols[clue.symbol].picture)
         if shown is not None:
-            whose = "the answer's" if shown == job.id else f"the card of another job ({shown})"
-            r.fail(f"clue.{n}.symbol", f"shows the same picture as {whose}: a learner could match "
-                                       "the pictures without the clue")
+            r.fail(f"clue.{n}.symbol", _("shows the same picture as the answer's: a learner could match the "
+                                         "pictures without the clue") if shown == job.id else
+                   _("shows the same picture as the card of another job (%(job)s): a learner could match the "
+                     "pictures without the clue", job=shown))
         # "fire" and "firefighter", "dentist" and "dental"; a short word itself ("bus stops")
         said = [word for word in _name_words(clue.text) for name in own
                 if (word[:4] == name[:4] if len(name) >= 4 else word in (name, name + "s", name + "es"))]
         if said:
-            r.fail(f"clue.{n}.text", f"says '{said[0]}', which gives away the job's name ({job.name})")
+            r.fail(f"clue.{n}.text", _("says '%(word)s', which gives away the job's name (%(job)s)",
+                                       word=said[0], job=job.name))
     if len(all_clues) - 1 - len(twins) < MOST_CHOICES - 1:
-        r.fail("job", f"has only {len(all_clues) - 1 - len(twins)} other jobs different enough to offer "
-                      f"beside it (too like it: {', '.join(sorted(twins))}); a screen may show {MOST_CHOICES}")
+        r.fail("job", _("has only %(count)s other jobs different enough to offer beside it (too like it: "
+                        "%(twins)s); a screen may show %(most)s", count=len(all_clues) - 1 - len(twins),
+                        twins=", ".join(sorted(twins)), most=MOST_CHOICES))
 
 
 def content_ids(catalogue):

@@ -111,6 +111,18 @@ def test_each_rule_of_the_files_is_shown_beside_its_field(teacher, change, field
     assert post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker")).status_code == 302
 
 
+def test_a_rule_of_the_files_is_said_in_the_teachers_own_language(teacher):
+    teacher.post("/preferences", data={"language": "cy"})
+    long = "A bakery assistant helps the baker in the shop and sells the bread and the cakes."
+    response = post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker", what_simple=long))
+    assert response.status_code == 400
+    assert "mae ynddo frawddeg o 16 gair (mae testunau Grŵp 1 yn cadw at 12)" in error_beside(response, "what_simple")
+    teacher.post("/preferences", data={"language": "ar"})
+    unpaid = post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker", **{
+        "route.text": "Try a supported internship first."}))
+    assert "غير مدفوع الأجر" in error_beside(unpaid, "route.text")
+
+
 def test_clue_rules_and_word_mat_rules_name_the_card(teacher):
     post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker"))
     unfair = post(teacher, "/staff/content/guess-my-job/bakery-assistant/edit",
