@@ -111,6 +111,30 @@ def test_each_rule_of_the_files_is_shown_beside_its_field(teacher, change, field
     assert post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker")).status_code == 302
 
 
+def test_a_new_job_sent_back_with_a_problem_is_still_new_and_saves_once_put_right(teacher):
+    """Its form goes on posting to "new" (the job has no address until it is saved), keeps what
+    was typed, and is not called a change."""
+    long = "A bakery assistant helps the baker in the shop and sells the bread and the cakes."
+    first = post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker", what_simple=long))
+    assert first.status_code == 400
+    assert 'action="/staff/content/jobs/new"' in first.text and long in first.text
+    assert "Change:" not in re.search(r"<title>(.*?)</title>", first.text, re.S).group(1)
+    again = post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol="job-baker"))
+    assert again.status_code == 302 and again.headers["Location"].endswith("/staff/content/jobs/bakery-assistant")
+    edit = teacher.get("/staff/content/jobs/bakery-assistant/edit").text
+    assert "<title>Change: A job: Bakery assistant" in edit
+
+
+def test_a_problem_of_another_form_is_said_at_the_top_not_said_to_be_marked(teacher):
+    # The job's own picture is one of the chef's clue pictures: the job's form holds it.
+    clue_picture = next(c.symbol for c in teacher.application.extensions["catalogue"].clues["chef"])
+    post(teacher, "/staff/content/jobs/new", dict(BAKERY, symbol=clue_picture))
+    clues = post(teacher, "/staff/content/guess-my-job/bakery-assistant/edit", CLUES)
+    assert clues.status_code == 400
+    assert "About the job: has a card with the same picture as a clue of chef" in text_of(clues)
+    assert "marked below" not in text_of(clues)
+
+
 def test_a_rule_of_the_files_is_said_in_the_teachers_own_language(teacher):
     teacher.post("/preferences", data={"language": "cy"})
     long = "A bakery assistant helps the baker in the shop and sells the bread and the cakes."

@@ -161,12 +161,16 @@ def _symbol_names(form, values):
 
 
 def _edit_page(kind, folder, item, form, values, errors, status_code=200, found=None):
+    """The form of a new item (`item` None) or of a saved one, named as saved (not as typed)."""
     catalogue = get_catalogue()
     job = catalogue.jobs.get(item) if kind in ("clues", "who-can") else None
+    row = store.item(school(), path_of(folder, item)) if item else None
     rows = values.get(form.cards.table, 0) if form.cards else 0
     shown = min(form.cards.counts[1], max(rows + 1, form.cards.counts[0])) if form.cards else 0
     return render("authoring/edit.html", kind=kind, folder=folder, item=item, form=form, values=values,
-                  errors=errors, job=job, rows=shown, found=found or {}), status_code
+                  errors=errors, job=job, name=title_of(row, catalogue) if row and not job else None,
+                  saved=row is not None, rows=shown,
+                  found=found or {}), status_code
 
 
 @bp.get("/<folder>/new")
@@ -211,6 +215,7 @@ def save_new(folder):
 @media.accepts_uploads
 def save_item(folder, slug):
     item = slug
+    new = slug is None  # a new item's form goes on posting to "new" until it is saved
     kind = kind_of(folder)
     if item is None and kind in ("clues", "who-can"):
         abort(404)
@@ -250,7 +255,7 @@ def save_item(folder, slug):
         text, local = forms.to_toml(form, item, values)
         errors = _check(folder, item, text, local)
     if errors:
-        return _edit_page(kind, folder, item, form, values, errors, 400)
+        return _edit_page(kind, folder, None if new else item, form, values, errors, 400)
     with transaction(db):
         row = store.item(school(), path_of(folder, item))
         store.save(db, school(), path_of(folder, item), text, store.words_of(row) if row else {}, g.user["id"])
@@ -274,6 +279,11 @@ def _check(folder, item, text, local):
         content.extend(current_app.extensions["catalogue"], files, store.symbols_of(school()))
     except content.ContentError as problem:
         if problem.file == f"activities/{path_of(folder, item)}" and problem.field:
+            names = forms.names(forms.form_for(kind_of(folder), get_catalogue()))
+            if not any(name == problem.field or name.startswith(f"{problem.field}.") for name in names):
+                # Not a field of this form: the clues' job, whose picture is on the job's form.
+                about = _("the job") if problem.field == "job" else problem.field
+                return {"": _("About %(field)s: %(problem)s", field=about, problem=problem.problem)}
             return {problem.field: problem.problem}
         if problem.file == f"activities/{path_of('local', item)}":
             return {"employers": problem.problem}
