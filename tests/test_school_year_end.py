@@ -96,6 +96,18 @@ def test_the_preview_writes_nothing_and_the_commit_moves_everyone_in_one_step(ad
     assert admin.post(f"{SCHOOL}/year-end", data=args).status_code == 400
 
 
+def test_going_back_from_the_preview_keeps_the_choices(admin, app):
+    import html
+
+    args = move_up_args(app, **{"Class 4 (Maple)": ("move", "Class 5 (Oak)")})
+    preview = admin.get(f"{SCHOOL}/year-end/preview", query_string=args).text
+    back = html.unescape(re.search(r'href="([^"]*)">Go back and change the choices', preview).group(1))
+    page = admin.get(back).text
+    maple = class_id(app, "Class 4 (Maple)")
+    assert re.search(rf'name="name_{maple}"[^>]*value="Class 5 \(Oak\)"|value="Class 5 \(Oak\)"[^>]*name="name_{maple}"', page)
+    assert "Class 5 (Maple)" not in page
+
+
 def test_every_class_moves_up_at_once_and_names_pass_on(admin, app):
     """Class 4 becomes Class 5 while last year's Class 5 becomes Class 6: the new Class 5 is a
     new class, not last year's."""

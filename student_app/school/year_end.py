@@ -104,11 +104,16 @@ def make_plan(db, classes, choices, leave_month):
 
 @bp.get("/year-end")
 def move_up():
+    """The choices: each class's default, or, back from the preview, the choices it showed
+    (its address carries them)."""
     admin_required()
     classes = classes_of_school()
     learners = learners_by_class(get_db(), [group["id"] for group in classes])
-    return render("school/year_end.html", classes=classes, learners=learners, choices=default_choices(classes),
-                  month=this_month(), errors={})
+    choices = default_choices(classes)
+    if any(f"do_{group['id']}" in request.args for group in classes):
+        choices = read_choices(classes, request.args)
+    return render("school/year_end.html", classes=classes, learners=learners, choices=choices,
+                  month=request.args.get("left_on") or this_month(), errors={})
 
 
 def checked_plan(args):
