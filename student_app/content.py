@@ -808,7 +808,10 @@ def translate(catalogue, lang, table):
                                  help=t(f"who-can.{job_id}.help", w.help),
                                  needs=t(f"who-can.{job_id}.needs", w.needs))
                  for job_id, w in catalogue.who_can.items()},
-        local={job_id: replace(item, demand=t(f"local.{job_id}.demand", item.demand))
+        # A school's words about its own employers are typed in English and not translated:
+        # they are shown and read as English.
+        local={job_id: replace(item, demand=t(f"local.{job_id}.demand", item.demand),
+                               employers=tuple(Text(e, "en", fallback=True) for e in item.employers))
                for job_id, item in catalogue.local.items()},
         places={a: {p.id: replace(p, name=t(f"place.{a}.{p.id}.title", p.name),
                                   cards=tuple(replace(c, text=t(f"place.{a}.{p.id}.{c.id}", c.text)) for c in p.cards))

@@ -237,3 +237,11 @@ def test_typed_words_keep_the_language_they_were_typed_in(client, app):
 
         assert _serializer().loads(listen[1])[0] == "cy"
     assert 'dir="auto" lang="en-GB"' in book  # a demo page, typed in English
+
+
+def test_a_schools_words_about_its_employers_are_marked_and_read_as_english(client, app):
+    employer = app.extensions["catalogue"].local["chef"].employers[0]
+    sign_in_as(client, app, "learner", "Ben")
+    client.post("/preferences", data={"language": "ar"})
+    page = client.get("/a/job-explorer/chef").text
+    assert re.search(rf'<span lang="en-GB" dir="ltr">{re.escape(employer)}</span> <small class="in-english">', page)
