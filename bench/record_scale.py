@@ -29,8 +29,14 @@ def fill(db):
     photos to say who is in."""
     from datetime import date
 
+    from flask import current_app
+
     this_year = date.today().year if date.today().month >= 9 else date.today().year - 1
     activities = ("all-about-me", "my-skills", "who-can", "future-routes", "job-explorer")
+    # Each answer to a real step of its activity, so that a page shows its question as a
+    # learner's record does (a step the content no longer has is said in a longer sentence).
+    catalogue = current_app.extensions["catalogue"]
+    steps = {a: [step.id for step in catalogue.activities[a].steps] or ["step"] for a in activities}
     conn = db.conn
     conn.execute("BEGIN")
     classes = [conn.execute("INSERT INTO classes (school_id, name) VALUES (1, ?)", [f"Class {n}"]).lastrowid
@@ -50,10 +56,13 @@ def fill(db):
             year = this_year - number % YEARS
             month = (8 + number % 10) % 12 + 1
             stamp = f"{year + (month < 9)}-{month:02d}-{1 + number % 28:02d}T10:00:00+00:00"
+            activity = activities[number % len(activities)]
             play = conn.execute(
                 "INSERT INTO plays (learner_id, activity, item, started_at, finished_at) VALUES (?, ?, 'mine', ?, ?)",
-                [learner, activities[number % len(activities)], stamp, stamp]).lastrowid
-            rows.extend((play, learner, f"step-{k}", f"words:answer {k}", "learner", stamp) for k in range(ANSWERS_EACH))
+                [learner, activity, stamp, stamp]).lastrowid
+            # Ten answers, to the steps in turn (a step with more than one, as a step of many picks has).
+            rows.extend((play, learner, steps[activity][k % len(steps[activity])], f"words:answer {k}", "learner",
+                         stamp) for k in range(ANSWERS_EACH))
         conn.executemany("""INSERT INTO responses (play_id, learner_id, step, answer, given_by, created_at)
                             VALUES (?, ?, ?, ?, ?, ?)""", rows)
         answers += len(rows)
