@@ -253,7 +253,7 @@ def save_item(folder, slug):
             errors[name_field] = _("There is one with this name already. Please give it another name.")
     if not errors:
         text, local = forms.to_toml(form, item, values)
-        errors = _check(folder, item, text, local)
+        errors = _check(form, folder, item, text, local)
     if errors:
         return _edit_page(kind, folder, None if new else item, form, values, errors, 400)
     with transaction(db):
@@ -266,9 +266,9 @@ def save_item(folder, slug):
     return redirect(url_for(".item_page", folder=folder, slug=item))
 
 
-def _check(folder, item, text, local):
+def _check(form, folder, item, text, local):
     """Problems with the item's file among the school's drafts, by field (content.py's
-    checks, as `flask content check` makes them)."""
+    checks, as `flask content check` makes them); a problem of no field of `form` by ""."""
     files, _words = store.files_and_words(store.items(school()), drafts=True)
     files[path_of(folder, item)] = text
     if local is not None:
@@ -279,7 +279,7 @@ def _check(folder, item, text, local):
         content.extend(current_app.extensions["catalogue"], files, store.symbols_of(school()))
     except content.ContentError as problem:
         if problem.file == f"activities/{path_of(folder, item)}" and problem.field:
-            names = forms.names(forms.form_for(kind_of(folder), get_catalogue()))
+            names = forms.names(form)
             if not any(name == problem.field or name.startswith(f"{problem.field}.") for name in names):
                 # Not a field of this form: the clues' job, whose picture is on the job's form.
                 about = _("the job") if problem.field == "job" else problem.field
